@@ -1,0 +1,1 @@
+"""Command-line interface: one command per module, errors translated at one boundary."""

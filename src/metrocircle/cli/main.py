@@ -1,0 +1,77 @@
+"""The ``metrocircle`` command.
+
+Each command lives in its own module with a ``register(app)`` function; this module collects
+them, sets up logging (library code only calls ``logging.getLogger(__name__)``) and translates
+library errors into one clear message and exit code 2 (1 for unexpected failures).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+
+import typer
+
+from metrocircle import __version__
+from metrocircle.exceptions import MetrocircleError
+
+# Modules that define commands; each has ``register(app: typer.Typer) -> None``.
+_COMMAND_MODULES: list[str] = [
+]
+
+app = typer.Typer(
+    name="metrocircle",
+    help="Delineate metropolitan areas and the roles of their districts from flow data.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"metrocircle {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    verbose: int = typer.Option(0, "--verbose", "-v", count=True, help="More log output (-vv)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Only errors."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version."
+    ),
+) -> None:
+    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+for _module in _COMMAND_MODULES:
+    importlib.import_module(_module).register(app)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the app and turn library errors into a message and exit code 2."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except MetrocircleError as err:
+        typer.secho(f"Error: {err}", err=True, fg=typer.colors.RED)
+        return 2
+    except typer.Exit as ex:
+        return ex.exit_code
+    except typer.Abort:
+        typer.echo("Aborted.", err=True)
+        return 1
+    except Exception as err:  # click usage errors come through here as ClickException
+        import click
+
+        if isinstance(err, click.exceptions.ClickException):
+            err.show()
+            return err.exit_code
+        raise
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

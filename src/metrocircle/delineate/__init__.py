@@ -1,0 +1,121 @@
+"""Delineation: which units belong to which area, and why.
+
+Each method lives in its own module and is a short composition of the shared steps in
+:mod:`metrocircle.delineate.steps`. Methods are looked up by name::
+
+    >>> from metrocircle.delineate import available_methods
+    >>> "omb-cbsa" in available_methods()
+    True
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import pandas as pd
+
+from metrocircle.delineate.base import (
+    MEMBERSHIP_COLUMNS,
+    DelineationMethod,
+    DelineationResult,
+    Param,
+    ProgressCallback,
+    _REGISTRY,
+)
+from metrocircle.exceptions import ParameterError
+
+# name -> module that defines (and registers) it. Adding a method is one line here.
+_METHOD_MODULES: dict[str, str] = {
+    "omb-cbsa": "metrocircle.delineate.omb",
+    "eu-fua": "metrocircle.delineate.fua",
+    "fr-aav": "metrocircle.delineate.aav",
+    "jp-uea": "metrocircle.delineate.uea",
+    "cn-commuting": "metrocircle.delineate.cn",
+    "ttwa-lma": "metrocircle.delineate.ttwa_lma",
+}
+
+
+def available_methods() -> list[str]:
+    """Names of every delineation method, as given to ``metrocircle delineate METHOD``."""
+    return sorted(_METHOD_MODULES)
+
+
+def get_method(name: str) -> type[DelineationMethod]:
+    """The class of the method called ``name``."""
+    if name not in _METHOD_MODULES:
+        raise ParameterError(
+            f"Unknown delineation method {name!r}. Choose one of: {', '.join(available_methods())}."
+        )
+    if name not in _REGISTRY:
+        importlib.import_module(_METHOD_MODULES[name])
+    return _REGISTRY[name]
+
+
+def delineate(
+    method: str,
+    flows: pd.DataFrame,
+    *,
+    units: pd.DataFrame | None = None,
+    cores: pd.DataFrame | None = None,
+    adjacency: pd.DataFrame | None = None,
+    travel_times: pd.DataFrame | None = None,
+    params: dict[str, Any] | None = None,
+    progress: ProgressCallback | None = None,
+    validate: bool = True,
+) -> DelineationResult:
+    """Delineate areas from flows with a named method.
+
+    Parameters
+    ----------
+    method
+        One of :func:`available_methods`, e.g. ``"omb-cbsa"``.
+    flows
+        ``origin, destination, value`` (unit codes as strings).
+    units, cores, adjacency, travel_times
+        Optional tables, see :mod:`metrocircle.delineate.base`.
+    params
+        Method parameters by name; every threshold is one. Unset ones take their defaults.
+    progress
+        ``progress(step, fraction)`` callback.
+    validate
+        Check the tables first and raise one :class:`~metrocircle.InputError` listing every
+        problem (default). Set False only for tables that went through :mod:`metrocircle.model`.
+
+    Returns
+    -------
+    DelineationResult
+        ``membership`` (a GeoDataFrame when ``units`` has geometry), ``areas``, ``tables``.
+    """
+    cls = get_method(method)
+    if validate:
+        from metrocircle.model import validate_inputs
+
+        flows, units, cores, adjacency, travel_times = validate_inputs(
+            flows, units=units, cores=cores, adjacency=adjacency, travel_times=travel_times
+        )
+    est = cls(**(params or {})).fit(
+        flows,
+        units=units,
+        cores=cores,
+        adjacency=adjacency,
+        travel_times=travel_times,
+        progress=progress,
+    )
+    result = est.result()
+    if units is not None and "geometry" in getattr(units, "columns", []):
+        from metrocircle.model.geo import attach_geometry
+
+        result.membership = attach_geometry(result.membership, units)
+    return result
+
+
+__all__ = [
+    "MEMBERSHIP_COLUMNS",
+    "DelineationMethod",
+    "DelineationResult",
+    "Param",
+    "available_methods",
+    "delineate",
+    "get_method",
+]

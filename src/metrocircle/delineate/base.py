@@ -1,0 +1,283 @@
+"""The contract every delineation method follows.
+
+A method is a class with a ``name`` (the CLI's METHOD), a tuple of :class:`Param` (every threshold
+is a parameter) and a ``_fit`` that fills ``membership_`` and ``areas_``. ``__init__`` only stores
+parameters; :meth:`DelineationMethod.fit` validates them, runs the method and returns ``self``.
+
+Input tables (already validated by :mod:`metrocircle.model`):
+
+``flows``
+    ``origin``, ``destination`` (str unit codes), ``value`` (float >= 0). Intra-unit flows
+    (origin == destination) are rows like any other.
+``units`` (optional)
+    ``unit_id`` plus any attributes (``name``, ``parent_id``, ``population``, ...); may be a
+    GeoDataFrame.
+``cores`` (optional)
+    ``unit_id``, ``area_id`` and optionally ``core_group``.
+``adjacency`` (optional)
+    ``unit_a``, ``unit_b``: unordered pairs of neighbouring units.
+``travel_times`` (optional)
+    ``origin``, ``destination``, ``minutes``.
+
+Output tables:
+
+``membership_``
+    one row per unit seen in the inputs with at least :data:`MEMBERSHIP_COLUMNS`.
+``areas_``
+    one row per area.
+``tables_``
+    further named tables a method writes next to them (e.g. ``reserve_list``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import pandas as pd
+
+from metrocircle.exceptions import ParameterError
+
+MEMBERSHIP_COLUMNS = ["unit_id", "area_id", "status", "rule", "value", "threshold", "margin"]
+
+ProgressCallback = Callable[[str, float], None]
+"""Called as ``progress(step_name, fraction_done)``; the CLI renders it as a progress bar."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a method: its type, default, allowed range and meaning.
+
+    ``low``/``high`` bound numbers; ``low_open``/``high_open`` make a bound exclusive;
+    ``choices`` restricts strings. ``default=None`` with ``optional=True`` means "not set".
+    """
+
+    name: str
+    kind: type
+    default: Any
+    doc: str
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+    choices: tuple[str, ...] | None = None
+    optional: bool = False
+
+    def describe(self) -> str:
+        """The allowed values in words, as used in error messages."""
+        if self.choices:
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        kind = {float: "a float", int: "an integer", bool: "a boolean", str: "a string"}[self.kind]
+        if self.low is None and self.high is None:
+            return kind
+        lo = "-inf" if self.low is None else f"{self.low:g}"
+        hi = "inf" if self.high is None else f"{self.high:g}"
+        left = "(" if self.low_open or self.low is None else "["
+        right = ")" if self.high_open or self.high is None else "]"
+        return f"{kind} in {left}{lo}, {hi}{right}"
+
+    def _fail(self, method: str, got: object) -> ParameterError:
+        return ParameterError(
+            f"The '{self.name}' parameter of {method} must be {self.describe()}. Got {got!r}."
+        )
+
+    def parse(self, text: str, method: str) -> Any:
+        """Convert the text of ``--param NAME=VALUE`` to this parameter's type and check it."""
+        text = text.strip()
+        if self.optional and text.lower() in {"", "none", "null"}:
+            return None
+        try:
+            if self.kind is bool:
+                low = text.lower()
+                if low in {"true", "1", "yes", "on"}:
+                    value: Any = True
+                elif low in {"false", "0", "no", "off"}:
+                    value = False
+                else:
+                    raise ValueError(text)
+            elif self.kind is int:
+                as_float = float(text)
+                if not as_float.is_integer():
+                    raise ValueError(text)
+                value = int(as_float)
+            elif self.kind is float:
+                value = float(text)
+            else:
+                value = text
+        except ValueError as err:
+            raise self._fail(method, text) from err
+        return self.check(value, method)
+
+    def check(self, value: Any, method: str) -> Any:
+        """Return ``value`` converted to the parameter's type, or raise :class:`ParameterError`."""
+        if value is None:
+            if self.optional:
+                return None
+            raise self._fail(method, value)
+        if self.kind is bool:
+            if not isinstance(value, bool):
+                raise self._fail(method, value)
+            return value
+        if self.kind in (int, float):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise self._fail(method, value)
+            if self.kind is int:
+                if isinstance(value, float) and not value.is_integer():
+                    raise self._fail(method, value)
+                value = int(value)
+            else:
+                value = float(value)
+            if math.isnan(value):
+                raise self._fail(method, value)
+            if self.low is not None and (value < self.low or (self.low_open and value == self.low)):
+                raise self._fail(method, value)
+            if self.high is not None and (
+                value > self.high or (self.high_open and value == self.high)
+            ):
+                raise self._fail(method, value)
+            return value
+        if not isinstance(value, str):
+            raise self._fail(method, value)
+        if self.choices and value not in self.choices:
+            raise self._fail(method, value)
+        return value
+
+
+def share_param(name: str, default: float | None, doc: str, *, optional: bool = False) -> Param:
+    """A share in (0, 1], the usual form of a commuting threshold."""
+    return Param(name, float, default, doc, low=0.0, high=1.0, low_open=True, optional=optional)
+
+
+@dataclass
+class DelineationResult:
+    """What :func:`metrocircle.delineate.delineate` returns.
+
+    Attributes
+    ----------
+    method, params
+        The method name and every parameter used (defaults included).
+    membership
+        One row per unit: ``unit_id, area_id, status, rule, value, threshold, margin`` and more.
+        A GeoDataFrame when the units carried geometry.
+    areas
+        One row per area with its units and totals.
+    tables
+        Further named tables of the method (written as ``<name>.csv``).
+    info
+        Figures for ``run.json`` (counts, iterations, timings).
+    """
+
+    method: str
+    params: dict[str, Any]
+    membership: pd.DataFrame
+    areas: pd.DataFrame
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+class DelineationMethod:
+    """Base class of every delineation method (one conformance test runs over all of them)."""
+
+    name: ClassVar[str] = ""
+    params: ClassVar[tuple[Param, ...]] = ()
+    needs_cores: ClassVar[bool] = True
+
+    def __init__(self, **params: Any) -> None:
+        self._given = dict(params)
+
+    # -- parameters ---------------------------------------------------------------------------
+    @classmethod
+    def param_spec(cls) -> dict[str, Param]:
+        return {p.name: p for p in cls.params}
+
+    @classmethod
+    def parse_params(cls, texts: Mapping[str, str]) -> dict[str, Any]:
+        """Parse ``NAME=VALUE`` strings from the CLI into typed, checked values."""
+        spec = cls.param_spec()
+        unknown = sorted(set(texts) - set(spec))
+        if unknown:
+            raise ParameterError(
+                f"{cls.name} has no parameter {', '.join(repr(u) for u in unknown)}. "
+                f"Its parameters are: {', '.join(spec) or '(none)'}."
+            )
+        return {k: spec[k].parse(v, cls.name) for k, v in texts.items()}
+
+    def get_params(self) -> dict[str, Any]:
+        """Every parameter with its checked value (defaults filled in)."""
+        spec = self.param_spec()
+        unknown = sorted(set(self._given) - set(spec))
+        if unknown:
+            raise ParameterError(
+                f"{self.name} has no parameter {', '.join(repr(u) for u in unknown)}. "
+                f"Its parameters are: {', '.join(spec) or '(none)'}."
+            )
+        values = {
+            name: p.check(self._given.get(name, p.default), self.name) for name, p in spec.items()
+        }
+        self._check_params(values)
+        return values
+
+    def _check_params(self, values: dict[str, Any]) -> None:
+        """Checks across parameters (e.g. ``min_size < target_size``); override when needed."""
+
+    # -- fitting ------------------------------------------------------------------------------
+    def fit(
+        self,
+        flows: pd.DataFrame,
+        *,
+        units: pd.DataFrame | None = None,
+        cores: pd.DataFrame | None = None,
+        adjacency: pd.DataFrame | None = None,
+        travel_times: pd.DataFrame | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> DelineationMethod:
+        """Run the method; results are in ``membership_``, ``areas_``, ``tables_``, ``info_``."""
+        self.params_ = self.get_params()
+        if self.needs_cores and (cores is None or len(cores) == 0):
+            raise ParameterError(f"{self.name} needs cores: give --cores (unit_id,area_id).")
+        self.tables_: dict[str, pd.DataFrame] = {}
+        self.info_: dict[str, Any] = {}
+        self._fit(
+            flows,
+            units=units,
+            cores=cores,
+            adjacency=adjacency,
+            travel_times=travel_times,
+            progress=progress or (lambda step, frac: None),
+        )
+        return self
+
+    def _fit(
+        self,
+        flows: pd.DataFrame,
+        *,
+        units: pd.DataFrame | None,
+        cores: pd.DataFrame | None,
+        adjacency: pd.DataFrame | None,
+        travel_times: pd.DataFrame | None,
+        progress: ProgressCallback,
+    ) -> None:
+        raise NotImplementedError
+
+    def result(self) -> DelineationResult:
+        return DelineationResult(
+            method=self.name,
+            params=dict(self.params_),
+            membership=self.membership_,
+            areas=self.areas_,
+            tables=dict(self.tables_),
+            info=dict(self.info_),
+        )
+
+
+_REGISTRY: dict[str, type[DelineationMethod]] = {}
+
+
+def register(cls: type[DelineationMethod]) -> type[DelineationMethod]:
+    """Class decorator: make a method available under ``cls.name``."""
+    if not cls.name:
+        raise TypeError(f"{cls.__name__} has no name")
+    _REGISTRY[cls.name] = cls
+    return cls
