@@ -1,0 +1,1 @@
+"""Data shipped inside the package, each folder with its provenance README."""
