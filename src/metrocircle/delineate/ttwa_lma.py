@@ -492,6 +492,10 @@ def _tables(
             ),
         }
     )
+    if not np.array_equal(final, run.cluster):
+        mem["area_id_before_contiguity"] = pd.array(
+            [_sid(a) for a in run.cluster], dtype="string"
+        )
     dead = np.flatnonzero(~alive)
     excl_codes = ranked[dead].tolist() + extra_units
     excl_rule = [_ZERO_REASON[int(reason[i])] for i in dead] + ["no_flows"] * len(extra_units)
