@@ -328,10 +328,11 @@ def find_clusters(
 
         final, contig_rows = repair_contiguity(final, g, codes, adjacency)
     out = _tables(run, final, g, codes, ranked, alive, reason, zround, settings, extra_units)
-    out["contiguity"] = pd.DataFrame(
-        contig_rows,
-        columns=["unit_id", "from_area_id", "to_area_id", "part", "part_residents", "tie"],
-    )
+    if vals["contiguity"]:
+        out["contiguity"] = pd.DataFrame(
+            contig_rows,
+            columns=["unit_id", "from_area_id", "to_area_id", "part", "part_residents", "tie"],
+        )
     out["info"] = {
         "n_units": int(n_all + len(extra_units)),
         "n_clustered": int(g.n),
@@ -493,9 +494,7 @@ def _tables(
         }
     )
     if not np.array_equal(final, run.cluster):
-        mem["area_id_before_contiguity"] = pd.array(
-            [_sid(a) for a in run.cluster], dtype="string"
-        )
+        mem["area_id_before_contiguity"] = pd.array([_sid(a) for a in run.cluster], dtype="string")
     dead = np.flatnonzero(~alive)
     excl_codes = ranked[dead].tolist() + extra_units
     excl_rule = [_ZERO_REASON[int(reason[i])] for i in dead] + ["no_flows"] * len(extra_units)
