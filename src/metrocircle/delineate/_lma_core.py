@@ -168,6 +168,7 @@ class _Engine:
         self.trace: list[tuple] = []
         self.stale: tuple[int, list[int]] | None = None
         self.stale_not_reselected = 0
+        self._frac = 0.0
 
     # -- flows of one unit towards clusters --------------------------------------------------
     def links(self, u: int, exclude: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -347,8 +348,10 @@ class _Engine:
                     + self._stale_cols(stale_top)
                 )
                 return it - 1
-            if it % 64 == 0:
-                self.progress("main loop", min(0.99, 1 - self._n_invalid() / max(g.n, 1)))
+            if it % 64 == 0:  # share of units in valid clusters, never going back
+                frac = min(0.99, 1 - self._n_invalid() / max(g.n, 1))
+                self._frac = max(self._frac, frac)
+                self.progress("main loop", self._frac)
             self.iteration(it, k, vk, stale_top)
             it += 1
 

@@ -355,6 +355,18 @@ def find_clusters(
         "n_contiguity_moves": len(contig_rows),
         "seconds": round(time.perf_counter() - t0, 4),
     }
+    log.info(
+        "ttwa-lma (%s): %d units clustered, %d excluded, %d areas (%d valid), %d reserve, "
+        "%d iterations, %.2f s",
+        settings.compat,
+        g.n,
+        out["info"]["n_excluded"],
+        out["info"]["n_areas"],
+        out["info"]["n_valid_areas"],
+        len(run.reserve),
+        run.iterations,
+        out["info"]["seconds"],
+    )
     prog("done", 1.0)
     return out
 
