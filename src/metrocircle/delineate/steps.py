@@ -1127,7 +1127,8 @@ def share_rule(
     merge_scope: str = "none",
     merge_direction: str | None = None,
     merge_threshold: float | None = None,
-    gate: np.ndarray | None = None,
+    gate: Any = None,
+    prune_rule: str = "rejected:not_contiguous",
     progress: Any = None,
 ) -> ShareRun:
     """Cores, then outlying units by share with the strongest tie, then contiguity pruning;
@@ -1135,7 +1136,8 @@ def share_rule(
     qualifies.
 
     Each round: (1) every non-core unit's shares to each area's cores, (2) the strongest tie
-    decides its area if it passes ``threshold`` (``gate[u, a]`` False forbids an area, e.g. the
+    decides its area if it passes ``threshold`` (``gate(core_area, n_areas)``, if given,
+    returns an ``n x n_areas`` boolean matrix whose False cells forbid an area, e.g. the
     travel-time gate), (3) members not connected to their core through members of the same
     area are dropped. Then, unless ``merge_scope`` is ``none``, the strongest qualifying pair of
     core groups (the cores of one, as a group, tied to the cores of the other at
@@ -1160,8 +1162,8 @@ def share_rule(
         progress("shares", 0.2)
         pairs = shares_to_areas(fm, core_area, n_areas, direction)
         if gate is not None:
-            g = gate[:, :n_areas] if gate.shape[1] >= n_areas else gate
-            pairs = pairs[g[pairs["pos"].to_numpy(), pairs["area"].to_numpy()]]
+            allowed_pair = gate(core_area, n_areas)
+            pairs = pairs[allowed_pair[pairs["pos"].to_numpy(), pairs["area"].to_numpy()]]
         best = strongest_tie(pairs, threshold, fm.n)
         state = Assignment(fm.n)
         assign_cores(state, cores, area_of_group, merged_rule)
@@ -1169,7 +1171,7 @@ def share_rule(
         assign_by_tie(state, best, direction, threshold)
         if contiguity and graph is not None:
             progress("contiguity", 0.7)
-            prune_to_cores(state, graph)
+            prune_to_cores(state, graph, rule=prune_rule)
         if merge_scope == "none" or n_areas < 2:
             break
         tie = core_group_ties(fm, core_area, n_areas, merge_direction)
