@@ -83,7 +83,16 @@ class FlowMatrix:
 
     def positions(self, codes: Sequence[str] | pd.Series | np.ndarray) -> np.ndarray:
         """Positions of ``codes`` in the universe (-1 where a code is not a unit)."""
-        return self.unit_ids.get_indexer(pd.Index(np.asarray(codes, dtype=object)))
+        return positions_in(self.unit_ids, codes)
+
+
+def positions_in(index: pd.Index, codes: Sequence[str] | pd.Series | np.ndarray) -> np.ndarray:
+    """Positions of ``codes`` in ``index`` (-1 where absent); each distinct code is looked up
+    once, which is what makes 100k-row flow tables fast."""
+    series = pd.Series(codes).astype("string")
+    keys, uniques = pd.factorize(series, use_na_sentinel=True)
+    found = index.get_indexer(pd.Index(np.asarray(uniques, dtype=object)))
+    return np.where(keys >= 0, found[np.maximum(keys, 0)], -1).astype(np.int64)
 
 
 def universe_of(flows: pd.DataFrame, units: pd.DataFrame | None) -> pd.Index:
@@ -106,8 +115,8 @@ def flow_matrix(flows: pd.DataFrame, universe: pd.Index) -> FlowMatrix:
     """Build the :class:`FlowMatrix`; flows touching codes outside the universe still count in
     the denominators ``R`` and ``W`` of the universe units they touch."""
     n = len(universe)
-    o = universe.get_indexer(pd.Index(flows["origin"].astype(str).to_numpy(dtype=object)))
-    d = universe.get_indexer(pd.Index(flows["destination"].astype(str).to_numpy(dtype=object)))
+    o = positions_in(universe, flows["origin"])
+    d = positions_in(universe, flows["destination"])
     v = flows["value"].to_numpy(dtype=float)
     residents = np.bincount(o[o >= 0], weights=v[o >= 0], minlength=n)
     jobs = np.bincount(d[d >= 0], weights=v[d >= 0], minlength=n)
@@ -250,26 +259,19 @@ def shares_to_areas(
     p = indicator(area_of_core, n_areas)
     out = (fm.matrix @ p).tocoo()  # T[u, cores of a]
     inn = (fm.matrix.T @ p).tocoo()  # T[cores of a, u]
-    out_s = sp.csr_matrix(
-        (_safe_divide(out.data, fm.employed_residents[out.row]), (out.row, out.col)),
-        shape=(fm.n, n_areas),
-    )
-    in_s = sp.csr_matrix(
-        (_safe_divide(inn.data, fm.jobs[inn.row]), (inn.row, inn.col)), shape=(fm.n, n_areas)
-    )
-    # union of the two sparsity patterns, with explicit zeros where only one side has a flow
-    pattern = (out_s != 0).astype(np.int8) + (in_s != 0).astype(np.int8)
-    pattern = pattern.tocoo()
-    rows, cols = pattern.row, pattern.col
-    o = np.asarray(out_s[rows, cols]).ravel()
-    i = np.asarray(in_s[rows, cols]).ravel()
-    order = np.lexsort((cols, rows))
+    key_o = out.row.astype(np.int64) * n_areas + out.col
+    key_i = inn.row.astype(np.int64) * n_areas + inn.col
+    keys = np.union1d(key_o, key_i)  # sorted: by unit, then area
+    o = np.zeros(len(keys))
+    i = np.zeros(len(keys))
+    o[np.searchsorted(keys, key_o)] = _safe_divide(out.data, fm.employed_residents[out.row])
+    i[np.searchsorted(keys, key_i)] = _safe_divide(inn.data, fm.jobs[inn.row])
     frame = pd.DataFrame(
         {
-            "pos": rows[order].astype(np.int64),
-            "area": cols[order].astype(np.int64),
-            "outbound_share": o[order],
-            "inbound_share": i[order],
+            "pos": keys // n_areas,
+            "area": keys % n_areas,
+            "outbound_share": o,
+            "inbound_share": i,
         }
     )
     frame["tie"] = tie_of(
@@ -293,20 +295,48 @@ def strongest_tie(pairs: pd.DataFrame, threshold: float, n: int) -> pd.DataFrame
     ``n_qualifying_areas`` and ``runner_up_area`` / ``runner_up_tie`` (the next strongest
     qualifying area, -1 if none).
     """
-    ranked = pairs.sort_values(["pos", "tie", "area"], ascending=[True, False, True], kind="stable")
-    first = ranked.drop_duplicates("pos", keep="first").set_index("pos")
-    rest = ranked[ranked.duplicated("pos", keep="first")]
-    second = rest.drop_duplicates("pos", keep="first").set_index("pos")
-    nq = (pairs["tie"] >= threshold).groupby(pairs["pos"]).sum()
+    key = (
+        pairs["pos"].to_numpy().astype(np.int64)
+        * (int(pairs["area"].max()) + 1 if len(pairs) else 1)
+        + pairs["area"].to_numpy()
+    )
+    if len(key) > 1 and not np.all(np.diff(key) > 0):
+        pairs = pairs.iloc[np.argsort(key, kind="stable")]
+    pos = pairs["pos"].to_numpy()
+    area = pairs["area"].to_numpy()
+    tie = pairs["tie"].to_numpy()
     out = pd.DataFrame(index=pd.RangeIndex(n, name="pos"))
-    out["best_area"] = first["area"].reindex(out.index).fillna(NO_AREA).astype(np.int64)
+    # best per unit in O(rows): rows are sorted by (pos, area), so the first row reaching the
+    # unit's maximum tie is its strongest tie with the lowest area code among equals
+    best_row = np.array([], dtype=np.int64)
+    if len(pos):
+        starts = np.flatnonzero(np.r_[True, pos[1:] != pos[:-1]])
+        run_id = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(pos)]))
+        run_max = np.maximum.reduceat(tie, starts)
+        rows = np.where(tie == run_max[run_id], np.arange(len(pos)), len(pos))
+        best_row = np.minimum.reduceat(rows, starts)
+    best_area = np.full(n, NO_AREA, dtype=np.int64)
+    best_area[pos[best_row]] = area[best_row]
+    out["best_area"] = best_area
     for col in ("tie", "outbound_share", "inbound_share"):
-        out[col] = first[col].reindex(out.index).fillna(0.0).astype(float)
-    out["qualifies"] = out["tie"] >= threshold
-    out["n_qualifying_areas"] = nq.reindex(out.index).fillna(0).astype(np.int64)
-    runner = second[second["tie"] >= threshold]
-    out["runner_up_area"] = runner["area"].reindex(out.index).fillna(NO_AREA).astype(np.int64)
-    out["runner_up_tie"] = runner["tie"].reindex(out.index).astype(float)
+        vals = np.zeros(n)
+        vals[pos[best_row]] = pairs[col].to_numpy()[best_row]
+        out[col] = vals
+    out["qualifies"] = out["tie"].to_numpy() >= threshold
+    qual = tie >= threshold
+    out["n_qualifying_areas"] = np.bincount(pos[qual], minlength=n).astype(np.int64)
+    # runner-up among the (few) qualifying pairs
+    q = np.flatnonzero(qual)
+    q = q[np.lexsort((area[q], -tie[q], pos[q]))]
+    second = np.zeros(len(q), dtype=bool)
+    if len(q) > 1:
+        second[1:] = (pos[q][1:] == pos[q][:-1]) & np.r_[True, pos[q][1:-1] != pos[q][:-2]]
+    r_area = np.full(n, NO_AREA, dtype=np.int64)
+    r_tie = np.full(n, np.nan)
+    r_area[pos[q][second]] = area[q][second]
+    r_tie[pos[q][second]] = tie[q][second]
+    out["runner_up_area"] = r_area
+    out["runner_up_tie"] = r_tie
     return out
 
 
@@ -1028,11 +1058,22 @@ def areas_frame(membership: pd.DataFrame, units: pd.DataFrame | None) -> pd.Data
     residents and jobs, and the sum of every numeric attribute of ``units``."""
     m = membership[membership["area_id"].notna()]
     g = m.groupby("area_id", sort=True)
-    join = lambda s: ";".join(sorted(s))  # noqa: E731
+    lists: dict[str, dict[str, list[str]]] = {CORE: {}, MEMBER: {}}
+    for uid, aid, st in zip(
+        m["unit_id"].to_numpy(dtype=object),
+        m["area_id"].to_numpy(dtype=object),
+        m["status"].to_numpy(dtype=object),
+        strict=True,
+    ):
+        lists[st].setdefault(aid, []).append(uid)
+    joined = {
+        k: pd.Series({a: ";".join(sorted(v)) for a, v in d.items()}, dtype=object)
+        for k, d in lists.items()
+    }
     out = pd.DataFrame(
         {
-            "core_units": m[m["status"] == CORE].groupby("area_id")["unit_id"].agg(join),
-            "member_units": m[m["status"] == MEMBER].groupby("area_id")["unit_id"].agg(join),
+            "core_units": joined[CORE],
+            "member_units": joined[MEMBER],
             "n_core": (m["status"] == CORE).groupby(m["area_id"]).sum(),
             "n_members": (m["status"] == MEMBER).groupby(m["area_id"]).sum(),
             "n_units": g.size(),
@@ -1174,20 +1215,18 @@ def share_rule(
             prune_to_cores(state, graph, rule=prune_rule)
         if merge_scope == "none" or n_areas < 2:
             break
-        tie = core_group_ties(fm, core_area, n_areas, merge_direction)
         if merge_scope == "within_area":
-            ids = np.array(
-                [
-                    cores.group_area[int(np.flatnonzero(area_of_group == a)[0])]
-                    for a in range(n_areas)
-                ],
-                dtype=object,
-            )
+            ids = np.empty(n_areas, dtype=object)
+            ids[area_of_group] = cores.group_area  # sets merged so far share one area_id
             allowed = ids[:, None] == ids[None, :]
         else:
             allowed = np.ones((n_areas, n_areas), dtype=bool)
+        np.fill_diagonal(allowed, False)
+        if not allowed.any():
+            break
         if contiguity and graph is not None:
             allowed &= area_adjacency(state.area, graph, n_areas)
+        tie = core_group_ties(fm, core_area, n_areas, merge_direction)
         set_size = np.zeros(n_areas)
         np.add.at(set_size, area_of_group, size)
         pick = pick_merge(tie, merge_threshold, allowed, set_size)
