@@ -49,8 +49,9 @@ def main() -> None:
     cores, adjacency = us_cbsa.load_cores(), us_cbsa.load_adjacency()
     load_s = time.perf_counter() - w0
 
-    est, t_mc = timed(lambda: OmbCbsa().fit(flows, units=units, cores=cores,
-                                            adjacency=adjacency), args.repeat)
+    est, t_mc = timed(
+        lambda: OmbCbsa().fit(flows, units=units, cores=cores, adjacency=adjacency), args.repeat
+    )
     plain, t_pd = timed(lambda: omb_plain(flows, cores, adjacency), args.repeat)
 
     m = est.membership_
@@ -61,11 +62,16 @@ def main() -> None:
     pd_cpu = statistics.median(t[0] for t in t_pd)
     pd_wall = statistics.median(t[1] for t in t_pd)
     report = {
-        "counties": len(units), "flows": len(flows), "repeat": args.repeat,
-        "same_result": same, "members": int(len(ours)),
+        "counties": len(units),
+        "flows": len(flows),
+        "repeat": args.repeat,
+        "same_result": same,
+        "members": int(len(ours)),
         "load_s": round(load_s, 3),
-        "metrocircle_cpu_s": round(mc_cpu, 4), "metrocircle_wall_s": round(mc_wall, 4),
-        "plain_pandas_cpu_s": round(pd_cpu, 4), "plain_pandas_wall_s": round(pd_wall, 4),
+        "metrocircle_cpu_s": round(mc_cpu, 4),
+        "metrocircle_wall_s": round(mc_wall, 4),
+        "plain_pandas_cpu_s": round(pd_cpu, 4),
+        "plain_pandas_wall_s": round(pd_wall, 4),
         "ratio_plain_over_metrocircle_cpu": round(pd_cpu / mc_cpu, 2),
         "python": platform.python_version(),
     }

@@ -9,14 +9,14 @@ from collections import defaultdict, deque
 import pandas as pd
 
 
-def omb_plain(flows: pd.DataFrame, cores: pd.DataFrame, adjacency: pd.DataFrame,
-              threshold: float = 0.25) -> pd.Series:
+def omb_plain(
+    flows: pd.DataFrame, cores: pd.DataFrame, adjacency: pd.DataFrame, threshold: float = 0.25
+) -> pd.Series:
     """Area of every non-core county that the rule admits (index unit_id, value area_id)."""
     core = dict(zip(cores["unit_id"], cores["area_id"], strict=True))
     residents = flows.groupby("origin")["value"].sum()
     jobs = flows.groupby("destination")["value"].sum()
-    f = flows.assign(work_area=flows["destination"].map(core),
-                     home_area=flows["origin"].map(core))
+    f = flows.assign(work_area=flows["destination"].map(core), home_area=flows["origin"].map(core))
     out = f.dropna(subset=["work_area"]).groupby(["origin", "work_area"])["value"].sum()
     out = out / residents.reindex(out.index.get_level_values(0)).to_numpy()
     inn = f.dropna(subset=["home_area"]).groupby(["destination", "home_area"])["value"].sum()

@@ -263,3 +263,31 @@ def test_areas_table_totals():
     assert x["core_units"] == "A1;A2" and x["member_units"] == "M2;M3"
     assert x["n_units"] == 4 and x["population"] == 8700.0
     assert x["employed_residents"] == 2200.0
+
+
+def test_compare_to_official_agrees(us_run):
+    cmp = us_cbsa.compare_to_official(us_run.membership_)
+    assert cmp["outlying_official"] == 590
+    assert cmp["outlying_correct"] >= 577 and cmp["false_positives"] <= 1
+    assert len(cmp["missed"]) == 590 - cmp["outlying_correct"]
+
+
+def test_us_differences_page_is_generated_from_the_current_code():
+    """docs/methods/us-differences.md must be the output of bench/omb/us_differences.py."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, PYTHONPATH=str(root / "src"))
+    out = subprocess.run(
+        [sys.executable, str(root / "bench/omb/us_differences.py")],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+        timeout=300,
+    )
+    page = (root / "docs/methods/us-differences.md").read_text(encoding="utf-8")
+    assert out.stdout == page

@@ -28,12 +28,22 @@ OFFICIAL_FILE = "omb_cbsa_delineation_2023.csv"
 GAZETTEER_FILE = "county_gazetteer_2022.csv"
 
 #: Workplace codes in the flows that are not US counties (they count in denominators only).
-EXTERNAL_CODES = ("FOREIGN_CANADA", "FOREIGN_MEXICO", "FOREIGN_OTHER")
+EXTERNAL_CODES = ["FOREIGN_CANADA", "FOREIGN_MEXICO", "FOREIGN_OTHER"]
 
 
 def path(name: str) -> str:
     """Path of one shipped file."""
     return str(resources.files(__name__).joinpath(name))
+
+
+def files() -> dict[str, str]:
+    """The files behind each input of the example run (for checksums in ``run.json``)."""
+    return {
+        "flows": path(FLOWS_FILE),
+        "units": path(GAZETTEER_FILE),
+        "cores": path(OFFICIAL_FILE),
+        "adjacency": path(ADJACENCY_FILE),
+    }
 
 
 @cache
@@ -85,7 +95,31 @@ def load_units() -> pd.DataFrame:
     return df[["unit_id", "name", "state", "aland_m2", "awater_m2"]].copy()
 
 
+def compare_to_official(membership: pd.DataFrame) -> dict[str, object]:
+    """Compare a ``membership`` table (counties, ``area_id`` = CBSA code) with the official list.
+
+    Returns ``outlying_official`` (590), ``outlying_correct`` (official outlying counties placed
+    as member of their official CBSA), ``false_positives`` (members placed where the official
+    list does not put them), and the codes of the ``missed`` and ``misplaced`` counties.
+    """
+    off = load_official()
+    outlying = off[off["central_outlying"] == "Outlying"].set_index("unit_id")["area_id"]
+    m = membership[membership["status"] == "member"].set_index("unit_id")["area_id"].astype(str)
+    official_for_members = outlying.reindex(m.index).astype(object)
+    right = (m.astype(object) == official_for_members).to_numpy(dtype=bool)
+    placed = m[right]
+    return {
+        "outlying_official": int(len(outlying)),
+        "outlying_correct": int(right.sum()),
+        "false_positives": int((~right).sum()),
+        "missed": sorted(set(outlying.index) - set(placed.index)),
+        "misplaced": sorted(m.index[~right]),
+    }
+
+
 __all__ = [
+    "compare_to_official",
+    "files",
     "EXTERNAL_CODES",
     "load_adjacency",
     "load_cores",
