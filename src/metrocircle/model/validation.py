@@ -32,13 +32,16 @@ class RowLabels:
         return [f"line {int(p) + self.line_offset}" for p in positions]
 
 
-def _missing_columns(df: pd.DataFrame, required: Sequence[str], source: str, p: Problems,
-                     hint: str = "") -> bool:
+def _missing_columns(
+    df: pd.DataFrame, required: Sequence[str], source: str, p: Problems, hint: str = ""
+) -> bool:
     missing = [c for c in required if c not in df.columns]
     if missing:
         have = ", ".join(map(str, df.columns)) or "(no columns)"
-        p.add(source, f"missing column(s) {', '.join(repr(m) for m in missing)}; "
-                      f"the file has: {have}{hint}")
+        p.add(
+            source,
+            f"missing column(s) {', '.join(repr(m) for m in missing)}; the file has: {have}{hint}",
+        )
         return True
     return False
 
@@ -61,9 +64,17 @@ def as_codes(series: pd.Series) -> pd.Series:
     return series.astype("string").str.strip()
 
 
-def _numeric(series: pd.Series, source: str, column: str, labels: RowLabels, p: Problems,
-             *, allow_missing: bool = False, allow_negative: bool = False,
-             upper: float | None = None) -> pd.Series:
+def _numeric(
+    series: pd.Series,
+    source: str,
+    column: str,
+    labels: RowLabels,
+    p: Problems,
+    *,
+    allow_missing: bool = False,
+    allow_negative: bool = False,
+    upper: float | None = None,
+) -> pd.Series:
     """Parse a column as float and record missing, non-numeric, negative, infinite cells."""
     blank = _blank(series)
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
@@ -90,7 +101,9 @@ def _numeric(series: pd.Series, source: str, column: str, labels: RowLabels, p: 
     if upper is not None:
         over = arr > upper
         if over.any():
-            p.add(source, f"value above {upper:g} in column '{column}'", labels(np.flatnonzero(over)))
+            p.add(
+                source, f"value above {upper:g} in column '{column}'", labels(np.flatnonzero(over))
+            )
     return values
 
 
@@ -101,8 +114,15 @@ def _codes(df: pd.DataFrame, column: str, source: str, labels: RowLabels, p: Pro
     return as_codes(df[column])
 
 
-def _unknown(codes: pd.Series, universe: set[str] | None, source: str, column: str,
-             labels: RowLabels, p: Problems, external: Sequence[str] = ()) -> None:
+def _unknown(
+    codes: pd.Series,
+    universe: set[str] | None,
+    source: str,
+    column: str,
+    labels: RowLabels,
+    p: Problems,
+    external: Sequence[str] = (),
+) -> None:
     if universe is None:
         return
     known = codes.isin(universe) | codes.isna()
@@ -113,8 +133,11 @@ def _unknown(codes: pd.Series, universe: set[str] | None, source: str, column: s
         pos = np.flatnonzero(bad)
         names = sorted(set(codes.iloc[pos].astype(str)))
         shown = ", ".join(names[:10]) + (f", ... ({len(names)} codes)" if len(names) > 10 else "")
-        p.add(source, f"unknown unit code(s) in column '{column}' (not in units): {shown}",
-              labels(pos))
+        p.add(
+            source,
+            f"unknown unit code(s) in column '{column}' (not in units): {shown}",
+            labels(pos),
+        )
 
 
 def validate_flows(
@@ -141,8 +164,13 @@ def validate_flows(
     """
     p = problems if problems is not None else Problems()
     labels = RowLabels(line_offset)
-    if _missing_columns(flows, S.FLOW_COLUMNS, source, p,
-                        " (map yours with --origin-col, --destination-col, --value-col)"):
+    if _missing_columns(
+        flows,
+        S.FLOW_COLUMNS,
+        source,
+        p,
+        " (map yours with --origin-col, --destination-col, --value-col)",
+    ):
         if problems is None:
             p.raise_if_any()
         return flows
@@ -158,8 +186,12 @@ def validate_flows(
     if dup.any():
         pairs = out.loc[dup, keys].drop_duplicates().head(5)
         shown = "; ".join("->".join(map(str, r)) for r in pairs.itertuples(index=False))
-        p.add(source, f"duplicate origin-destination pair(s) (e.g. {shown}); "
-                      "aggregate them before, or give a layer column", labels(np.flatnonzero(dup)))
+        p.add(
+            source,
+            f"duplicate origin-destination pair(s) (e.g. {shown}); "
+            "aggregate them before, or give a layer column",
+            labels(np.flatnonzero(dup)),
+        )
     uni = set(universe) if universe is not None else None
     _unknown(out[S.ORIGIN], uni, source, "origin", labels, p, external)
     _unknown(out[S.DESTINATION], uni, source, "destination", labels, p, external)
@@ -190,7 +222,9 @@ def validate_units(
     dup = out[S.UNIT_ID].duplicated(keep=False).to_numpy(dtype=bool, na_value=False)
     if dup.any():
         names = sorted(set(out.loc[dup, S.UNIT_ID].astype(str)))
-        p.add(source, f"duplicate unit code(s): {', '.join(names[:10])}", labels(np.flatnonzero(dup)))
+        p.add(
+            source, f"duplicate unit code(s): {', '.join(names[:10])}", labels(np.flatnonzero(dup))
+        )
     if "parent_id" in out.columns:
         out["parent_id"] = as_codes(out["parent_id"])
     for col in S.NUMERIC_UNIT_ATTRIBUTES:
@@ -198,8 +232,9 @@ def validate_units(
             out[col] = _numeric(out[col], source, col, labels, p, allow_missing=True).to_numpy()
     for col in S.SHARE_UNIT_ATTRIBUTES:
         if col in out.columns:
-            out[col] = _numeric(out[col], source, col, labels, p, allow_missing=True,
-                                upper=1.0).to_numpy()
+            out[col] = _numeric(
+                out[col], source, col, labels, p, allow_missing=True, upper=1.0
+            ).to_numpy()
     if S.GEOMETRY in out.columns and hasattr(out, "crs"):
         check_geometry(out, source=source, labels=labels, problems=p)
     if problems is None:
@@ -207,7 +242,9 @@ def validate_units(
     return out
 
 
-def check_geometry(gdf: pd.DataFrame, *, source: str, labels: RowLabels, problems: Problems) -> None:
+def check_geometry(
+    gdf: pd.DataFrame, *, source: str, labels: RowLabels, problems: Problems
+) -> None:
     """Record missing, empty and invalid geometries and a missing CRS."""
     import shapely
 
@@ -219,8 +256,12 @@ def check_geometry(gdf: pd.DataFrame, *, source: str, labels: RowLabels, problem
     if invalid.any():
         pos = np.flatnonzero(invalid)
         reason = shapely.is_valid_reason(geom[pos[0]])
-        problems.add(source, f"invalid geometry (first: {reason}); repair it, e.g. with "
-                             "shapely.make_valid or QGIS 'Fix geometries'", labels(pos))
+        problems.add(
+            source,
+            f"invalid geometry (first: {reason}); repair it, e.g. with "
+            "shapely.make_valid or QGIS 'Fix geometries'",
+            labels(pos),
+        )
     if getattr(gdf, "crs", None) is None:
         problems.add(source, "geometry has no coordinate reference system (CRS)")
 
@@ -254,19 +295,33 @@ def validate_cores(
     out[S.AREA_ID] = _codes(cores, S.AREA_ID, source, labels, p).to_numpy()
     if S.CORE_GROUP in cores.columns:
         grp = as_codes(cores[S.CORE_GROUP])
-        out[S.CORE_GROUP] = grp.where(~pd.Series(_blank(cores[S.CORE_GROUP])), out[S.AREA_ID]).to_numpy()
+        out[S.CORE_GROUP] = grp.where(
+            ~pd.Series(_blank(cores[S.CORE_GROUP])), out[S.AREA_ID]
+        ).to_numpy()
     dup = out[S.UNIT_ID].duplicated(keep=False).to_numpy(dtype=bool, na_value=False)
     if dup.any():
         names = sorted(set(out.loc[dup, S.UNIT_ID].astype(str)))
-        p.add(source, f"unit(s) listed as core more than once: {', '.join(names[:10])}",
-              labels(np.flatnonzero(dup)))
+        p.add(
+            source,
+            f"unit(s) listed as core more than once: {', '.join(names[:10])}",
+            labels(np.flatnonzero(dup)),
+        )
     if S.CORE_GROUP in out.columns:
         spread = out.groupby(S.CORE_GROUP)[S.AREA_ID].nunique()
         bad = spread[spread > 1].index.tolist()
         if bad:
-            p.add(source, f"core_group(s) spanning several area_id values: {', '.join(map(str, bad[:10]))}")
-    _unknown(out[S.UNIT_ID], set(universe) if universe is not None else None, source, S.UNIT_ID,
-             labels, p)
+            p.add(
+                source,
+                f"core_group(s) spanning several area_id values: {', '.join(map(str, bad[:10]))}",
+            )
+    _unknown(
+        out[S.UNIT_ID],
+        set(universe) if universe is not None else None,
+        source,
+        S.UNIT_ID,
+        labels,
+        p,
+    )
     if problems is None:
         p.raise_if_any()
     return out
@@ -303,7 +358,9 @@ def validate_adjacency(
         p.raise_if_any()
     lo = np.where(a.to_numpy(dtype=object) <= b.to_numpy(dtype=object), a, b)
     hi = np.where(a.to_numpy(dtype=object) <= b.to_numpy(dtype=object), b, a)
-    out = pd.DataFrame({S.UNIT_A: pd.array(lo, dtype="string"), S.UNIT_B: pd.array(hi, dtype="string")})
+    out = pd.DataFrame(
+        {S.UNIT_A: pd.array(lo, dtype="string"), S.UNIT_B: pd.array(hi, dtype="string")}
+    )
     return out.drop_duplicates().reset_index(drop=True)
 
 
@@ -326,8 +383,9 @@ def validate_travel_times(
     out = pd.DataFrame(index=pd.RangeIndex(len(travel_times)))
     out[S.ORIGIN] = _codes(travel_times, S.ORIGIN, source, labels, p).to_numpy()
     out[S.DESTINATION] = _codes(travel_times, S.DESTINATION, source, labels, p).to_numpy()
-    out[S.MINUTES] = _numeric(travel_times[S.MINUTES], source, S.MINUTES, labels, p,
-                              allow_missing=True).to_numpy()
+    out[S.MINUTES] = _numeric(
+        travel_times[S.MINUTES], source, S.MINUTES, labels, p, allow_missing=True
+    ).to_numpy()
     dup = out.duplicated([S.ORIGIN, S.DESTINATION], keep=False).to_numpy()
     if dup.any():
         p.add(source, "duplicate origin-destination pair(s)", labels(np.flatnonzero(dup)))
@@ -347,8 +405,9 @@ def validate_inputs(
     adjacency: pd.DataFrame | None = None,
     travel_times: pd.DataFrame | None = None,
     external: Sequence[str] = (),
-) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None, pd.DataFrame | None,
-           pd.DataFrame | None]:
+) -> tuple[
+    pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None, pd.DataFrame | None, pd.DataFrame | None
+]:
     """Validate the tables of one run together and raise once with every problem.
 
     Codes in cores, adjacency and travel times must be units; flows may also name ``external``
