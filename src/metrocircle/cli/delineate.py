@@ -53,7 +53,7 @@ def delineate_command(
         cores_df = us_cbsa.load_cores()
         adjacency_df = us_cbsa.load_adjacency()
         travel_df = None
-        external = list(external) + us_cbsa.EXTERNAL_CODES
+        external = [*external, *us_cbsa.EXTERNAL_CODES]
         inputs = {name: Path(p) for name, p in us_cbsa.files().items()}
     else:
         if flows is None:

@@ -12,6 +12,7 @@ import logging
 import sys
 
 import typer
+from typer.exceptions import TyperException
 
 from metrocircle import __version__
 from metrocircle.exceptions import MetrocircleError
@@ -64,13 +65,13 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Abort:
         typer.echo("Aborted.", err=True)
         return 1
-    except Exception as err:  # click usage errors come through here as ClickException
-        import click
-
-        if isinstance(err, click.exceptions.ClickException):
-            err.show()
-            return err.exit_code
-        raise
+    except TyperException as err:  # usage errors: unknown option, missing argument, ...
+        show = getattr(err, "show", None)
+        if callable(show):
+            show()
+        else:
+            typer.echo(f"Error: {err.format_message()}", err=True)
+        return err.exit_code
     return 0
 
 

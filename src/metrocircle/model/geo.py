@@ -57,10 +57,12 @@ def adjacency_from_polygons(
     keep = left < right
     left, right = left[keep], right[keep]
     if contiguity == "rook" and len(left):
-        shared = shapely.intersection(shapely.boundary(geoms[left]), grown[right])
-        length = shapely.length(shared)
-        min_len = max(tolerance_m, 1e-3) * 2.0
-        ok = length > min_len
+        # The overlap of the two grown polygons is a strip along a shared boundary, or a small
+        # blob (at most ~2 tol across) where they only meet at a corner: half its perimeter
+        # approximates the shared length.
+        overlap = shapely.intersection(grown[left], grown[right])
+        half_perimeter = shapely.length(overlap) / 2.0
+        ok = half_perimeter > 2.0 * tol + 1e-3
         left, right = left[ok], right[ok]
     a, b = ids[left], ids[right]
     lo, hi = np.minimum(a, b), np.maximum(a, b)
