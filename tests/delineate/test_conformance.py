@@ -10,10 +10,18 @@ from delineate_cases import cores_from, flows_from, grid_edges, pairs_from
 from metrocircle.delineate import MEMBERSHIP_COLUMNS, available_methods, delineate, get_method
 from metrocircle.exceptions import ParameterError
 
-METHODS = [
-    m
-    for m in ("omb-cbsa", "eu-fua", "fr-aav", "jp-uea", "cn-commuting")
-    if m in available_methods()
+METHODS = available_methods()
+# Deviations found by this test in a method owned by another module; strict, so the mark must go
+# as soon as the method conforms.
+KNOWN_DEVIATIONS = {
+    "ttwa-lma": "ttwa-lma writes a membership row for a flow code that is not a unit ('ABROAD') "
+    "when units are given, uses status 'unassigned', and areas_ lacks unit attribute totals",
+}
+CONTRACT_CASES = [
+    pytest.param(m, marks=pytest.mark.xfail(strict=True, reason=KNOWN_DEVIATIONS[m]))
+    if m in KNOWN_DEVIATIONS
+    else m
+    for m in METHODS
 ]
 
 
@@ -47,7 +55,7 @@ def world():
     return flows_from(pairs), units, cores, pairs_from(grid_edges(4, 4)), tt
 
 
-@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("method", CONTRACT_CASES)
 def test_contract(method):
     flows, units, cores, adjacency, tt = world()
     cls = get_method(method)
@@ -59,8 +67,9 @@ def test_contract(method):
     assert (m["area_id"].isna() == (m["status"] == "outside")).all()
     assert (m["rule"].str.len() > 0).all()  # every unit explained
     assert np.allclose(m["margin"], m["value"] - m["threshold"], equal_nan=True)
-    core_rows = m.set_index("unit_id").loc[["00", "33"]]
-    assert (core_rows["status"] == "core").all()
+    if cls.needs_cores:
+        core_rows = m.set_index("unit_id").loc[["00", "33"]]
+        assert (core_rows["status"] == "core").all()
     a = est.areas_
     assert set(a["area_id"]) == set(m["area_id"].dropna())
     assert a["n_units"].sum() == (m["status"] != "outside").sum()
@@ -80,9 +89,10 @@ def test_parameters(method):
     cls = get_method(method)
     spec = cls.param_spec()
     assert all(p.doc for p in spec.values())
-    thr = next(n for n in spec if n.endswith("threshold") or n.endswith("_share"))
-    with pytest.raises(ParameterError, match=rf"The '{thr}' parameter of {method} must be"):
-        cls.parse_params({thr: "1.5"})
+    bounded = next(p for p in spec.values() if p.kind in (int, float) and p.high is not None)
+    bad = str(bounded.high * 10 + 1)
+    with pytest.raises(ParameterError, match=rf"The '{bounded.name}' parameter of {method} must"):
+        cls.parse_params({bounded.name: bad})
     with pytest.raises(ParameterError, match="has no parameter"):
         cls(nonsense=1).get_params()
 

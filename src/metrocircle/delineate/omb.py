@@ -109,7 +109,6 @@ class OmbCbsa(DelineationMethod):
         progress: ProgressCallback,
     ) -> None:
         p = self.params_
-        assert cores is not None  # checked by fit()
         ctx = steps.prepare(
             self.name,
             flows,
