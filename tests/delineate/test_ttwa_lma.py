@@ -342,3 +342,62 @@ def test_cli_writes_the_outputs(tmp_path):
         ]
     )
     assert bad == 2
+
+
+# -- invariants on random flow tables -------------------------------------------------------------
+def _random_flows(seed: int) -> tuple[pd.DataFrame, dict]:
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(5, 60))
+    size = np.round(rng.lognormal(5, 1.2, n)) + 1
+    rows = []
+    for u in range(n):
+        stay = rng.beta(3, 2)
+        rows.append((u, u, np.floor(size[u] * stay)))
+        for j in rng.choice(n, size=int(rng.integers(0, min(n, 8))), replace=False):
+            if j != u:
+                rows.append((u, int(j), float(rng.integers(0, 1 + int(size[u] * (1 - stay))))))
+    f = pd.DataFrame(rows, columns=["o", "d", "v"])
+    flows = pd.DataFrame(
+        {"origin": f["o"].astype(str), "destination": f["d"].astype(str), "value": f["v"]}
+    )
+    params = dict(
+        min_size=float(rng.choice([50, 200, 800])),
+        min_self_containment=float(rng.choice([0.5, 0.6667])),
+        target_size=2500.0,
+        target_self_containment=0.8,
+    )
+    return flows, params
+
+
+@pytest.mark.parametrize("seed", range(25))
+@pytest.mark.parametrize("compat", ["r-3.4", "clean"])
+def test_invariants_on_random_flows(seed, compat):
+    flows, params = _random_flows(seed)
+    out = find_clusters(flows, compat=compat, **params)
+    mem = out["membership"]
+    units = set(flows["origin"]) | set(flows["destination"])
+    # every unit exactly once, with one of the four statuses
+    assert sorted(mem["unit_id"]) == sorted(units)
+    assert set(mem["status"]) <= {"member", "reserve_assigned", "unassigned", "excluded"}
+    assert mem.loc[mem["status"] == "excluded", "area_id"].isna().all()
+    assert mem.loc[mem["status"] != "excluded", "residents"].gt(0).all()
+    # members keep the area they had when the main loop converged
+    m = mem[mem["status"] == "member"]
+    assert (m["area_id"] == m["area_id_before_reserve"]).all()
+    # an area id is the code rank of one of its members (numeric codes here)
+    clustered = sorted(mem.loc[mem["status"] != "excluded", "unit_id"], key=int)
+    for area, group in mem.dropna(subset=["area_id"]).groupby("area_id"):
+        assert clustered[int(area) - 1] in set(group["unit_id"])
+    # the areas table adds up
+    assert out["areas"]["residents"].sum() == mem.dropna(subset=["area_id"])["residents"].sum()
+    if compat == "clean":
+        # clean mode: every area before the reserve placement is valid
+        before = mem.dropna(subset=["area_id_before_reserve"])
+        s = LmaSettings(
+            params["min_size"], params["min_self_containment"], params["target_size"], 0.8
+        )
+        amap = before.set_index("unit_id")["area_id_before_reserve"]
+        ff = flows.assign(a=flows["origin"].map(amap), b=flows["destination"].map(amap))
+        for area, group in before.groupby("area_id_before_reserve"):
+            i = ff.loc[(ff["a"] == area) & (ff["b"] == area), "value"].sum()
+            assert validity(i, group["residents"].sum(), group["jobs"].sum(), s) >= 1

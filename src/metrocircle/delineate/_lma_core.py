@@ -333,6 +333,8 @@ class _Engine:
         second = order[1] if n > 1 else -1
         # the stale cluster of the previous iteration, if it is not the one dissolved now
         other_stale = stale_top if (stale_top is not None and stale_top[0] != k) else None
+        if other_stale is not None:
+            self.stale_not_reselected += 1
         self.stale = None
         best = self.best_target(ustar, exclude=k)
         row = (it, k, vk, n, ustar)
@@ -344,6 +346,9 @@ class _Engine:
             else:
                 self.reserve.append(("D", it, k, vk, ustar, second))
                 self.to_reserve(ustar, "D")
+                # R aggregates every row before the D loop: a stale cluster is true again
+                self._settle(other_stale)
+                other_stale = None
                 self.d_branch(it, k, vk, order, nclus, stale_top)
             self._settle(other_stale)
             return
@@ -384,8 +389,7 @@ class _Engine:
 
     def _settle(self, other_stale) -> None:
         """End of an iteration: R aggregated every row, so a stale cluster is true again."""
-        if other_stale is not None:
-            self.stale_not_reselected += 1
+        if other_stale is not None and other_stale[0] in self.members:
             self.set_true_validity(other_stale[0])
 
     def d_branch(self, it: int, k: int, vk: float, order: list[int], nclus: int, stale_top):
@@ -396,7 +400,7 @@ class _Engine:
         # temporary ids: -(position in ascending code order); u* is already in the reserve
         by_code = sorted(order)
         tmp_id = {u: -(i + 1) for i, u in enumerate(by_code)}
-        rows = {ustar: (it, k, vk, len(order), ustar, None, "reserve_D", nclus)}
+        rows: dict[int, tuple] = {ustar: (it, k, vk, len(order), ustar, None, "reserve_D", nclus)}
         self.cR[k] = self.cW[k] = self.cI[k] = 0.0
         if not self.compat:
             # clean: the rest is put back together like after a C

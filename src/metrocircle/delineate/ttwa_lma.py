@@ -267,7 +267,7 @@ def find_clusters(
         (DataFrames) and ``info`` (a dict).
     """
     spec = {p.name: p for p in PARAMS}
-    vals = {
+    vals: dict[str, Any] = {
         "min_size": min_size,
         "min_self_containment": min_self_containment,
         "target_size": target_size,
