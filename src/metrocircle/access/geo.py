@@ -43,7 +43,12 @@ def delaunay_adjacency(unit_ids: pd.Series, lon: np.ndarray, lat: np.ndarray) ->
     else:
         lat0 = np.radians(np.nanmean(lat))
         pts = np.column_stack([np.asarray(lon) * np.cos(lat0), np.asarray(lat)])
-        tri = Delaunay(pts)
+        from scipy.spatial import QhullError
+
+        try:
+            tri = Delaunay(pts)
+        except QhullError:  # collinear or duplicate points: joggle the input
+            tri = Delaunay(pts, qhull_options="QJ")
         s = tri.simplices
         pairs = np.vstack([s[:, [0, 1]], s[:, [1, 2]], s[:, [0, 2]]])
         pairs = np.sort(pairs, axis=1)

@@ -518,7 +518,8 @@ def station_journeys(
     station_pos = {s: i for i, s in enumerate(stations)}
     st_station = st["station"].to_numpy(dtype=object)
     sid = np.array([station_pos.get(s, -1) for s in st_station], dtype=np.int64)
-    in_window = (sid >= 0) & (dep >= start) & (dep < end)
+    last_call = np.r_[run[1:] != run[:-1], True]  # a terminus is not a boarding opportunity
+    in_window = (sid >= 0) & (dep >= start) & (dep < end) & ~last_call
     n_nodes = 3 * n + len(stations)
     S = 3 * n
     src.append(S + sid[in_window])
