@@ -429,46 +429,33 @@ def _daily_copies(st: pd.DataFrame, start: float, end: float, horizon: float) ->
     return pd.concat(parts, ignore_index=True)
 
 
-def station_journeys(
+@dataclass
+class TimeExpandedGraph:
+    """The time-expanded graph of a timetable (see the module docstring).
+
+    Node blocks: arrivals ``[0, n)``, on board ``[n, 2n)``, waiting to board ``[2n, 3n)``,
+    then one super-source per study-area station at ``source_offset + station index``.
+    """
+
+    graph: sp.csr_array
+    stations: np.ndarray
+    #: per call: index of its study-area station (-1 outside), arrival minute, in-window flag
+    sid: np.ndarray
+    arr: np.ndarray
+    in_window: np.ndarray
+    source_offset: int
+
+
+def time_expanded_graph(
     timetable: Timetable,
     *,
-    departure_window: tuple[float, float] = (360.0, 600.0),
+    start: float,
+    end: float,
     min_transfer_minutes: float = 15.0,
     transfers: bool = True,
     horizon_minutes: float = 720.0,
-) -> StationJourneys:
-    """Fastest schedule-following journeys between study-area stations.
-
-    Parameters
-    ----------
-    timetable
-        The validated timetable.
-    departure_window
-        ``(start, end)`` in minutes after midnight; the journey's first boarding happens in
-        this window (06:00-10:00 by default).
-    min_transfer_minutes
-        Minimum time between arriving on one train and boarding another at the same station.
-    transfers
-        If False, only one-train journeys: then ``journey_minutes`` equals the fastest direct
-        in-vehicle time of trains leaving in the window.
-    horizon_minutes
-        How long after the window a journey may still arrive.
-
-    Returns
-    -------
-    StationJourneys
-    """
-    start, end = (float(x) for x in departure_window)
-    if not (np.isfinite(start) and np.isfinite(end) and end > start and end - start <= 1440):
-        raise ParameterError(
-            "The 'departure_window' parameter of access must be (start, end) minutes with "
-            f"start < end <= start + 1440. Got {departure_window!r}."
-        )
-    if not (np.isfinite(min_transfer_minutes) and min_transfer_minutes >= 0):
-        raise ParameterError(
-            "The 'min_transfer_minutes' parameter of access must be a float >= 0. "
-            f"Got {min_transfer_minutes!r}."
-        )
+) -> TimeExpandedGraph:
+    """Build the time-expanded graph for journeys starting in ``[start, end)`` (vectorised)."""
     stations = timetable.stations["station"].to_numpy(dtype=object)
     st = _daily_copies(timetable.stop_times, start, end, horizon_minutes)
     st = st.sort_values(["run", "stop_sequence"], kind="stable").reset_index(drop=True)
@@ -530,8 +517,61 @@ def station_journeys(
     w_a = np.concatenate(w).astype(float)
     graph = sp.csr_array((w_a, (src_a, dst_a)), shape=(n_nodes, n_nodes))
     # duplicates cannot occur (each node pair is created by one rule), so no summing happened
+    return TimeExpandedGraph(graph, stations, sid, arr, in_window, S)
 
-    departures = np.bincount(sid[in_window], minlength=len(stations))
+
+
+def station_journeys(
+    timetable: Timetable,
+    *,
+    departure_window: tuple[float, float] = (360.0, 600.0),
+    min_transfer_minutes: float = 15.0,
+    transfers: bool = True,
+    horizon_minutes: float = 720.0,
+) -> StationJourneys:
+    """Fastest schedule-following journeys between study-area stations.
+
+    Parameters
+    ----------
+    timetable
+        The validated timetable.
+    departure_window
+        ``(start, end)`` in minutes after midnight; the journey's first boarding happens in
+        this window (06:00-10:00 by default).
+    min_transfer_minutes
+        Minimum time between arriving on one train and boarding another at the same station.
+    transfers
+        If False, only one-train journeys: then ``journey_minutes`` equals the fastest direct
+        in-vehicle time of trains leaving in the window.
+    horizon_minutes
+        How long after the window a journey may still arrive.
+
+    Returns
+    -------
+    StationJourneys
+    """
+    start, end = (float(x) for x in departure_window)
+    if not (np.isfinite(start) and np.isfinite(end) and end > start and end - start <= 1440):
+        raise ParameterError(
+            "The 'departure_window' parameter of access must be (start, end) minutes with "
+            f"start < end <= start + 1440. Got {departure_window!r}."
+        )
+    if not (np.isfinite(min_transfer_minutes) and min_transfer_minutes >= 0):
+        raise ParameterError(
+            "The 'min_transfer_minutes' parameter of access must be a float >= 0. "
+            f"Got {min_transfer_minutes!r}."
+        )
+    g = time_expanded_graph(
+        timetable,
+        start=start,
+        end=end,
+        min_transfer_minutes=min_transfer_minutes,
+        transfers=transfers,
+        horizon_minutes=horizon_minutes,
+    )
+    stations, sid, arr, graph = g.stations, g.sid, g.arr, g.graph
+    S, A = g.source_offset, 0
+    departures = np.bincount(sid[g.in_window], minlength=len(stations))
     window = end - start
     boarding = pd.DataFrame({"station": stations, "departures": departures})
     with np.errstate(divide="ignore"):
