@@ -166,3 +166,50 @@ def test_bad_user_input_exits_2_with_one_message(tmp_path, capsys):
 def test_example_and_units_are_exclusive(tmp_path):
     assert main(["access", "--out", str(tmp_path)]) == 2
     assert main(["access", "--example", "atlantis", "--out", str(tmp_path)]) == 2
+
+
+def test_roads_from_a_local_osm_file(tmp_path):
+    pytest.importorskip("osmnx", reason="the 'osm' extra (osmnx) is not installed")
+    from pathlib import Path
+
+    from metrocircle.access.geo import haversine_km
+
+    osm = Path(__file__).parent / "data" / "tiny_roads.osm"
+    pd.DataFrame(
+        {"unit_id": ["a", "b", "c"], "lon": [106.0, 106.2, 106.1], "lat": [29.5, 29.5, 29.6]}
+    ).to_csv(tmp_path / "units.csv", index=False)
+    code = main(
+        [
+            "access",
+            "--units",
+            str(tmp_path / "units.csv"),
+            "--roads",
+            str(osm),
+            "--out",
+            str(tmp_path / "o"),
+        ]
+    )
+    assert code == 0
+    tt = pd.read_csv(tmp_path / "o" / "travel_times.csv").set_index(["origin", "destination"])
+    # a -> b runs the whole motorway at its 100 km/h maxspeed
+    km = haversine_km(106.0, 29.5, 106.1, 29.5) + haversine_km(106.1, 29.5, 106.2, 29.5)
+    assert tt.loc[("a", "b"), "minutes"] == pytest.approx(km / 100 * 60, abs=0.1)
+    assert not tt["modelled"].any() and set(tt["main_mode"]) == {"road"}
+    # a unit far from the extract is refused, not snapped silently
+    pd.DataFrame({"unit_id": ["a", "z"], "lon": [106.0, 107.5], "lat": [29.5, 29.5]}).to_csv(
+        tmp_path / "far.csv", index=False
+    )
+    assert (
+        main(
+            [
+                "access",
+                "--units",
+                str(tmp_path / "far.csv"),
+                "--roads",
+                str(osm),
+                "--out",
+                str(tmp_path / "p"),
+            ]
+        )
+        == 2
+    )

@@ -111,12 +111,17 @@ def load_inputs(
 
 
 def roads_from_osm(
-    path: str | Path, units: pd.DataFrame, *, default_speed_kmh: float = 50.0
+    path: str | Path,
+    units: pd.DataFrame,
+    *,
+    default_speed_kmh: float = 50.0,
+    max_snap_km: float = 10.0,
 ) -> pd.DataFrame:
     """Unit-to-unit road times from a local OpenStreetMap extract (needs ``osmnx``).
 
     The drivable graph is read from the file (no download), speeds are imputed per road class
-    by osmnx, each unit point is snapped to its nearest node, and the shortest driving time
+    by osmnx, each unit point is snapped to its nearest node (planar nearest neighbour on
+    longitude scaled by cos(latitude)), and the shortest driving time
     between every pair of units is computed with ``scipy.sparse.csgraph``. The result is a
     ``origin, destination, minutes, modelled`` link table (``modelled`` False: times from the
     OSM network, although imputed speeds are free-flow speeds).
@@ -150,8 +155,32 @@ def roads_from_osm(
         w.append(float(data.get("travel_time", np.inf)) / 60.0)
     m = sp.csr_array((np.array(w), (np.array(src), np.array(dst))), shape=(len(node_ids),) * 2)
     pu = prepare_units(units)
-    nearest = ox.distance.nearest_nodes(g, pu["lon"].to_numpy(), pu["lat"].to_numpy())
-    idx = np.array([pos[n] for n in nearest])
+    from scipy.spatial import cKDTree
+
+    xy = np.array([(g.nodes[n]["x"], g.nodes[n]["y"]) for n in node_ids], dtype=float)
+    scale = np.cos(np.radians(np.nanmean(xy[:, 1])))
+    _, idx = cKDTree(np.column_stack([xy[:, 0] * scale, xy[:, 1]])).query(
+        np.column_stack([pu["lon"].to_numpy() * scale, pu["lat"].to_numpy()])
+    )
+    idx = np.asarray(idx, dtype=np.int64)
+    from metrocircle.access.geo import haversine_km
+
+    snap_km = haversine_km(pu["lon"].to_numpy(), pu["lat"].to_numpy(), xy[idx, 0], xy[idx, 1])
+    far = snap_km > max_snap_km
+    if far.any():
+        raise InputError(
+            [
+                Problem(
+                    "roads",
+                    f"unit point more than {max_snap_km:g} km from the nearest OSM road node "
+                    "(is the extract covering every unit?)",
+                    [
+                        f"{u}: {k:.1f} km"
+                        for u, k in zip(pu["unit_id"][far], snap_km[far], strict=True)
+                    ],
+                )
+            ]
+        )
     t = dijkstra(m, indices=idx)[:, idx]
     ids = pu["unit_id"].to_numpy()
     oi, di = np.nonzero(np.isfinite(t) & ~np.eye(len(ids), dtype=bool))

@@ -520,7 +520,6 @@ def time_expanded_graph(
     return TimeExpandedGraph(graph, stations, sid, arr, in_window, S)
 
 
-
 def station_journeys(
     timetable: Timetable,
     *,
