@@ -69,8 +69,8 @@ def load_inputs(
 
     ``units`` may be a table with ``unit_id, lon, lat`` or a vector file of polygons (then
     the roads are modelled from shared borders unless ``roads``/``adjacency`` are given).
-    ``roads`` is a table of road links, or an OpenStreetMap file (``.osm``, ``.pbf``,
-    ``.graphml``; needs the ``osm`` extra).
+    ``roads`` is a table of road links, or an OpenStreetMap file (``.osm`` XML or osmnx
+    ``.graphml``; needs the ``osm`` extra; ``.pbf`` must be converted to ``.osm`` first).
     """
     out: dict = {}
     u = read_table(units, source="units")
@@ -138,10 +138,15 @@ def roads_from_osm(
     if suffix == ".graphml":
         g = ox.load_graphml(path)
     elif suffix == ".pbf":
-        pyrosm = require("pyrosm", "osm")
-        osm = pyrosm.OSM(str(path))
-        nodes, edges = osm.get_network(network_type="driving", nodes=True)
-        g = osm.to_graph(nodes, edges, graph_type="networkx")
+        raise InputError(
+            [
+                Problem(
+                    "roads",
+                    f"{path.name}: .pbf extracts are not read directly (pyrosm does not build "
+                    "here); convert it to .osm XML first, e.g. 'osmium cat x.osm.pbf -o x.osm'",
+                )
+            ]
+        )
     else:
         g = ox.graph_from_xml(path, simplify=True, retain_all=True)
     g = ox.routing.add_edge_speeds(g, fallback=default_speed_kmh)

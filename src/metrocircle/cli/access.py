@@ -46,7 +46,7 @@ def access(
     ] = None,
     roads: Annotated[
         Path | None,
-        typer.Option("--roads", help="Road links table, or an .osm/.pbf/.graphml file."),
+        typer.Option("--roads", help="Road links table, or a local .osm/.graphml file."),
     ] = None,
     adjacency: Annotated[
         Path | None, typer.Option("--adjacency", help="Neighbouring units (unit_a, unit_b).")
@@ -147,6 +147,7 @@ def access(
         def progress(step: str, fraction: float) -> None:
             bar.update(task, description=step, completed=fraction)
 
+        result: acc.AccessResult | acc.ScenarioResult
         if add_link or speed_up:
             result = acc.scenario(
                 add_links=add_link,
