@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from metrocircle import model  # noqa: E402,F401 - the data model is part of the public API
 from metrocircle.exceptions import (
     EngineError,
     InputError,
@@ -38,4 +39,5 @@ __all__ = [
     "ParameterError",
     "__version__",
     "delineate",
+    "model",
 ]

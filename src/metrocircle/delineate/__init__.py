@@ -16,12 +16,12 @@ from typing import Any
 import pandas as pd
 
 from metrocircle.delineate.base import (
+    _REGISTRY,
     MEMBERSHIP_COLUMNS,
     DelineationMethod,
     DelineationResult,
     Param,
     ProgressCallback,
-    _REGISTRY,
 )
 from metrocircle.exceptions import ParameterError
 

@@ -1,0 +1,54 @@
+"""Options and helpers shared by every command (one place, per the fio pattern)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from metrocircle.exceptions import ParameterError
+
+
+def parse_param_pairs(pairs: list[str] | None) -> dict[str, str]:
+    """``["a=1", "b=x"]`` -> ``{"a": "1", "b": "x"}``; one error lists every malformed pair."""
+    out: dict[str, str] = {}
+    bad: list[str] = []
+    for item in pairs or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            bad.append(item)
+            continue
+        out[name.strip()] = value
+    if bad:
+        raise ParameterError(
+            "--param takes NAME=VALUE; could not read: " + ", ".join(repr(b) for b in bad)
+        )
+    return out
+
+
+@contextlib.contextmanager
+def progress_bar(enabled: bool = True) -> Iterator:
+    """Yield a ``progress(step, fraction)`` callback rendered as a rich progress bar on stderr."""
+    if not enabled:
+        yield lambda step, frac: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=not console.is_terminal,
+        disable=not console.is_terminal,
+    ) as bar:
+        tasks: dict[str, int] = {}
+
+        def callback(step: str, fraction: float) -> None:
+            if step not in tasks:
+                tasks[step] = bar.add_task(step, total=1.0)
+            bar.update(tasks[step], completed=max(0.0, min(1.0, float(fraction))))
+
+        yield callback

@@ -1,0 +1,47 @@
+"""The data model: units, flow layers, cores, adjacency and travel times, with IO and validation.
+
+Every table is a plain pandas DataFrame (a GeoDataFrame when it has polygons); see
+``docs/data-model.md`` for the columns. Readers rename your columns to the model's and raise
+one :class:`~metrocircle.InputError` that lists every problem.
+"""
+
+from metrocircle.model.geo import adjacency_from_polygons, attach_geometry
+from metrocircle.model.io import (
+    file_checksum,
+    read_adjacency,
+    read_cores,
+    read_flows,
+    read_table,
+    read_travel_times,
+    read_units,
+    write_json,
+    write_table,
+)
+from metrocircle.model.validation import (
+    validate_adjacency,
+    validate_cores,
+    validate_flows,
+    validate_inputs,
+    validate_travel_times,
+    validate_units,
+)
+
+__all__ = [
+    "adjacency_from_polygons",
+    "attach_geometry",
+    "file_checksum",
+    "read_adjacency",
+    "read_cores",
+    "read_flows",
+    "read_table",
+    "read_travel_times",
+    "read_units",
+    "validate_adjacency",
+    "validate_cores",
+    "validate_flows",
+    "validate_inputs",
+    "validate_travel_times",
+    "validate_units",
+    "write_json",
+    "write_table",
+]

@@ -1,0 +1,450 @@
+"""Validation of every input table: collect all problems, raise once.
+
+Each ``validate_*`` function takes a DataFrame already renamed to the data model's columns,
+returns a clean copy (codes as strings, numbers as floats) and raises one
+:class:`~metrocircle.InputError` that lists every problem with the rows or units it concerns.
+Nothing is dropped here: a table either passes whole or the caller gets the full list.
+
+Rows are reported as ``line N`` (the line of a CSV file, header = line 1) when the caller says
+the table came from CSV, otherwise as ``row N`` (1 = first record).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from metrocircle.exceptions import InputError, Problems
+from metrocircle.model import schema as S
+
+
+class RowLabels:
+    """Turns positions into the labels users see: ``line 5`` (CSV) or ``row 4``."""
+
+    def __init__(self, line_offset: int | None = None):
+        self.line_offset = line_offset
+
+    def __call__(self, positions: Iterable[int]) -> list[str]:
+        if self.line_offset is None:
+            return [f"row {int(p) + 1}" for p in positions]
+        return [f"line {int(p) + self.line_offset}" for p in positions]
+
+
+def _missing_columns(
+    df: pd.DataFrame, required: Sequence[str], source: str, p: Problems, hint: str = ""
+) -> bool:
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        have = ", ".join(map(str, df.columns)) or "(no columns)"
+        p.add(
+            source,
+            f"missing column(s) {', '.join(repr(m) for m in missing)}; the file has: {have}{hint}",
+        )
+        return True
+    return False
+
+
+def _blank(series: pd.Series) -> np.ndarray:
+    """True where a cell is empty: NA, or text that is empty after stripping."""
+    isna = series.isna().to_numpy()
+    as_text = series.astype("string").str.strip()
+    return isna | (as_text == "").fillna(True).to_numpy()
+
+
+def as_codes(series: pd.Series) -> pd.Series:
+    """Unit codes as strings: integers stay without a decimal point, text is stripped."""
+    if pd.api.types.is_float_dtype(series):
+        whole = series.dropna()
+        if len(whole) and (whole == np.floor(whole)).all():
+            series = series.astype("Int64")
+    if pd.api.types.is_integer_dtype(series):
+        return series.astype("string").astype(object).where(series.notna(), None).astype("string")
+    return series.astype("string").str.strip()
+
+
+def _numeric(
+    series: pd.Series,
+    source: str,
+    column: str,
+    labels: RowLabels,
+    p: Problems,
+    *,
+    allow_missing: bool = False,
+    allow_negative: bool = False,
+    upper: float | None = None,
+) -> pd.Series:
+    """Parse a column as float and record missing, non-numeric, negative, infinite cells."""
+    blank = _blank(series)
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        values = series.astype("float64")
+        bad_text = np.zeros(len(series), dtype=bool)
+    else:
+        text = series.astype("string").str.strip()
+        values = pd.to_numeric(text, errors="coerce").astype("float64")
+        bad_text = (~blank) & values.isna().to_numpy()
+    arr = values.to_numpy()
+    if blank.any() and not allow_missing:
+        p.add(source, f"missing value in column '{column}'", labels(np.flatnonzero(blank)))
+    if bad_text.any():
+        pos = np.flatnonzero(bad_text)
+        examples = ", ".join(repr(str(series.iloc[i])) for i in pos[:3])
+        p.add(source, f"non-numeric value in column '{column}' (e.g. {examples})", labels(pos))
+    inf = np.isinf(arr)
+    if inf.any():
+        p.add(source, f"infinite value in column '{column}'", labels(np.flatnonzero(inf)))
+    if not allow_negative:
+        neg = arr < 0
+        if neg.any():
+            p.add(source, f"negative value in column '{column}'", labels(np.flatnonzero(neg)))
+    if upper is not None:
+        over = arr > upper
+        if over.any():
+            p.add(
+                source, f"value above {upper:g} in column '{column}'", labels(np.flatnonzero(over))
+            )
+    return values
+
+
+def _codes(df: pd.DataFrame, column: str, source: str, labels: RowLabels, p: Problems) -> pd.Series:
+    blank = _blank(df[column])
+    if blank.any():
+        p.add(source, f"missing unit code in column '{column}'", labels(np.flatnonzero(blank)))
+    return as_codes(df[column])
+
+
+def _unknown(
+    codes: pd.Series,
+    universe: set[str] | None,
+    source: str,
+    column: str,
+    labels: RowLabels,
+    p: Problems,
+    external: Sequence[str] = (),
+) -> None:
+    if universe is None:
+        return
+    known = codes.isin(universe) | codes.isna()
+    if external:
+        known |= codes.isin(list(external))
+    bad = ~known.to_numpy(dtype=bool, na_value=True)
+    if bad.any():
+        pos = np.flatnonzero(bad)
+        names = sorted(set(codes.iloc[pos].astype(str)))
+        shown = ", ".join(names[:10]) + (f", ... ({len(names)} codes)" if len(names) > 10 else "")
+        p.add(
+            source,
+            f"unknown unit code(s) in column '{column}' (not in units): {shown}",
+            labels(pos),
+        )
+
+
+def validate_flows(
+    flows: pd.DataFrame,
+    *,
+    universe: Iterable[str] | None = None,
+    external: Sequence[str] = (),
+    source: str = "flows",
+    line_offset: int | None = None,
+    problems: Problems | None = None,
+) -> pd.DataFrame:
+    """Check a flow table and return it clean (``origin, destination, value[, layer]``).
+
+    Problems found: missing columns, missing or non-numeric or negative or infinite values,
+    missing codes, codes not in ``universe`` (unless listed in ``external``, e.g. places abroad
+    that count in the denominators), and duplicate pairs (per layer).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> validate_flows(pd.DataFrame({"origin": ["01"], "destination": ["02"], "value": ["5"]}))
+      origin destination  value
+    0     01          02    5.0
+    """
+    p = problems if problems is not None else Problems()
+    labels = RowLabels(line_offset)
+    if _missing_columns(
+        flows,
+        S.FLOW_COLUMNS,
+        source,
+        p,
+        " (map yours with --origin-col, --destination-col, --value-col)",
+    ):
+        if problems is None:
+            p.raise_if_any()
+        return flows
+    out = pd.DataFrame(index=pd.RangeIndex(len(flows)))
+    out[S.ORIGIN] = _codes(flows, S.ORIGIN, source, labels, p).to_numpy()
+    out[S.DESTINATION] = _codes(flows, S.DESTINATION, source, labels, p).to_numpy()
+    out[S.VALUE] = _numeric(flows[S.VALUE], source, S.VALUE, labels, p).to_numpy()
+    keys = [S.ORIGIN, S.DESTINATION]
+    if S.LAYER in flows.columns:
+        out[S.LAYER] = as_codes(flows[S.LAYER]).fillna("").to_numpy()
+        keys.append(S.LAYER)
+    dup = out.duplicated(keys, keep=False).to_numpy()
+    if dup.any():
+        pairs = out.loc[dup, keys].drop_duplicates().head(5)
+        shown = "; ".join("->".join(map(str, r)) for r in pairs.itertuples(index=False))
+        p.add(
+            source,
+            f"duplicate origin-destination pair(s) (e.g. {shown}); "
+            "aggregate them before, or give a layer column",
+            labels(np.flatnonzero(dup)),
+        )
+    uni = set(universe) if universe is not None else None
+    _unknown(out[S.ORIGIN], uni, source, "origin", labels, p, external)
+    _unknown(out[S.DESTINATION], uni, source, "destination", labels, p, external)
+    if problems is None:
+        p.raise_if_any()
+    return out
+
+
+def validate_units(
+    units: pd.DataFrame,
+    *,
+    source: str = "units",
+    line_offset: int | None = None,
+    problems: Problems | None = None,
+) -> pd.DataFrame:
+    """Check a unit table: ``unit_id`` present, unique and non-empty; known numeric attributes
+    numeric and non-negative; shares in [0, 1]; ``parent_id`` codes as strings; geometry valid
+    and with a CRS when present. Returns a clean copy (a GeoDataFrame stays one)."""
+    p = problems if problems is not None else Problems()
+    labels = RowLabels(line_offset)
+    if _missing_columns(units, [S.UNIT_ID], source, p, " (map yours with --units-id-col)"):
+        if problems is None:
+            p.raise_if_any()
+        return units
+    out = units.copy()
+    out.index = pd.RangeIndex(len(out))
+    out[S.UNIT_ID] = _codes(out, S.UNIT_ID, source, labels, p)
+    dup = out[S.UNIT_ID].duplicated(keep=False).to_numpy(dtype=bool, na_value=False)
+    if dup.any():
+        names = sorted(set(out.loc[dup, S.UNIT_ID].astype(str)))
+        p.add(
+            source, f"duplicate unit code(s): {', '.join(names[:10])}", labels(np.flatnonzero(dup))
+        )
+    if "parent_id" in out.columns:
+        out["parent_id"] = as_codes(out["parent_id"])
+    for col in S.NUMERIC_UNIT_ATTRIBUTES:
+        if col in out.columns:
+            out[col] = _numeric(out[col], source, col, labels, p, allow_missing=True).to_numpy()
+    for col in S.SHARE_UNIT_ATTRIBUTES:
+        if col in out.columns:
+            out[col] = _numeric(
+                out[col], source, col, labels, p, allow_missing=True, upper=1.0
+            ).to_numpy()
+    if S.GEOMETRY in out.columns and hasattr(out, "crs"):
+        check_geometry(out, source=source, labels=labels, problems=p)
+    if problems is None:
+        p.raise_if_any()
+    return out
+
+
+def check_geometry(
+    gdf: pd.DataFrame, *, source: str, labels: RowLabels, problems: Problems
+) -> None:
+    """Record missing, empty and invalid geometries and a missing CRS."""
+    import shapely
+
+    geom = gdf.geometry.to_numpy()
+    missing = shapely.is_missing(geom) | shapely.is_empty(geom)
+    if missing.any():
+        problems.add(source, "missing or empty geometry", labels(np.flatnonzero(missing)))
+    invalid = ~shapely.is_valid(geom) & ~missing
+    if invalid.any():
+        pos = np.flatnonzero(invalid)
+        reason = shapely.is_valid_reason(geom[pos[0]])
+        problems.add(
+            source,
+            f"invalid geometry (first: {reason}); repair it, e.g. with "
+            "shapely.make_valid or QGIS 'Fix geometries'",
+            labels(pos),
+        )
+    if getattr(gdf, "crs", None) is None:
+        problems.add(source, "geometry has no coordinate reference system (CRS)")
+
+
+def check_same_crs(frames: dict[str, pd.DataFrame], problems: Problems) -> None:
+    """Record a CRS mismatch between geometric inputs (by name)."""
+    crs = {name: f.crs for name, f in frames.items() if getattr(f, "crs", None) is not None}
+    if len({c.to_string() for c in crs.values()}) > 1:
+        listed = "; ".join(f"{n}: {c.to_string()}" for n, c in crs.items())
+        problems.add("inputs", f"coordinate reference systems differ ({listed}); reproject one")
+
+
+def validate_cores(
+    cores: pd.DataFrame,
+    *,
+    universe: Iterable[str] | None = None,
+    source: str = "cores",
+    line_offset: int | None = None,
+    problems: Problems | None = None,
+) -> pd.DataFrame:
+    """Check cores: ``unit_id, area_id`` (and optional ``core_group``); a unit may be the core
+    of one area only; codes must be known units."""
+    p = problems if problems is not None else Problems()
+    labels = RowLabels(line_offset)
+    if _missing_columns(cores, S.CORE_COLUMNS, source, p):
+        if problems is None:
+            p.raise_if_any()
+        return cores
+    out = pd.DataFrame(index=pd.RangeIndex(len(cores)))
+    out[S.UNIT_ID] = _codes(cores, S.UNIT_ID, source, labels, p).to_numpy()
+    out[S.AREA_ID] = _codes(cores, S.AREA_ID, source, labels, p).to_numpy()
+    if S.CORE_GROUP in cores.columns:
+        grp = as_codes(cores[S.CORE_GROUP])
+        out[S.CORE_GROUP] = grp.where(
+            ~pd.Series(_blank(cores[S.CORE_GROUP])), out[S.AREA_ID]
+        ).to_numpy()
+    dup = out[S.UNIT_ID].duplicated(keep=False).to_numpy(dtype=bool, na_value=False)
+    if dup.any():
+        names = sorted(set(out.loc[dup, S.UNIT_ID].astype(str)))
+        p.add(
+            source,
+            f"unit(s) listed as core more than once: {', '.join(names[:10])}",
+            labels(np.flatnonzero(dup)),
+        )
+    if S.CORE_GROUP in out.columns:
+        spread = out.groupby(S.CORE_GROUP)[S.AREA_ID].nunique()
+        bad = spread[spread > 1].index.tolist()
+        if bad:
+            p.add(
+                source,
+                f"core_group(s) spanning several area_id values: {', '.join(map(str, bad[:10]))}",
+            )
+    _unknown(
+        out[S.UNIT_ID],
+        set(universe) if universe is not None else None,
+        source,
+        S.UNIT_ID,
+        labels,
+        p,
+    )
+    if problems is None:
+        p.raise_if_any()
+    return out
+
+
+def validate_adjacency(
+    adjacency: pd.DataFrame,
+    *,
+    universe: Iterable[str] | None = None,
+    source: str = "adjacency",
+    line_offset: int | None = None,
+    problems: Problems | None = None,
+) -> pd.DataFrame:
+    """Check adjacency pairs (``unit_a, unit_b``) and return them as sorted unique pairs.
+
+    Pairs listed in both directions are the same neighbourhood and kept once; a unit paired
+    with itself and unknown codes are problems.
+    """
+    p = problems if problems is not None else Problems()
+    labels = RowLabels(line_offset)
+    if _missing_columns(adjacency, S.ADJACENCY_COLUMNS, source, p):
+        if problems is None:
+            p.raise_if_any()
+        return adjacency
+    a = _codes(adjacency, S.UNIT_A, source, labels, p)
+    b = _codes(adjacency, S.UNIT_B, source, labels, p)
+    same = (a == b).to_numpy(dtype=bool, na_value=False)
+    if same.any():
+        p.add(source, "a unit is paired with itself", labels(np.flatnonzero(same)))
+    uni = set(universe) if universe is not None else None
+    _unknown(a, uni, source, S.UNIT_A, labels, p)
+    _unknown(b, uni, source, S.UNIT_B, labels, p)
+    if problems is None:
+        p.raise_if_any()
+    lo = np.where(a.to_numpy(dtype=object) <= b.to_numpy(dtype=object), a, b)
+    hi = np.where(a.to_numpy(dtype=object) <= b.to_numpy(dtype=object), b, a)
+    out = pd.DataFrame(
+        {S.UNIT_A: pd.array(lo, dtype="string"), S.UNIT_B: pd.array(hi, dtype="string")}
+    )
+    return out.drop_duplicates().reset_index(drop=True)
+
+
+def validate_travel_times(
+    travel_times: pd.DataFrame,
+    *,
+    universe: Iterable[str] | None = None,
+    source: str = "travel_times",
+    line_offset: int | None = None,
+    problems: Problems | None = None,
+) -> pd.DataFrame:
+    """Check a travel-time table (``origin, destination, minutes``). An empty ``minutes`` means
+    unreachable (kept as NaN, never as a silent infinity); negative or non-numeric is a problem."""
+    p = problems if problems is not None else Problems()
+    labels = RowLabels(line_offset)
+    if _missing_columns(travel_times, S.TRAVEL_TIME_COLUMNS, source, p):
+        if problems is None:
+            p.raise_if_any()
+        return travel_times
+    out = pd.DataFrame(index=pd.RangeIndex(len(travel_times)))
+    out[S.ORIGIN] = _codes(travel_times, S.ORIGIN, source, labels, p).to_numpy()
+    out[S.DESTINATION] = _codes(travel_times, S.DESTINATION, source, labels, p).to_numpy()
+    out[S.MINUTES] = _numeric(
+        travel_times[S.MINUTES], source, S.MINUTES, labels, p, allow_missing=True
+    ).to_numpy()
+    dup = out.duplicated([S.ORIGIN, S.DESTINATION], keep=False).to_numpy()
+    if dup.any():
+        p.add(source, "duplicate origin-destination pair(s)", labels(np.flatnonzero(dup)))
+    uni = set(universe) if universe is not None else None
+    _unknown(out[S.ORIGIN], uni, source, "origin", labels, p)
+    _unknown(out[S.DESTINATION], uni, source, "destination", labels, p)
+    if problems is None:
+        p.raise_if_any()
+    return out
+
+
+def validate_inputs(
+    flows: pd.DataFrame,
+    *,
+    units: pd.DataFrame | None = None,
+    cores: pd.DataFrame | None = None,
+    adjacency: pd.DataFrame | None = None,
+    travel_times: pd.DataFrame | None = None,
+    external: Sequence[str] = (),
+) -> tuple[
+    pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None, pd.DataFrame | None, pd.DataFrame | None
+]:
+    """Validate the tables of one run together and raise once with every problem.
+
+    Codes in cores, adjacency and travel times must be units; flows may also name ``external``
+    places (e.g. ``FOREIGN_CANADA``), which count in denominators but are never units. Without a
+    unit table, the units are every code that appears in the flows.
+    """
+    p = Problems()
+    if units is not None:
+        units = validate_units(units, problems=p)
+    universe: set[str] | None = None
+    if units is not None and S.UNIT_ID in units.columns:
+        universe = set(units[S.UNIT_ID].dropna().astype(str))
+    flows = validate_flows(flows, universe=universe, external=external, problems=p)
+    if universe is None and S.ORIGIN in flows.columns:
+        universe = set(flows[S.ORIGIN].dropna().astype(str)) | set(
+            flows[S.DESTINATION].dropna().astype(str)
+        )
+    if cores is not None:
+        cores = validate_cores(cores, universe=universe, problems=p)
+    if adjacency is not None:
+        adjacency = validate_adjacency(adjacency, universe=universe, problems=p)
+    if travel_times is not None:
+        travel_times = validate_travel_times(travel_times, universe=universe, problems=p)
+    p.raise_if_any()
+    return flows, units, cores, adjacency, travel_times
+
+
+__all__ = [
+    "InputError",
+    "RowLabels",
+    "as_codes",
+    "check_geometry",
+    "check_same_crs",
+    "validate_adjacency",
+    "validate_cores",
+    "validate_flows",
+    "validate_inputs",
+    "validate_travel_times",
+    "validate_units",
+]
