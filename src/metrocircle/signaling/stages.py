@@ -82,14 +82,18 @@ def pingpong(params: SignalingParams) -> str:
     r2 = int(round(params.pingpong_max_km * 1000)) ** 2
     s = int(params.pingpong_max_seconds)
     return f"""
-WITH c1 AS (
+WITH c0 AS (
   SELECT uid, t, cell, place, x, y,
-    CASE WHEN LAG(cell) OVER w = LEAD(cell) OVER w AND LAG(cell) OVER w <> cell
-          AND LEAD(t) OVER w - LAG(t) OVER w <= {s}
-          AND (LAG(x) OVER w - x) * (LAG(x) OVER w - x)
-            + (LAG(y) OVER w - y) * (LAG(y) OVER w - y) <= {r2}
-         THEN 1 ELSE 0 END AS cand
+    LAG(cell) OVER w AS prev_cell, LEAD(cell) OVER w AS next_cell,
+    LAG(t) OVER w AS prev_t, LEAD(t) OVER w AS next_t,
+    LAG(x) OVER w AS prev_x, LAG(y) OVER w AS prev_y
   FROM dedup {_W}
+), c1 AS (
+  SELECT uid, t, cell, place, x, y,
+    CASE WHEN prev_cell = next_cell AND prev_cell <> cell AND next_t - prev_t <= {s}
+          AND (prev_x - x) * (prev_x - x) + (prev_y - y) * (prev_y - y) <= {r2}
+         THEN 1 ELSE 0 END AS cand
+  FROM c0
 ), c2 AS (
   SELECT uid, t, cell, place, x, y, cand,
     SUM(1 - cand) OVER (PARTITION BY uid ORDER BY t, cell
@@ -106,9 +110,8 @@ def dwell(params: SignalingParams) -> str:
     """Stage 2a (stays): each kept record dwells until the next one, capped at ``max_gap_hours``."""
     gap = int(round(params.max_gap_hours * 3600))
     return f"""
-SELECT uid, cell, place, t AS s,
-  t + LEAST(COALESCE(LEAD(t) OVER w - t, 0), {gap}) AS e
-FROM clean {_W}"""
+SELECT uid, cell, place, t AS s, t + LEAST(COALESCE(next_t - t, 0), {gap}) AS e
+FROM (SELECT uid, cell, place, t, LEAD(t) OVER w AS next_t FROM clean {_W}) z"""
 
 
 def cell_days(params: SignalingParams) -> str:

@@ -61,6 +61,7 @@ class SparkEngine(Engine):
                     SparkSession.builder.master(master or "local[*]")
                     .appName("metrocircle-signaling")
                     .config("spark.ui.enabled", "false")
+                    .config("spark.ui.showConsoleProgress", "false")
                     .config("spark.driver.memory", driver_memory)
                     .config("spark.sql.shuffle.partitions", str(shuffle_partitions or 8))
                 )
