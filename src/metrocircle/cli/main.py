@@ -18,6 +18,8 @@ from metrocircle.exceptions import MetrocircleError
 
 # Modules that define commands; each has ``register(app: typer.Typer) -> None``.
 _COMMAND_MODULES: list[str] = [
+    "metrocircle.cli.od",
+    "metrocircle.cli.simulate",
 ]
 
 app = typer.Typer(

@@ -75,7 +75,7 @@ class SignalingParams:
     nightshift_end_hour: int = 6
     work_min_hours: float = 4.0
     work_min_days: int = 3
-    work_min_share: float = 0.5
+    work_min_share: float = 0.4
     work_min_home_km: float = 1.5
     grid_deg: float = 0.005
 
