@@ -21,6 +21,8 @@ from metrocircle.exceptions import MetrocircleError
 _COMMAND_MODULES: list[str] = [
     "metrocircle.cli.access",
     "metrocircle.cli.delineate",
+    "metrocircle.cli.od",
+    "metrocircle.cli.simulate",
 ]
 
 app = typer.Typer(
