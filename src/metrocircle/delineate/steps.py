@@ -1050,7 +1050,8 @@ def membership_frame(
             "threshold": state.threshold,
         }
     )
-    out["margin"] = out["value"] - out["threshold"]
+    # rounded so that a unit exactly on the threshold shows 0, not 1e-17
+    out["margin"] = np.round(out["value"] - out["threshold"], 12)
     out["employed_residents"] = fm.employed_residents
     out["jobs"] = fm.jobs
     for name, col in state.extra.items():
