@@ -59,6 +59,7 @@ def test_rings_gate_and_snapping():
     assert m.loc["D", ["ring", "status"]].tolist() == ["radiation", "outside"]
     assert m.loc["E", "rule"] == "rejected:travel_minutes>60"
     assert m.loc["E", "travel_minutes"] == 80.0 and m.loc["E", "value"] == pytest.approx(0.40)
+    assert m.loc["E", "outbound_share"] == pytest.approx(0.40) and m.loc["E", "best_area"] == "CQ"
     assert m.loc["F", ["rule", "area_id"]].tolist() == ["snapped_to_parent", "CQ"]
     assert m.loc["F", "value"] == pytest.approx(0.8) and m.loc["F", "margin"] == pytest.approx(0.3)
     assert m.loc["G", ["rule", "status"]].tolist() == ["rejected:parent_below_share", "outside"]

@@ -166,6 +166,9 @@ class CnCommuting(DelineationMethod):
                 best_area >= 0, m[np.arange(fm.n), np.maximum(best_area, 0)], np.nan
             )
             state.column("travel_minutes")[gated_out] = to_best[gated_out]
+            # the shares shown are those to the area the unit would have joined without the gate
+            for col in ("outbound_share", "inbound_share", "best_area"):
+                state.extra[col][gated_out] = ungated[col].to_numpy()[gated_out]
         ring = steps.rings(np.nan_to_num(state.value, nan=0.0), bounds)
         ring[~free] = "core"
         state.column("ring", "", object)[:] = ring

@@ -120,6 +120,7 @@ def fit_with_geometry(
     elif ctx.graph is not None and p["enclaves"]:
         steps.fill_enclaves(run.state, ctx.graph, edge)
         rounds = 1
+    steps.value_to_own_area(run.state, run.pairs, run.state.rule == "enclave_filled")
     est.tables_["merges"] = run.merges
     steps.finish(
         est,

@@ -560,6 +560,19 @@ def fill_enclaves(state: Assignment, graph: sp.csr_matrix, edge: np.ndarray) -> 
     return filled
 
 
+def value_to_own_area(state: Assignment, pairs: pd.DataFrame, mask: np.ndarray) -> None:
+    """Set ``value`` of the units in ``mask`` to their tie to the area they now belong to (e.g.
+    filled enclaves, whose best tie may have been to another area or below threshold)."""
+    idx = np.flatnonzero(mask & (state.area >= 0))
+    if not len(idx):
+        return
+    lookup = pd.Series(
+        pairs["tie"].to_numpy(), index=pd.MultiIndex.from_arrays([pairs["pos"], pairs["area"]])
+    )
+    keys = pd.MultiIndex.from_arrays([idx, state.area[idx]])
+    state.value[idx] = lookup.reindex(keys).fillna(0.0).to_numpy()
+
+
 def iterate_geometry(
     state: Assignment,
     graph: sp.csr_matrix,
@@ -650,9 +663,9 @@ def top_targets(
     n = fm.n
     col = np.where(core_area >= 0, core_area, n_areas + np.arange(n))
     q = sp.csr_matrix((np.ones(n), (np.arange(n), col)), shape=(n, n_areas + n))
-    m = fm.matrix.tolil(copy=True)
-    m.setdiag(0)
-    t = (m.tocsr() @ q).tocoo()
+    m = (fm.matrix - sp.diags(fm.matrix.diagonal())).tocsr()
+    m.eliminate_zeros()
+    t = (m @ q).tocoo()
     frame = pd.DataFrame({"row": t.row, "col": t.col, "v": t.data})
     frame = frame[frame["v"] > 0].sort_values(["row", "v", "col"], ascending=[True, False, True])
     top = frame.drop_duplicates("row")
@@ -1037,7 +1050,8 @@ def membership_frame(
             "threshold": state.threshold,
         }
     )
-    out["margin"] = out["value"] - out["threshold"]
+    # rounded so that a unit exactly on the threshold shows 0, not 1e-17
+    out["margin"] = np.round(out["value"] - out["threshold"], 12)
     out["employed_residents"] = fm.employed_residents
     out["jobs"] = fm.jobs
     for name, col in state.extra.items():
@@ -1129,6 +1143,7 @@ class ShareRun:
 
     state: Assignment
     best: pd.DataFrame
+    pairs: pd.DataFrame
     area_labels: list[str]
     core_area: np.ndarray
     merges: pd.DataFrame
@@ -1254,7 +1269,7 @@ def share_rule(
     state.column("core_group", None, object)[cores.is_core] = [
         cores.group_label[g] for g in cores.group_of[cores.is_core]
     ]
-    return ShareRun(state, best, labels, core_area, log.frame(), rounds)
+    return ShareRun(state, best, pairs, labels, core_area, log.frame(), rounds)
 
 
 # ---------------------------------------------------------------------------------------------
