@@ -139,3 +139,11 @@ def test_unsupported_and_empty_files(tmp_path: Path) -> None:
         read_flows(odd)
     with pytest.raises(InputError, match="file not found"):
         read_flows(tmp_path / "nope.csv")
+
+
+def test_crs_mismatch_between_units_and_adjacency_polygons(tmp_path: Path) -> None:
+    g = grid(2)
+    path = write_table(g.to_crs(4326), tmp_path / "adj.gpkg", layer="units")
+    with pytest.raises(InputError, match="coordinate reference systems differ"):
+        read_adjacency(path, units_crs=g.crs)
+    assert len(read_adjacency(path, units_crs="EPSG:4326")) == 6

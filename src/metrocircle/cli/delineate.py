@@ -125,6 +125,7 @@ def delineate_command(
                 id_col=units_id_col,
                 contiguity=contiguity,
                 tolerance_m=tolerance_m,
+                units_crs=getattr(units_df, "crs", None),
             )
             if adjacency
             else None

@@ -217,16 +217,24 @@ def read_adjacency(
     id_col: str = S.UNIT_ID,
     contiguity: str = "queen",
     tolerance_m: float = 0.0,
+    units_crs: object | None = None,
 ) -> pd.DataFrame:
     """Read adjacency: a table whose first two columns are pairs of unit codes, or a polygon
-    file from which queen or rook contiguity is built (see :func:`adjacency_from_polygons`)."""
+    file from which queen or rook contiguity is built (see :func:`adjacency_from_polygons`).
+
+    ``units_crs`` is the CRS of the unit polygons of the same run, if any: a polygon file in
+    another CRS is a problem (the two layers would not describe the same places)."""
     path = Path(path)
     df, first_line = read_table(path, source=path.name)
     if "geometry" in df.columns and hasattr(df, "crs"):
         from metrocircle.model.geo import adjacency_from_polygons
 
         df = _rename(df, {S.UNIT_ID: id_col}, path.name)
-        units = V.validate_units(df, source=path.name, line_offset=first_line)
+        p = Problems()
+        if units_crs is not None:
+            V.check_same_crs({"units": _with_crs(units_crs), path.name: df}, p)
+        units = V.validate_units(df, source=path.name, line_offset=first_line, problems=p)
+        p.raise_if_any()
         pairs = adjacency_from_polygons(units, contiguity=contiguity, tolerance_m=tolerance_m)
         return V.validate_adjacency(pairs, universe=universe, source=path.name)
     if df.shape[1] < 2:
@@ -259,6 +267,11 @@ def read_travel_times(
         path.name,
     )
     return V.validate_travel_times(df, universe=universe, source=path.name, line_offset=first_line)
+
+
+class _with_crs:  # noqa: N801 - a stand-in carrying only a CRS, for check_same_crs
+    def __init__(self, crs: object) -> None:
+        self.crs = crs
 
 
 # ---------------------------------------------------------------------------------------------

@@ -268,7 +268,13 @@ def check_geometry(
 
 def check_same_crs(frames: dict[str, pd.DataFrame], problems: Problems) -> None:
     """Record a CRS mismatch between geometric inputs (by name)."""
-    crs = {name: f.crs for name, f in frames.items() if getattr(f, "crs", None) is not None}
+    from pyproj import CRS
+
+    crs = {
+        name: CRS.from_user_input(f.crs)
+        for name, f in frames.items()
+        if getattr(f, "crs", None) is not None
+    }
     if len({c.to_string() for c in crs.values()}) > 1:
         listed = "; ".join(f"{n}: {c.to_string()}" for n, c in crs.items())
         problems.add("inputs", f"coordinate reference systems differ ({listed}); reproject one")
