@@ -210,3 +210,32 @@ def test_chongqing_speed_up_of_high_speed_trains_shortens_rail_times(cq):
     slower = res.diff["delta"].astype(float) > 0
     t_diff = res.scenario.minutes - res.base.minutes
     assert slower.sum() == (np.round(t_diff, 1)[~np.eye(len(t_diff), dtype=bool)] > 0).sum()
+
+
+def test_circles_from_the_core_read_the_matrix_the_other_way():
+    units = _toy_units(8, 5)
+    roads = pd.DataFrame(
+        {
+            "unit_a": ["u000", "u001", "u002"],
+            "unit_b": ["u001", "u002", "u003"],
+            "minutes": [10.0, 20.0, 30.0],
+            "directed": True,
+        }
+    )
+    links = pd.DataFrame(
+        {"origin": ["u003"], "destination": ["u000"], "minutes": [200.0], "mode": ["bus"]}
+    )
+    kw = {
+        "roads": roads,
+        "links": links,
+        "cores": ["u000"],
+        "params": AccessParams(max_speed_kmh=None),
+    }
+    to_core = accessibility(units, **kw).circles.set_index("unit_id")
+    from_core = accessibility(units, direction="from_core", **kw).circles.set_index("unit_id")
+    # one-way roads lead away from u000; back only by the 200-minute link (and on through it)
+    assert from_core.loc["u003", "minutes"] == 60.0 and to_core.loc["u003", "minutes"] == 200.0
+    assert to_core.loc["u002", "minutes"] == 230.0  # 30 to u003, then the link
+    assert to_core.loc["u004", "band"] == "unreachable"
+    with pytest.raises(InputError, match="350 km/h"):  # the toy points are far apart
+        accessibility(units, roads=roads)

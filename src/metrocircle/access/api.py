@@ -80,6 +80,7 @@ def accessibility(
     cores=None,
     params: AccessParams | None = None,
     bands: Sequence[float] = DEFAULT_BANDS,
+    direction: str = "to_core",
     speed_ups: Sequence[str | tuple[str, float]] = (),
     progress: Progress | None = None,
 ) -> AccessResult:
@@ -96,6 +97,8 @@ def accessibility(
     cores
         ``unit_id, core`` table, a list of unit ids, or a ``{core: [unit ids]}`` dict; None
         skips circles.
+    direction
+        ``"to_core"`` (default: the commute from each unit into the core) or ``"from_core"``.
     speed_ups
         ``"MODE_OR_LINE:FACTOR"`` strings (or tuples): ``road``, the mode of a link, ``rail``,
         ``high_speed``, ``conventional``, a train class (``G``) or a trip id.
@@ -163,7 +166,9 @@ def accessibility(
     circles = isochrones = None
     if cores is not None:
         cores_df = prepare_cores(cores, net.units["unit_id"])
-        circles = circles_frame(matrix["minutes"], net.units["unit_id"], cores_df, bands=bands)
+        circles = circles_frame(
+            matrix["minutes"], net.units["unit_id"], cores_df, bands=bands, direction=direction
+        )
         isochrones = isochrones_frame(circles, net.units, bands)
     info = dict(net.info)
     unreachable = int((~tt["reachable"]).sum())
