@@ -22,23 +22,23 @@ See ``docs/methods/cn-commuting.md``.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from metrocircle.delineate import steps
-from metrocircle.delineate.base import (
-    DelineationMethod,
-    Param,
-    ProgressCallback,
-    register,
-    share_param,
+from metrocircle.delineate._preset import (
+    POLICY_PARAM,
+    CorePreset,
+    Outcome,
+    Params,
+    direction_param,
 )
+from metrocircle.delineate.base import Param, ProgressCallback, register, share_param
 from metrocircle.exceptions import ParameterError
 
 RINGS = ("integration", "close", "radiation")
 
 
 @register
-class CnCommuting(DelineationMethod):
+class CnCommuting(CorePreset):
     """Commuting-rate rings to the core, one-hour gate, snapping to whole parent units."""
 
     name = "cn-commuting"
@@ -51,13 +51,10 @@ class CnCommuting(DelineationMethod):
         Param(
             "member_ring", str, "close", "Outermost ring whose units are members.", choices=RINGS
         ),
-        Param(
-            "direction",
-            str,
+        direction_param(
             "outbound",
             "Which share is the commuting rate: outbound "
             "(employed residents working in the core), inbound, either, both.",
-            choices=steps.DIRECTIONS,
         ),
         Param(
             "max_minutes",
@@ -79,14 +76,7 @@ class CnCommuting(DelineationMethod):
         Param(
             "snap_weight", str, "population", "Column of units weighing sub-units when snapping."
         ),
-        Param(
-            "policy",
-            str,
-            None,
-            "CSV/JSON file of recorded overrides (unit_id or parent_id, "
-            "action include/exclude, area_id, reason).",
-            optional=True,
-        ),
+        POLICY_PARAM,
     )
 
     def _check_params(self, values: dict) -> None:
@@ -97,28 +87,10 @@ class CnCommuting(DelineationMethod):
                 f"{values['close_share']}, {values['radiation_share']}."
             )
 
-    def _fit(
-        self,
-        flows: pd.DataFrame,
-        *,
-        units: pd.DataFrame | None,
-        cores: pd.DataFrame | None,
-        adjacency: pd.DataFrame | None,
-        travel_times: pd.DataFrame | None,
-        progress: ProgressCallback,
-    ) -> None:
-        p = self.params_
+    def _delineate(self, ctx: steps.Context, p: Params, progress: ProgressCallback) -> Outcome:
         bounds = [(r, p[f"{r}_share"]) for r in RINGS]
         threshold = dict(bounds)[p["member_ring"]]
-        ctx = steps.prepare(
-            self.name,
-            flows,
-            units=units,
-            cores=cores,
-            adjacency=adjacency,
-            contiguity=p["contiguity"],
-        )
-        fm = ctx.fm
+        fm, travel_times, units = ctx.fm, ctx.travel_times, ctx.units
         minutes: dict[str, np.ndarray] = {}
 
         def gate(core_area: np.ndarray, n_areas: int) -> np.ndarray:
@@ -181,16 +153,8 @@ class CnCommuting(DelineationMethod):
             self.tables_["parents"] = snapped.assign(
                 area_id=[run.area_labels[a] if a >= 0 else None for a in snapped["area"]]
             ).drop(columns="area")
-        steps.finish(
-            self,
-            ctx,
-            state,
-            run.area_labels,
-            policy=p["policy"],
-            info={
-                "member_threshold": threshold,
-                "travel_time_gate": travel_times is not None,
-                "parents_snapped": 0 if snapped is None else int(snapped["whole"].sum()),
-            },
-        )
-        progress("done", 1.0)
+        return run, {
+            "member_threshold": threshold,
+            "travel_time_gate": travel_times is not None,
+            "parents_snapped": 0 if snapped is None else int(snapped["whole"].sum()),
+        }

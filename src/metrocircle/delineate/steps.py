@@ -1283,6 +1283,7 @@ class Context:
     cores: Cores
     graph: sp.csr_matrix | None
     units: pd.DataFrame | None
+    travel_times: pd.DataFrame | None = None
 
 
 def prepare(
@@ -1293,9 +1294,11 @@ def prepare(
     cores: pd.DataFrame,
     adjacency: pd.DataFrame | None,
     contiguity: bool,
+    travel_times: pd.DataFrame | None = None,
 ) -> Context:
-    """Build the flow matrix, the cores and the adjacency graph; a method asked to apply
-    contiguity without an adjacency table fails with a clear message."""
+    """Build the flow matrix, the cores and the adjacency graph (``travel_times`` is kept as
+    given); a method asked to apply contiguity without an adjacency table fails with a clear
+    message."""
     if contiguity and adjacency is None:
         raise ParameterError(
             f"{method} applies contiguity, which needs an adjacency table: give --adjacency "
@@ -1304,7 +1307,7 @@ def prepare(
     fm = flow_matrix(flows, universe_of(flows, units))
     c = read_cores(cores, fm, method)
     graph = adjacency_matrix(adjacency, fm) if adjacency is not None else None
-    return Context(fm, c, graph, units)
+    return Context(fm, c, graph, units, travel_times)
 
 
 def finish(
