@@ -90,14 +90,10 @@ class CnCommuting(CorePreset):
     def _delineate(self, ctx: steps.Context, p: Params, progress: ProgressCallback) -> Outcome:
         bounds = [(r, p[f"{r}_share"]) for r in RINGS]
         threshold = dict(bounds)[p["member_ring"]]
-        fm, travel_times, units = ctx.fm, ctx.travel_times, ctx.units
-        minutes: dict[str, np.ndarray] = {}
-
-        def gate(core_area: np.ndarray, n_areas: int) -> np.ndarray:
-            m = steps.minutes_to_cores(travel_times, fm, core_area, n_areas)
-            minutes["m"] = m
-            return np.nan_to_num(m, nan=np.inf) <= p["max_minutes"]
-
+        fm, units = ctx.fm, ctx.units
+        gate = None
+        if ctx.travel_times is not None:
+            gate = steps.TravelTimeGate(ctx.travel_times, fm, p["max_minutes"])
         run = steps.share_rule(
             fm,
             ctx.cores,
@@ -105,44 +101,14 @@ class CnCommuting(CorePreset):
             threshold=threshold,
             graph=ctx.graph,
             contiguity=p["contiguity"],
-            gate=gate if travel_times is not None else None,
+            gate=gate,
             progress=progress,
         )
+        if gate is not None:
+            gate.explain(run, p["direction"], threshold)
         state = run.state
-        free = state.status != steps.CORE
-        n_areas = len(run.area_labels)
-        if travel_times is not None:
-            # explain units kept out by the gate only: their ungated tie would pass
-            pairs = steps.shares_to_areas(fm, run.core_area, n_areas, p["direction"])
-            ungated = steps.strongest_tie(pairs, threshold, fm.n)
-            m = minutes["m"]
-            to_best = np.where(
-                ungated["best_area"].to_numpy() >= 0,
-                m[np.arange(fm.n), np.maximum(ungated["best_area"].to_numpy(), 0)],
-                np.nan,
-            )
-            gated_out = (
-                free
-                & (state.area < 0)
-                & ungated["qualifies"].to_numpy()
-                & ~(np.nan_to_num(to_best, nan=np.inf) <= p["max_minutes"])
-                & ~(state.rule == "rejected:not_contiguous")
-            )
-            state.set(
-                gated_out,
-                rule=f"rejected:travel_minutes>{p['max_minutes']:g}",
-                value=ungated["tie"].to_numpy(),
-            )
-            best_area = state.extra["best_area"]
-            state.column("travel_minutes")[:] = np.where(
-                best_area >= 0, m[np.arange(fm.n), np.maximum(best_area, 0)], np.nan
-            )
-            state.column("travel_minutes")[gated_out] = to_best[gated_out]
-            # the shares shown are those to the area the unit would have joined without the gate
-            for col in ("outbound_share", "inbound_share", "best_area"):
-                state.extra[col][gated_out] = ungated[col].to_numpy()[gated_out]
         ring = steps.rings(np.nan_to_num(state.value, nan=0.0), bounds)
-        ring[~free] = "core"
+        ring[state.status == steps.CORE] = "core"
         state.column("ring", "", object)[:] = ring
         snapped = None
         if p["snap"] and units is not None and "parent_id" in units.columns:
@@ -155,6 +121,6 @@ class CnCommuting(CorePreset):
             ).drop(columns="area")
         return run, {
             "member_threshold": threshold,
-            "travel_time_gate": travel_times is not None,
+            "travel_time_gate": gate is not None,
             "parents_snapped": 0 if snapped is None else int(snapped["whole"].sum()),
         }
