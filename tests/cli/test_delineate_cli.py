@@ -33,6 +33,21 @@ def tiny(tmp_path: Path) -> dict[str, Path]:
     return {"flows": flows, "cores": cores, "adj": adj}
 
 
+# the tiny flows file names its columns res, work, n
+TINY_COLUMNS = ("--origin-col", "res", "--destination-col", "work", "--value-col", "n")
+
+
+def delineate_args(flows: Path, *options: str, out: Path, no_progress: bool = False) -> list[str]:
+    """``delineate omb-cbsa --flows FLOWS OPTIONS... --out OUT [--no-progress]``."""
+    tail = ["--no-progress"] if no_progress else []
+    return ["delineate", "omb-cbsa", "--flows", str(flows), *options, "--out", str(out), *tail]
+
+
+def tiny_args(tiny: dict[str, Path], *options: str, out: Path, **kw: bool) -> list[str]:
+    """:func:`delineate_args` on the tiny flows with their cores."""
+    return delineate_args(tiny["flows"], "--cores", str(tiny["cores"]), *options, out=out, **kw)
+
+
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
     code = main(args)
     captured = capsys.readouterr()
@@ -42,25 +57,7 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
 def test_delineate_writes_membership_areas_run(tiny, tmp_path, capsys) -> None:
     out = tmp_path / "out"
     code, stdout, _ = run(
-        [
-            "delineate",
-            "omb-cbsa",
-            "--flows",
-            str(tiny["flows"]),
-            "--origin-col",
-            "res",
-            "--destination-col",
-            "work",
-            "--value-col",
-            "n",
-            "--cores",
-            str(tiny["cores"]),
-            "--adjacency",
-            str(tiny["adj"]),
-            "--out",
-            str(out),
-            "--no-progress",
-        ],
+        tiny_args(tiny, *TINY_COLUMNS, "--adjacency", str(tiny["adj"]), out=out, no_progress=True),
         capsys,
     )
     assert code == 0, stdout
@@ -92,29 +89,8 @@ def test_delineate_writes_membership_areas_run(tiny, tmp_path, capsys) -> None:
 
 def test_param_changes_result_and_is_recorded(tiny, tmp_path, capsys) -> None:
     out = tmp_path / "out"
-    code, _, _ = run(
-        [
-            "delineate",
-            "omb-cbsa",
-            "--flows",
-            str(tiny["flows"]),
-            "--origin-col",
-            "res",
-            "--destination-col",
-            "work",
-            "--value-col",
-            "n",
-            "--cores",
-            str(tiny["cores"]),
-            "--adjacency",
-            str(tiny["adj"]),
-            "--param",
-            "threshold=0.5",
-            "--out",
-            str(out),
-        ],
-        capsys,
-    )
+    args = (*TINY_COLUMNS, "--adjacency", str(tiny["adj"]), "--param", "threshold=0.5")
+    code, _, _ = run(tiny_args(tiny, *args, out=out), capsys)
     assert code == 0
     m = pd.read_csv(out / "membership.csv", dtype=str).set_index("unit_id")
     assert m.loc["002", "status"] == "outside"
@@ -137,21 +113,7 @@ def test_param_changes_result_and_is_recorded(tiny, tmp_path, capsys) -> None:
     ],
 )
 def test_bad_parameters_one_clear_error(tiny, tmp_path, capsys, param, message) -> None:
-    code, _, err = run(
-        [
-            "delineate",
-            "omb-cbsa",
-            "--flows",
-            str(tiny["flows"]),
-            "--cores",
-            str(tiny["cores"]),
-            "--param",
-            param,
-            "--out",
-            str(tmp_path / "o"),
-        ],
-        capsys,
-    )
+    code, _, err = run(tiny_args(tiny, "--param", param, out=tmp_path / "o"), capsys)
     assert code == 2
     assert message in err.replace("\n", " ")
     assert "Traceback" not in err
@@ -169,19 +131,7 @@ def test_bad_files_every_problem_listed(tmp_path, capsys) -> None:
         tmp_path / "flows.csv", "origin,destination,value\nA,B,1\nA,C,-4\nB,A,many\nA,B,2\n"
     )
     cores = write(tmp_path / "cores.csv", "unit_id,area_id\nZ,1\n")
-    code, _, err = run(
-        [
-            "delineate",
-            "omb-cbsa",
-            "--flows",
-            str(flows),
-            "--cores",
-            str(cores),
-            "--out",
-            str(tmp_path / "o"),
-        ],
-        capsys,
-    )
+    code, _, err = run(delineate_args(flows, "--cores", str(cores), out=tmp_path / "o"), capsys)
     assert code == 2
     assert "4 problems in the input" in err
     assert "negative value in column 'value' [line 3]" in err
@@ -192,21 +142,7 @@ def test_bad_files_every_problem_listed(tmp_path, capsys) -> None:
 
 
 def test_missing_mapped_column_names_what_the_file_has(tiny, tmp_path, capsys) -> None:
-    code, _, err = run(
-        [
-            "delineate",
-            "omb-cbsa",
-            "--flows",
-            str(tiny["flows"]),
-            "--origin-col",
-            "home",
-            "--cores",
-            str(tiny["cores"]),
-            "--out",
-            str(tmp_path / "o"),
-        ],
-        capsys,
-    )
+    code, _, err = run(tiny_args(tiny, "--origin-col", "home", out=tmp_path / "o"), capsys)
     assert code == 2
     assert "column 'home' (given for origin) not found; the file has: res, work, n" in err
 
@@ -259,17 +195,9 @@ def test_cli_never_tracebacks_on_broken_input(
     w.writerows(core_rows)
     (d / "cores.csv").write_text(buf.getvalue())
     code = main(
-        [
-            "delineate",
-            "omb-cbsa",
-            "--flows",
-            str(d / "flows.csv"),
-            "--cores",
-            str(d / "cores.csv"),
-            "--out",
-            str(d / "out"),
-            "--no-progress",
-        ]
+        delineate_args(
+            d / "flows.csv", "--cores", str(d / "cores.csv"), out=d / "out", no_progress=True
+        )
     )
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err

@@ -19,19 +19,12 @@ applied: it needs boundary lengths, see ``docs/methods/fr-aav.md``.
 
 from __future__ import annotations
 
-import pandas as pd
-
-from metrocircle.delineate.base import (
-    DelineationMethod,
-    ProgressCallback,
-    register,
-    share_param,
-)
-from metrocircle.delineate.fua import fit_with_geometry, geometry_params
+from metrocircle.delineate._preset import GEOMETRY_PARAMS, GeometryPreset
+from metrocircle.delineate.base import register, share_param
 
 
 @register
-class FrAav(DelineationMethod):
+class FrAav(GeometryPreset):
     """INSEE aires d'attraction des villes: 15 % to the pôle, associated pôles, no enclave."""
 
     name = "fr-aav"
@@ -42,19 +35,5 @@ class FrAav(DelineationMethod):
             "Share of a commune's employed residents working in the "
             "pôle that puts it in the couronne.",
         ),
-        *geometry_params("all"),
+        *GEOMETRY_PARAMS,
     )
-
-    def _fit(
-        self,
-        flows: pd.DataFrame,
-        *,
-        units: pd.DataFrame | None,
-        cores: pd.DataFrame | None,
-        adjacency: pd.DataFrame | None,
-        travel_times: pd.DataFrame | None,
-        progress: ProgressCallback,
-    ) -> None:
-        fit_with_geometry(
-            self, flows, units=units, cores=cores, adjacency=adjacency, progress=progress
-        )

@@ -22,23 +22,23 @@ See ``docs/methods/cn-commuting.md``.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from metrocircle.delineate import steps
-from metrocircle.delineate.base import (
-    DelineationMethod,
-    Param,
-    ProgressCallback,
-    register,
-    share_param,
+from metrocircle.delineate._preset import (
+    POLICY_PARAM,
+    CorePreset,
+    Outcome,
+    Params,
+    direction_param,
 )
+from metrocircle.delineate.base import Param, ProgressCallback, register, share_param
 from metrocircle.exceptions import ParameterError
 
 RINGS = ("integration", "close", "radiation")
 
 
 @register
-class CnCommuting(DelineationMethod):
+class CnCommuting(CorePreset):
     """Commuting-rate rings to the core, one-hour gate, snapping to whole parent units."""
 
     name = "cn-commuting"
@@ -51,13 +51,10 @@ class CnCommuting(DelineationMethod):
         Param(
             "member_ring", str, "close", "Outermost ring whose units are members.", choices=RINGS
         ),
-        Param(
-            "direction",
-            str,
+        direction_param(
             "outbound",
             "Which share is the commuting rate: outbound "
             "(employed residents working in the core), inbound, either, both.",
-            choices=steps.DIRECTIONS,
         ),
         Param(
             "max_minutes",
@@ -79,14 +76,7 @@ class CnCommuting(DelineationMethod):
         Param(
             "snap_weight", str, "population", "Column of units weighing sub-units when snapping."
         ),
-        Param(
-            "policy",
-            str,
-            None,
-            "CSV/JSON file of recorded overrides (unit_id or parent_id, "
-            "action include/exclude, area_id, reason).",
-            optional=True,
-        ),
+        POLICY_PARAM,
     )
 
     def _check_params(self, values: dict) -> None:
@@ -97,35 +87,13 @@ class CnCommuting(DelineationMethod):
                 f"{values['close_share']}, {values['radiation_share']}."
             )
 
-    def _fit(
-        self,
-        flows: pd.DataFrame,
-        *,
-        units: pd.DataFrame | None,
-        cores: pd.DataFrame | None,
-        adjacency: pd.DataFrame | None,
-        travel_times: pd.DataFrame | None,
-        progress: ProgressCallback,
-    ) -> None:
-        p = self.params_
+    def _delineate(self, ctx: steps.Context, p: Params, progress: ProgressCallback) -> Outcome:
         bounds = [(r, p[f"{r}_share"]) for r in RINGS]
         threshold = dict(bounds)[p["member_ring"]]
-        ctx = steps.prepare(
-            self.name,
-            flows,
-            units=units,
-            cores=cores,
-            adjacency=adjacency,
-            contiguity=p["contiguity"],
-        )
-        fm = ctx.fm
-        minutes: dict[str, np.ndarray] = {}
-
-        def gate(core_area: np.ndarray, n_areas: int) -> np.ndarray:
-            m = steps.minutes_to_cores(travel_times, fm, core_area, n_areas)
-            minutes["m"] = m
-            return np.nan_to_num(m, nan=np.inf) <= p["max_minutes"]
-
+        fm, units = ctx.fm, ctx.units
+        gate = None
+        if ctx.travel_times is not None:
+            gate = steps.TravelTimeGate(ctx.travel_times, fm, p["max_minutes"])
         run = steps.share_rule(
             fm,
             ctx.cores,
@@ -133,44 +101,14 @@ class CnCommuting(DelineationMethod):
             threshold=threshold,
             graph=ctx.graph,
             contiguity=p["contiguity"],
-            gate=gate if travel_times is not None else None,
+            gate=gate,
             progress=progress,
         )
+        if gate is not None:
+            gate.explain(run, p["direction"], threshold)
         state = run.state
-        free = state.status != steps.CORE
-        n_areas = len(run.area_labels)
-        if travel_times is not None:
-            # explain units kept out by the gate only: their ungated tie would pass
-            pairs = steps.shares_to_areas(fm, run.core_area, n_areas, p["direction"])
-            ungated = steps.strongest_tie(pairs, threshold, fm.n)
-            m = minutes["m"]
-            to_best = np.where(
-                ungated["best_area"].to_numpy() >= 0,
-                m[np.arange(fm.n), np.maximum(ungated["best_area"].to_numpy(), 0)],
-                np.nan,
-            )
-            gated_out = (
-                free
-                & (state.area < 0)
-                & ungated["qualifies"].to_numpy()
-                & ~(np.nan_to_num(to_best, nan=np.inf) <= p["max_minutes"])
-                & ~(state.rule == "rejected:not_contiguous")
-            )
-            state.set(
-                gated_out,
-                rule=f"rejected:travel_minutes>{p['max_minutes']:g}",
-                value=ungated["tie"].to_numpy(),
-            )
-            best_area = state.extra["best_area"]
-            state.column("travel_minutes")[:] = np.where(
-                best_area >= 0, m[np.arange(fm.n), np.maximum(best_area, 0)], np.nan
-            )
-            state.column("travel_minutes")[gated_out] = to_best[gated_out]
-            # the shares shown are those to the area the unit would have joined without the gate
-            for col in ("outbound_share", "inbound_share", "best_area"):
-                state.extra[col][gated_out] = ungated[col].to_numpy()[gated_out]
         ring = steps.rings(np.nan_to_num(state.value, nan=0.0), bounds)
-        ring[~free] = "core"
+        ring[state.status == steps.CORE] = "core"
         state.column("ring", "", object)[:] = ring
         snapped = None
         if p["snap"] and units is not None and "parent_id" in units.columns:
@@ -181,16 +119,8 @@ class CnCommuting(DelineationMethod):
             self.tables_["parents"] = snapped.assign(
                 area_id=[run.area_labels[a] if a >= 0 else None for a in snapped["area"]]
             ).drop(columns="area")
-        steps.finish(
-            self,
-            ctx,
-            state,
-            run.area_labels,
-            policy=p["policy"],
-            info={
-                "member_threshold": threshold,
-                "travel_time_gate": travel_times is not None,
-                "parents_snapped": 0 if snapped is None else int(snapped["whole"].sum()),
-            },
-        )
-        progress("done", 1.0)
+        return run, {
+            "member_threshold": threshold,
+            "travel_time_gate": gate is not None,
+            "parents_snapped": 0 if snapped is None else int(snapped["whole"].sum()),
+        }

@@ -30,20 +30,20 @@ Examples
 
 from __future__ import annotations
 
-import pandas as pd
-
 from metrocircle.delineate import steps
-from metrocircle.delineate.base import (
-    DelineationMethod,
-    Param,
-    ProgressCallback,
-    register,
-    share_param,
+from metrocircle.delineate._preset import (
+    POLICY_PARAM,
+    CorePreset,
+    Outcome,
+    Params,
+    direction_param,
+    merge_params,
 )
+from metrocircle.delineate.base import Param, ProgressCallback, register, share_param
 
 
 @register
-class OmbCbsa(DelineationMethod):
+class OmbCbsa(CorePreset):
     """US OMB CBSA outlying counties, strongest tie, contiguity and merging."""
 
     name = "omb-cbsa"
@@ -54,13 +54,10 @@ class OmbCbsa(DelineationMethod):
             "Share of employed residents working in the central "
             "counties, or of jobs held by their residents, that makes a county outlying.",
         ),
-        Param(
-            "direction",
-            str,
+        direction_param(
             "either",
             "Which share the test reads: outbound (employed "
             "residents), inbound (jobs), either (the larger; OMB), both (the smaller).",
-            choices=steps.DIRECTIONS,
         ),
         Param(
             "contiguity",
@@ -69,72 +66,16 @@ class OmbCbsa(DelineationMethod):
             "Require every county to connect to its central "
             "counties through counties of the same area (needs adjacency).",
         ),
-        Param(
-            "merge",
-            str,
+        *merge_params(
             "within_area",
             "Which core groups may merge: within_area (groups "
             "of the same area_id), all (any two adjacent areas, Section 5 in full), none.",
-            choices=steps.MERGE_SCOPES,
-        ),
-        Param(
-            "merge_threshold",
-            float,
-            None,
             "Tie at which one core group's central counties "
             "qualify as outlying to another's; defaults to threshold.",
-            low=0.0,
-            high=1.0,
-            low_open=True,
-            optional=True,
         ),
-        Param(
-            "policy",
-            str,
-            None,
-            "CSV/JSON file of recorded overrides (unit_id or parent_id, "
-            "action include/exclude, area_id, reason).",
-            optional=True,
-        ),
+        POLICY_PARAM,
     )
 
-    def _fit(
-        self,
-        flows: pd.DataFrame,
-        *,
-        units: pd.DataFrame | None,
-        cores: pd.DataFrame | None,
-        adjacency: pd.DataFrame | None,
-        travel_times: pd.DataFrame | None,
-        progress: ProgressCallback,
-    ) -> None:
-        p = self.params_
-        ctx = steps.prepare(
-            self.name,
-            flows,
-            units=units,
-            cores=cores,
-            adjacency=adjacency,
-            contiguity=p["contiguity"],
-        )
-        run = steps.share_rule(
-            ctx.fm,
-            ctx.cores,
-            direction=p["direction"],
-            threshold=p["threshold"],
-            graph=ctx.graph,
-            contiguity=p["contiguity"],
-            merge_scope=p["merge"],
-            merge_threshold=p["merge_threshold"],
-            progress=progress,
-        )
-        self.tables_["merges"] = run.merges
-        steps.finish(
-            self,
-            ctx,
-            run.state,
-            run.area_labels,
-            policy=p["policy"],
-            info={"merges": len(run.merges), "rounds": run.rounds},
-        )
-        progress("done", 1.0)
+    def _delineate(self, ctx: steps.Context, p: Params, progress: ProgressCallback) -> Outcome:
+        run = self._merging_share_rule(ctx, p, progress)
+        return run, {"merges": len(run.merges), "rounds": run.rounds}

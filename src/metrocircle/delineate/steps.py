@@ -792,6 +792,58 @@ def minutes_to_cores(
     return out
 
 
+class TravelTimeGate:
+    """The travel-time gate of :func:`share_rule` (its ``gate``): a unit more than
+    ``max_minutes`` from every core unit of an area cannot join it.
+
+    The minutes of the last round are kept for :meth:`explain`.
+    """
+
+    def __init__(self, travel_times: pd.DataFrame, fm: FlowMatrix, max_minutes: float) -> None:
+        self.travel_times = travel_times
+        self.fm = fm
+        self.max_minutes = max_minutes
+        self.minutes = np.full((fm.n, 0), np.nan)
+
+    def __call__(self, core_area: np.ndarray, n_areas: int) -> np.ndarray:
+        self.minutes = minutes_to_cores(self.travel_times, self.fm, core_area, n_areas)
+        return np.nan_to_num(self.minutes, nan=np.inf) <= self.max_minutes
+
+    def explain(self, run: ShareRun, direction: str, threshold: float) -> None:
+        """Record ``travel_minutes`` to each unit's best area, and give the units kept out by the
+        gate only (their ungated tie would pass; not those cut off by contiguity) the rule
+        ``rejected:travel_minutes>MAX``, with the shares to the area they would have joined."""
+        fm, state, m = self.fm, run.state, self.minutes
+        free = state.status != CORE
+        pairs = shares_to_areas(fm, run.core_area, len(run.area_labels), direction)
+        ungated = strongest_tie(pairs, threshold, fm.n)
+        to_best = np.where(
+            ungated["best_area"].to_numpy() >= 0,
+            m[np.arange(fm.n), np.maximum(ungated["best_area"].to_numpy(), 0)],
+            np.nan,
+        )
+        gated_out = (
+            free
+            & (state.area < 0)
+            & ungated["qualifies"].to_numpy()
+            & ~(np.nan_to_num(to_best, nan=np.inf) <= self.max_minutes)
+            & ~(state.rule == "rejected:not_contiguous")
+        )
+        state.set(
+            gated_out,
+            rule=f"rejected:travel_minutes>{self.max_minutes:g}",
+            value=ungated["tie"].to_numpy(),
+        )
+        best_area = state.extra["best_area"]
+        state.column("travel_minutes")[:] = np.where(
+            best_area >= 0, m[np.arange(fm.n), np.maximum(best_area, 0)], np.nan
+        )
+        state.column("travel_minutes")[gated_out] = to_best[gated_out]
+        # the shares shown are those to the area the unit would have joined without the gate
+        for col in ("outbound_share", "inbound_share", "best_area"):
+            state.extra[col][gated_out] = ungated[col].to_numpy()[gated_out]
+
+
 # ---------------------------------------------------------------------------------------------
 # Step: rings by share (cn-commuting)
 # ---------------------------------------------------------------------------------------------
@@ -1283,6 +1335,7 @@ class Context:
     cores: Cores
     graph: sp.csr_matrix | None
     units: pd.DataFrame | None
+    travel_times: pd.DataFrame | None = None
 
 
 def prepare(
@@ -1293,9 +1346,11 @@ def prepare(
     cores: pd.DataFrame,
     adjacency: pd.DataFrame | None,
     contiguity: bool,
+    travel_times: pd.DataFrame | None = None,
 ) -> Context:
-    """Build the flow matrix, the cores and the adjacency graph; a method asked to apply
-    contiguity without an adjacency table fails with a clear message."""
+    """Build the flow matrix, the cores and the adjacency graph (``travel_times`` is kept as
+    given); a method asked to apply contiguity without an adjacency table fails with a clear
+    message."""
     if contiguity and adjacency is None:
         raise ParameterError(
             f"{method} applies contiguity, which needs an adjacency table: give --adjacency "
@@ -1304,7 +1359,7 @@ def prepare(
     fm = flow_matrix(flows, universe_of(flows, units))
     c = read_cores(cores, fm, method)
     graph = adjacency_matrix(adjacency, fm) if adjacency is not None else None
-    return Context(fm, c, graph, units)
+    return Context(fm, c, graph, units, travel_times)
 
 
 def finish(

@@ -16,20 +16,13 @@ See ``docs/methods/jp-uea.md``.
 
 from __future__ import annotations
 
-import pandas as pd
-
 from metrocircle.delineate import steps
-from metrocircle.delineate.base import (
-    DelineationMethod,
-    Param,
-    ProgressCallback,
-    register,
-    share_param,
-)
+from metrocircle.delineate._preset import POLICY_PARAM, CorePreset, Outcome, Params
+from metrocircle.delineate.base import Param, ProgressCallback, register, share_param
 
 
 @register
-class JpUea(DelineationMethod):
+class JpUea(CorePreset):
     """Japan UEA: 10 % to the core, cascading through outlying municipalities."""
 
     name = "jp-uea"
@@ -50,35 +43,10 @@ class JpUea(DelineationMethod):
             optional=True,
         ),
         Param("contiguity", bool, False, "Also require contiguity (not in the definition)."),
-        Param(
-            "policy",
-            str,
-            None,
-            "CSV/JSON file of recorded overrides (unit_id or parent_id, "
-            "action include/exclude, area_id, reason).",
-            optional=True,
-        ),
+        POLICY_PARAM,
     )
 
-    def _fit(
-        self,
-        flows: pd.DataFrame,
-        *,
-        units: pd.DataFrame | None,
-        cores: pd.DataFrame | None,
-        adjacency: pd.DataFrame | None,
-        travel_times: pd.DataFrame | None,
-        progress: ProgressCallback,
-    ) -> None:
-        p = self.params_
-        ctx = steps.prepare(
-            self.name,
-            flows,
-            units=units,
-            cores=cores,
-            adjacency=adjacency,
-            contiguity=p["contiguity"],
-        )
+    def _delineate(self, ctx: steps.Context, p: Params, progress: ProgressCallback) -> Outcome:
         run = steps.share_rule(
             ctx.fm,
             ctx.cores,
@@ -103,7 +71,4 @@ class JpUea(DelineationMethod):
             )
         if p["contiguity"] and ctx.graph is not None:
             steps.prune_to_cores(run.state, ctx.graph)
-        steps.finish(
-            self, ctx, run.state, run.area_labels, policy=p["policy"], info={"highest_order": top}
-        )
-        progress("done", 1.0)
+        return run, {"highest_order": top}

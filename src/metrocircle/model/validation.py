@@ -46,6 +46,34 @@ def _missing_columns(
     return False
 
 
+def _start(
+    df: pd.DataFrame,
+    required: Sequence[str],
+    *,
+    source: str,
+    line_offset: int | None,
+    problems: Problems | None,
+    hint: str = "",
+) -> tuple[Problems, RowLabels, bool]:
+    """The opening every ``validate_*`` function shares.
+
+    Returns the problem collector (the caller's ``problems``, or a new one when the function is
+    used standalone), the row labels, and whether ``df`` has the ``required`` columns. Missing
+    columns are recorded; standalone, they are raised at once, since no further check can run.
+    """
+    p = problems if problems is not None else Problems()
+    if _missing_columns(df, required, source, p, hint):
+        _raise_if_standalone(p, problems)
+        return p, RowLabels(line_offset), False
+    return p, RowLabels(line_offset), True
+
+
+def _raise_if_standalone(p: Problems, problems: Problems | None) -> None:
+    """Raise what ``p`` collected unless the caller gave its own collector (it raises once)."""
+    if problems is None:
+        p.raise_if_any()
+
+
 def _blank(series: pd.Series) -> np.ndarray:
     """True where a cell is empty: NA, or text that is empty after stripping."""
     isna = series.isna().to_numpy()
@@ -162,17 +190,15 @@ def validate_flows(
       origin destination  value
     0     01          02    5.0
     """
-    p = problems if problems is not None else Problems()
-    labels = RowLabels(line_offset)
-    if _missing_columns(
+    p, labels, has_columns = _start(
         flows,
         S.FLOW_COLUMNS,
-        source,
-        p,
-        " (map yours with --origin-col, --destination-col, --value-col)",
-    ):
-        if problems is None:
-            p.raise_if_any()
+        source=source,
+        line_offset=line_offset,
+        problems=problems,
+        hint=" (map yours with --origin-col, --destination-col, --value-col)",
+    )
+    if not has_columns:
         return flows
     out = pd.DataFrame(index=pd.RangeIndex(len(flows)))
     out[S.ORIGIN] = _codes(flows, S.ORIGIN, source, labels, p).to_numpy()
@@ -195,8 +221,7 @@ def validate_flows(
     uni = set(universe) if universe is not None else None
     _unknown(out[S.ORIGIN], uni, source, "origin", labels, p, external)
     _unknown(out[S.DESTINATION], uni, source, "destination", labels, p, external)
-    if problems is None:
-        p.raise_if_any()
+    _raise_if_standalone(p, problems)
     return out
 
 
@@ -210,11 +235,15 @@ def validate_units(
     """Check a unit table: ``unit_id`` present, unique and non-empty; known numeric attributes
     numeric and non-negative; shares in [0, 1]; ``parent_id`` codes as strings; geometry valid
     and with a CRS when present. Returns a clean copy (a GeoDataFrame stays one)."""
-    p = problems if problems is not None else Problems()
-    labels = RowLabels(line_offset)
-    if _missing_columns(units, [S.UNIT_ID], source, p, " (map yours with --units-id-col)"):
-        if problems is None:
-            p.raise_if_any()
+    p, labels, has_columns = _start(
+        units,
+        [S.UNIT_ID],
+        source=source,
+        line_offset=line_offset,
+        problems=problems,
+        hint=" (map yours with --units-id-col)",
+    )
+    if not has_columns:
         return units
     out = units.copy()
     out.index = pd.RangeIndex(len(out))
@@ -237,8 +266,7 @@ def validate_units(
             ).to_numpy()
     if S.GEOMETRY in out.columns and hasattr(out, "crs"):
         check_geometry(out, source=source, labels=labels, problems=p)
-    if problems is None:
-        p.raise_if_any()
+    _raise_if_standalone(p, problems)
     return out
 
 
@@ -290,11 +318,10 @@ def validate_cores(
 ) -> pd.DataFrame:
     """Check cores: ``unit_id, area_id`` (and optional ``core_group``); a unit may be the core
     of one area only; codes must be known units."""
-    p = problems if problems is not None else Problems()
-    labels = RowLabels(line_offset)
-    if _missing_columns(cores, S.CORE_COLUMNS, source, p):
-        if problems is None:
-            p.raise_if_any()
+    p, labels, has_columns = _start(
+        cores, S.CORE_COLUMNS, source=source, line_offset=line_offset, problems=problems
+    )
+    if not has_columns:
         return cores
     out = pd.DataFrame(index=pd.RangeIndex(len(cores)))
     out[S.UNIT_ID] = _codes(cores, S.UNIT_ID, source, labels, p).to_numpy()
@@ -328,8 +355,7 @@ def validate_cores(
         labels,
         p,
     )
-    if problems is None:
-        p.raise_if_any()
+    _raise_if_standalone(p, problems)
     return out
 
 
@@ -346,11 +372,10 @@ def validate_adjacency(
     Pairs listed in both directions are the same neighbourhood and kept once; a unit paired
     with itself and unknown codes are problems.
     """
-    p = problems if problems is not None else Problems()
-    labels = RowLabels(line_offset)
-    if _missing_columns(adjacency, S.ADJACENCY_COLUMNS, source, p):
-        if problems is None:
-            p.raise_if_any()
+    p, labels, has_columns = _start(
+        adjacency, S.ADJACENCY_COLUMNS, source=source, line_offset=line_offset, problems=problems
+    )
+    if not has_columns:
         return adjacency
     a = _codes(adjacency, S.UNIT_A, source, labels, p)
     b = _codes(adjacency, S.UNIT_B, source, labels, p)
@@ -360,8 +385,7 @@ def validate_adjacency(
     uni = set(universe) if universe is not None else None
     _unknown(a, uni, source, S.UNIT_A, labels, p)
     _unknown(b, uni, source, S.UNIT_B, labels, p)
-    if problems is None:
-        p.raise_if_any()
+    _raise_if_standalone(p, problems)
     lo = np.where(a.to_numpy(dtype=object) <= b.to_numpy(dtype=object), a, b)
     hi = np.where(a.to_numpy(dtype=object) <= b.to_numpy(dtype=object), b, a)
     out = pd.DataFrame(
@@ -380,11 +404,14 @@ def validate_travel_times(
 ) -> pd.DataFrame:
     """Check a travel-time table (``origin, destination, minutes``). An empty ``minutes`` means
     unreachable (kept as NaN, never as a silent infinity); negative or non-numeric is a problem."""
-    p = problems if problems is not None else Problems()
-    labels = RowLabels(line_offset)
-    if _missing_columns(travel_times, S.TRAVEL_TIME_COLUMNS, source, p):
-        if problems is None:
-            p.raise_if_any()
+    p, labels, has_columns = _start(
+        travel_times,
+        S.TRAVEL_TIME_COLUMNS,
+        source=source,
+        line_offset=line_offset,
+        problems=problems,
+    )
+    if not has_columns:
         return travel_times
     out = pd.DataFrame(index=pd.RangeIndex(len(travel_times)))
     out[S.ORIGIN] = _codes(travel_times, S.ORIGIN, source, labels, p).to_numpy()
@@ -398,8 +425,7 @@ def validate_travel_times(
     uni = set(universe) if universe is not None else None
     _unknown(out[S.ORIGIN], uni, source, "origin", labels, p)
     _unknown(out[S.DESTINATION], uni, source, "destination", labels, p)
-    if problems is None:
-        p.raise_if_any()
+    _raise_if_standalone(p, problems)
     return out
 
 
