@@ -126,7 +126,7 @@ def prepare_cells(
     Returns
     -------
     cells
-        ``cell, place, x, y, unit`` (``place`` is an integer id).
+        ``cell, cid, place, x, y, unit`` (``cid`` and ``place`` are integer ids).
     places
         ``place, px, py`` (the leader's coordinates).
     """
@@ -151,6 +151,7 @@ def prepare_cells(
             place[i] = i
     out = pd.DataFrame({
         "cell": c["cell"].astype(object),
+        "cid": np.arange(n, dtype=np.int64),
         "place": place,
         "x": x,
         "y": y,

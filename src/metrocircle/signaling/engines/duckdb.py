@@ -32,6 +32,7 @@ class DuckDBEngine(Engine):
     """
 
     name = "duckdb"
+    uid_key = "hash({})"
 
     def __init__(
         self,
