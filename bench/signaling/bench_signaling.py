@@ -68,7 +68,7 @@ def main() -> None:
     py = sys.executable
     results = {}
     jobs = [("metrocircle-duckdb", [py, str(HERE / "run_metrocircle.py"), str(data),
-                                    str(out / "pred_duckdb.csv"), "duckdb", "1GB"])]
+                                    str(out / "pred_duckdb.csv"), "duckdb", "500MB"])]
     if not a.skip_peer:
         jobs.append(("transbigdata-0.5.3", [str(ROOT / "bench/.venv-transbigdata/bin/python"),
                                             str(HERE / "peer_transbigdata.py"), str(data),

@@ -149,9 +149,8 @@ def test_time_zone_conversion(tmp_path, cells_csv):
 def test_units_by_polygon(tmp_path):
     """Cells without a unit column get their unit by point in polygon."""
     import geopandas as gpd
-    from shapely.geometry import box
-
     from handmade import at
+    from shapely.geometry import box
 
     c = cells_table().drop(columns="unit_id")
     c.to_csv(tmp_path / "cells.csv", index=False)
