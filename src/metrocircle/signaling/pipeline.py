@@ -273,8 +273,10 @@ def od_from_records(
         uc = eng.query(stages.user_counts()).iloc[0]
         users_df = eng.query(
             "SELECT k.uid_raw AS uid, u.home_unit AS home_unit, u.work_unit AS work_unit, "
-            "u.night AS night FROM users u JOIN (SELECT DISTINCT uid, uid_raw FROM flagged "
-            "WHERE reason IS NULL) k ON u.uid = k.uid") if keep_users else None
+            "hc.cell AS home_cell, wc.cell AS work_cell, u.night AS night FROM users u "
+            "JOIN (SELECT DISTINCT uid, uid_raw FROM flagged WHERE reason IS NULL) k "
+            "ON u.uid = k.uid LEFT JOIN cells hc ON u.home_cell = hc.cid "
+            "LEFT JOIN cells wc ON u.work_cell = wc.cid") if keep_users else None
         step("od", 0.95)
     finally:
         if own:
