@@ -141,11 +141,12 @@ def prepare_cells(
     if r <= 0:
         place[:] = np.arange(n)
     else:
-        tree = cKDTree(np.column_stack([x, y]).astype(float))
+        xy = np.column_stack([x, y]).astype(float)
+        near = cKDTree(xy).query_ball_point(xy, r + 1e-6)
         for i in range(n):
             if place[i] >= 0:
                 continue
-            members = np.asarray(tree.query_ball_point([x[i], y[i]], r + 1e-6), dtype=np.int64)
+            members = np.asarray(near[i], dtype=np.int64)
             members = members[place[members] < 0]
             place[members] = i
             place[i] = i

@@ -229,7 +229,7 @@ def od_from_records(
         input_records = int(reasons["n"].sum()) if len(reasons) else 0
         if input_records == 0:
             raise InputError(f"records: {source.path} has no records")
-        bad = eng.bad_times()
+        bad = eng.bad_times() if "bad_time" in set(reasons["reason"].dropna()) else []
         if bad:
             raise InputError(
                 f"records: column {time_col!r} has timestamps that cannot be parsed, e.g. "

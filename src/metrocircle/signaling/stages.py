@@ -38,7 +38,9 @@ def _ov(a: str, b: str, x: str, y: str) -> str:
 def flag_records(params: SignalingParams, uid_key: str = "{}") -> str:
     """Stage 1a (cleaning): give every record one drop reason or NULL.
 
-    Reasons, in priority order: ``missing_value`` (no user, time or cell), ``outside_window``
+    Reasons, in priority order: ``bad_time`` (a timestamp that cannot be parsed: the pipeline
+    stops with an error listing examples), ``missing_value`` (no user, time or cell),
+    ``outside_window``
     (before ``start_date`` or on/after ``end_date``), ``unknown_cell`` (cell not in the cells
     table). From here on the user is a 64-bit hash key (``uid_key`` is the engine's hash
     function template) and the cell its integer ``cid``: the windows sort fixed-width keys.
@@ -54,11 +56,14 @@ def flag_records(params: SignalingParams, uid_key: str = "{}") -> str:
     return f"""
 SELECT CASE WHEN r.uid IS NULL THEN NULL ELSE {key} END AS uid, r.uid AS uid_raw, r.t AS t,
   c.cid AS cell, c.place AS place, c.x AS x, c.y AS y,
-  CASE WHEN r.uid IS NULL OR r.t IS NULL OR r.cell IS NULL THEN 'missing_value'
+  CASE WHEN r.t IS NULL AND r.time_raw IS NOT NULL THEN
+         CASE WHEN TRIM(CAST(r.time_raw AS STRING)) <> '' THEN 'bad_time'
+              ELSE 'missing_value' END
+       WHEN r.uid IS NULL OR r.t IS NULL OR r.cell IS NULL THEN 'missing_value'
        {outside}
        WHEN c.cid IS NULL THEN 'unknown_cell'
        ELSE NULL END AS reason
-FROM rec r LEFT JOIN cells c ON r.cell = c.cell"""
+FROM rec_raw r LEFT JOIN cells c ON r.cell = c.cell"""
 
 
 def reason_counts() -> str:
