@@ -55,8 +55,9 @@ def main() -> None:
                 t = ti[(ti["uid"] == uid) & (ti["purpose"] == purpose)]
                 r[f"{purpose}_ours"] = isinstance(ours, str)
                 r[f"{purpose}_trackintel"] = len(t) > 0
-                r[f"{purpose}_km"] = (round(km(center(ours), (t["lon"].iloc[0], t["lat"].iloc[0])), 2)
-                                      if isinstance(ours, str) and len(t) else None)
+                theirs = (t["lon"].iloc[0], t["lat"].iloc[0]) if len(t) else None
+                r[f"{purpose}_km"] = (round(km(center(ours), theirs), 2)
+                                      if isinstance(ours, str) and theirs else None)
             rows.append(r)
     df = pd.DataFrame(rows)
     print(md(df, 2))

@@ -77,7 +77,7 @@ def _market_share(
                 "The 'market_share' parameter of signaling must be a float in (0, 1]. "
                 f"Got {value!r}.")
         return float(value), None
-    df = value if isinstance(value, pd.DataFrame) else read_table(value, "market_share")
+    df = value if isinstance(value, pd.DataFrame) else read_table(str(value), "market_share")
     missing = [c for c in ("unit_id", "market_share") if c not in df.columns]
     if missing:
         raise InputError(f"market_share: missing column(s) {', '.join(missing)}")
@@ -199,7 +199,7 @@ def od_from_records(
         eng.load_records(source, prm.grid_deg)
         # cells ------------------------------------------------------------------------
         if cell_col is not None:
-            cdf = cells if isinstance(cells, pd.DataFrame) else read_table(cells, "cells")
+            cdf = cells if isinstance(cells, pd.DataFrame) else read_table(str(cells), "cells")
             has_unit = cells_unit_col is not None and cells_unit_col in cdf.columns
             if cells_unit_col is not None and not has_unit and units is None:
                 raise InputError(

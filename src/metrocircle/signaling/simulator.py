@@ -300,7 +300,8 @@ def simulate_signaling(
                           "unit_id": cell_unit})
     has_work = np.isin(kinds, (0, 1))
     home_unit = unit_of(hx, hy)
-    work_unit = np.where(has_work, unit_of(wx, wy), None)
+    work_unit = unit_of(wx, wy).astype(object)
+    work_unit[~has_work] = None
     truth = pd.DataFrame({
         "uid": uid_s, "kind": np.array(KINDS, dtype=object)[kinds], "home_unit": home_unit,
         "work_unit": work_unit, "home_lon": hx / kx, "home_lat": hy / k,
