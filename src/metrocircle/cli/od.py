@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
+from typer import Option as Opt
 
 from metrocircle.exceptions import ParameterError
 
@@ -14,7 +16,8 @@ def _params(items: list[str] | None) -> dict[str, str]:
     for item in items or []:
         if "=" not in item:
             raise ParameterError(
-                f"The '--param' option of od must look like NAME=VALUE. Got {item!r}.")
+                f"The '--param' option of od must look like NAME=VALUE. Got {item!r}."
+            )
         k, v = item.split("=", 1)
         out[k.strip()] = v.strip()
     return out
@@ -30,33 +33,41 @@ def _market_share(value: str | None) -> float | str | None:
 
 
 def od(
-    records: Path = typer.Option(..., "--records", help="Records file (CSV or Parquet)."),
-    out: Path = typer.Option(..., "--out", help="Output directory."),
-    user_col: str = typer.Option("uid", "--user-col", help="User id column."),
-    time_col: str = typer.Option("time", "--time-col", help="Timestamp column."),
-    cell_col: str | None = typer.Option(None, "--cell-col", help="Cell id column [cell]."),
-    lon_col: str | None = typer.Option(None, "--lon-col", help="Longitude column."),
-    lat_col: str | None = typer.Option(None, "--lat-col", help="Latitude column."),
-    tz: str | None = typer.Option(
-        None, "--tz", help="Timestamps are UTC (or carry an offset); convert to this zone."),
-    cells: Path | None = typer.Option(None, "--cells", help="Cells table (CSV or Parquet)."),
-    cells_id_col: str = typer.Option("cell_id", "--cells-id-col"),
-    cells_lon_col: str = typer.Option("lon", "--cells-lon-col"),
-    cells_lat_col: str = typer.Option("lat", "--cells-lat-col"),
-    cells_unit_col: str = typer.Option("unit_id", "--cells-unit-col"),
-    units: Path | None = typer.Option(
-        None, "--units", help="Unit polygons (GeoJSON, GeoPackage...) for point in polygon."),
-    units_id_col: str = typer.Option("unit_id", "--units-id-col"),
-    engine: str = typer.Option("duckdb", "--engine", help="duckdb (default) or spark."),
-    memory_limit: str = typer.Option("1GB", "--memory-limit", help="DuckDB memory limit."),
-    spark_master: str | None = typer.Option(
-        None, "--spark-master", help="Spark master URL (default local[*])."),
-    min_count: int = typer.Option(10, "--min-count", help="Suppress OD pairs below this."),
-    market_share: str | None = typer.Option(
-        None, "--market-share",
-        help="Operator market share: one float in (0, 1], or a CSV unit_id,market_share."),
-    param: list[str] | None = typer.Option(
-        None, "--param", help="Stage parameter NAME=VALUE (repeatable)."),
+    records: Annotated[Path, Opt("--records", help="Records file (CSV or Parquet).")],
+    out: Annotated[Path, Opt("--out", help="Output directory.")],
+    user_col: Annotated[str, Opt("--user-col", help="User id column.")] = "uid",
+    time_col: Annotated[str, Opt("--time-col", help="Timestamp column.")] = "time",
+    cell_col: Annotated[str | None, Opt("--cell-col", help="Cell id column [cell].")] = None,
+    lon_col: Annotated[str | None, Opt("--lon-col", help="Longitude column.")] = None,
+    lat_col: Annotated[str | None, Opt("--lat-col", help="Latitude column.")] = None,
+    tz: Annotated[
+        str | None,
+        Opt("--tz", help="Timestamps are UTC (or carry an offset); convert to this zone."),
+    ] = None,
+    cells: Annotated[Path | None, Opt("--cells", help="Cells table (CSV or Parquet).")] = None,
+    cells_id_col: Annotated[str, Opt("--cells-id-col")] = "cell_id",
+    cells_lon_col: Annotated[str, Opt("--cells-lon-col")] = "lon",
+    cells_lat_col: Annotated[str, Opt("--cells-lat-col")] = "lat",
+    cells_unit_col: Annotated[str, Opt("--cells-unit-col")] = "unit_id",
+    units: Annotated[
+        Path | None, Opt("--units", help="Unit polygons (GeoJSON, GPKG...) for point in polygon.")
+    ] = None,
+    units_id_col: Annotated[str, Opt("--units-id-col")] = "unit_id",
+    engine: Annotated[str, Opt("--engine", help="duckdb (default) or spark.")] = "duckdb",
+    memory_limit: Annotated[str, Opt("--memory-limit", help="DuckDB memory limit.")] = "1GB",
+    spark_master: Annotated[
+        str | None, Opt("--spark-master", help="Spark master URL (default local[*]).")
+    ] = None,
+    min_count: Annotated[int, Opt("--min-count", help="Suppress OD pairs below this.")] = 10,
+    market_share: Annotated[
+        str | None,
+        Opt(
+            "--market-share", help="Market share: a float in (0, 1], or a CSV unit_id,market_share."
+        ),
+    ] = None,
+    param: Annotated[
+        list[str] | None, Opt("--param", help="Stage parameter NAME=VALUE (repeatable).")
+    ] = None,
 ) -> None:
     """Turn signaling records into home-to-work commuting flows between units.
 
@@ -85,12 +96,25 @@ def od(
             bar.update(task, completed=fraction, description=step)
 
         result = od_from_records(
-            records, user_col=user_col, time_col=time_col, cell_col=cell_col,
-            lon_col=lon_col, lat_col=lat_col, tz=tz, cells=cells, cells_id_col=cells_id_col,
-            cells_lon_col=cells_lon_col, cells_lat_col=cells_lat_col,
-            cells_unit_col=cells_unit_col, units=units, units_id_col=units_id_col,
-            engine=engine, engine_options=options, min_count=min_count,
-            market_share=_market_share(market_share), params=_params(param),
+            records,
+            user_col=user_col,
+            time_col=time_col,
+            cell_col=cell_col,
+            lon_col=lon_col,
+            lat_col=lat_col,
+            tz=tz,
+            cells=cells,
+            cells_id_col=cells_id_col,
+            cells_lon_col=cells_lon_col,
+            cells_lat_col=cells_lat_col,
+            cells_unit_col=cells_unit_col,
+            units=units,
+            units_id_col=units_id_col,
+            engine=engine,
+            engine_options=options,
+            min_count=min_count,
+            market_share=_market_share(market_share),
+            params=_params(param),
             progress=progress,
         )
     result.write(out)

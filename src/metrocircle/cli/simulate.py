@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
+from typer import Option as Opt
 
 
 def simulate_signaling(
-    units: Path = typer.Option(
-        ..., "--units", help="CSV with unit_id, lon, lat, population."),
-    users: int = typer.Option(..., "--users", help="Number of people."),
-    days: int = typer.Option(..., "--days", help="Number of days."),
-    seed: int = typer.Option(0, "--seed", help="Random seed."),
-    out: Path = typer.Option(..., "--out", help="Output directory."),
-    start_date: str = typer.Option("2024-03-04", "--start-date", help="First day (ISO)."),
+    units: Annotated[Path, Opt("--units", help="CSV with unit_id, lon, lat, population.")],
+    users: Annotated[int, Opt("--users", help="Number of people.")],
+    days: Annotated[int, Opt("--days", help="Number of days.")],
+    out: Annotated[Path, Opt("--out", help="Output directory.")],
+    seed: Annotated[int, Opt("--seed", help="Random seed.")] = 0,
+    start_date: Annotated[str, Opt("--start-date", help="First day (ISO).")] = "2024-03-04",
 ) -> None:
     """Simulate signaling records (records.parquet, cells.csv) and truth files.
 
@@ -22,10 +23,13 @@ def simulate_signaling(
     """
     from metrocircle.signaling import simulate_signaling as simulate
 
-    sim = simulate(units, users=users, days=days, random_state=seed, out_dir=out,
-                   start_date=start_date)
-    typer.echo(f"{len(sim.records)} records of {users} users over {days} days, "
-               f"{len(sim.cells)} cells, written to {out}")
+    sim = simulate(
+        units, users=users, days=days, random_state=seed, out_dir=out, start_date=start_date
+    )
+    typer.echo(
+        f"{len(sim.records)} records of {users} users over {days} days, "
+        f"{len(sim.cells)} cells, written to {out}"
+    )
 
 
 def register(app: typer.Typer) -> None:

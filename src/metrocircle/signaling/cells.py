@@ -126,31 +126,38 @@ def prepare_cells(
     Returns
     -------
     cells
-        ``cell, place, x, y, unit`` (``place`` is an integer id).
+        ``cell, cid, place, x, y, unit`` (``cid`` and ``place`` are integer ids).
     places
         ``place, px, py`` (the leader's coordinates).
     """
-    from scipy.spatial import cKDTree
-
     c = cells.sort_values("cell", kind="stable").reset_index(drop=True)
     lat0 = float(np.median(c["lat"])) if len(c) else 0.0
     x, y = project(c["lon"].to_numpy(), c["lat"].to_numpy(), lat0)
     n = len(c)
-    place = np.full(n, -1, dtype=np.int64)
-    r = place_radius_km * 1000
-    if r <= 0:
-        place[:] = np.arange(n)
-    else:
-        tree = cKDTree(np.column_stack([x, y]).astype(float))
+    place = np.arange(n, dtype=np.int64)
+    r = int(round(place_radius_km * 1000))
+    if r > 0:
+        # grid buckets of side r: a cell's neighbours lie in the 3 x 3 buckets around it
+        xs, ys = x.tolist(), y.tolist()
+        gx, gy = (x // r).tolist(), (y // r).tolist()
+        buckets: dict[tuple[int, int], list[int]] = {}
         for i in range(n):
-            if place[i] >= 0:
+            buckets.setdefault((gx[i], gy[i]), []).append(i)
+        r2 = r * r
+        assigned = [-1] * n
+        for i in range(n):
+            if assigned[i] >= 0:
                 continue
-            members = np.asarray(tree.query_ball_point([x[i], y[i]], r + 1e-6), dtype=np.int64)
-            members = members[place[members] < 0]
-            place[members] = i
-            place[i] = i
+            xi, yi = xs[i], ys[i]
+            for dx in (-1, 0, 1):
+                for dy in (-1, 0, 1):
+                    for j in buckets.get((gx[i] + dx, gy[i] + dy), ()):
+                        if assigned[j] < 0 and (xs[j] - xi) ** 2 + (ys[j] - yi) ** 2 <= r2:
+                            assigned[j] = i
+        place = np.asarray(assigned, dtype=np.int64)
     out = pd.DataFrame({
         "cell": c["cell"].astype(object),
+        "cid": np.arange(n, dtype=np.int64),
         "place": place,
         "x": x,
         "y": y,

@@ -77,7 +77,7 @@ def _market_share(
                 "The 'market_share' parameter of signaling must be a float in (0, 1]. "
                 f"Got {value!r}.")
         return float(value), None
-    df = value if isinstance(value, pd.DataFrame) else read_table(value, "market_share")
+    df = value if isinstance(value, pd.DataFrame) else read_table(str(value), "market_share")
     missing = [c for c in ("unit_id", "market_share") if c not in df.columns]
     if missing:
         raise InputError(f"market_share: missing column(s) {', '.join(missing)}")
@@ -199,7 +199,7 @@ def od_from_records(
         eng.load_records(source, prm.grid_deg)
         # cells ------------------------------------------------------------------------
         if cell_col is not None:
-            cdf = cells if isinstance(cells, pd.DataFrame) else read_table(cells, "cells")
+            cdf = cells if isinstance(cells, pd.DataFrame) else read_table(str(cells), "cells")
             has_unit = cells_unit_col is not None and cells_unit_col in cdf.columns
             if cells_unit_col is not None and not has_unit and units is None:
                 raise InputError(
@@ -217,17 +217,19 @@ def od_from_records(
                                  "unit": None})
         if units is not None and (cell_col is None or not has_unit):
             ctab["unit"] = units_by_polygons(ctab, units, id_col=units_id_col).to_numpy()
+        if len(ctab) > stages.CELL_SPACE:
+            raise InputError(f"cells: more than {stages.CELL_SPACE} cells are not supported")
         cell_table, places = prepare_cells(ctab, place_radius_km=prm.place_radius_km)
         eng.register("cells", cell_table)
         eng.register("places", places)
         step("cells", 0.1)
         # cleaning ---------------------------------------------------------------------
-        eng.create("flagged", stages.flag_records(prm), materialize=False)
+        eng.create("flagged", stages.flag_records(prm, eng.uid_key), materialize=False)
         reasons = eng.query(stages.reason_counts())
         input_records = int(reasons["n"].sum()) if len(reasons) else 0
         if input_records == 0:
             raise InputError(f"records: {source.path} has no records")
-        bad = eng.bad_times()
+        bad = eng.bad_times() if "bad_time" in set(reasons["reason"].dropna()) else []
         if bad:
             raise InputError(
                 f"records: column {time_col!r} has timestamps that cannot be parsed, e.g. "
@@ -243,17 +245,16 @@ def od_from_records(
         if dropped["unknown_cell"]:
             log.warning("%d records have cells that are not in the cells table; dropped",
                         dropped["unknown_cell"])
-        eng.create("dedup", stages.deduplicate())
-        d = eng.query("SELECT COUNT(*) AS rows_, SUM(n) AS copies FROM dedup")
-        rows_ = int(d["rows_"].iloc[0])
-        dropped["duplicate"] = int(d["copies"].iloc[0] or 0) - rows_
+        eng.create("pp1", stages.pingpong_pass1(prm))
+        dropped["duplicate"] = int(eng.query(
+            "SELECT COALESCE(SUM(dup), 0) AS n FROM pp1")["n"].iloc[0])
+        rows_ = valid - dropped["duplicate"]
         step("clean", 0.3)
-        eng.create("pp", stages.pingpong(prm))
-        eng.create("clean", "SELECT uid, t, cell, place FROM pp WHERE pp = 0", materialize=False)
-        d = eng.query("SELECT SUM(pp) AS pp, COUNT(*) AS n FROM pp")
+        eng.create("ppsub", stages.pingpong(prm))
+        d = eng.query("SELECT COALESCE(SUM(pp), 0) AS pp FROM ppsub")
         dropped["ping_pong"] = int(d["pp"].iloc[0] or 0)
         used = rows_ - dropped["ping_pong"]
-        if used + sum(dropped.values()) != input_records or valid != rows_ + dropped["duplicate"]:
+        if used + sum(dropped.values()) != input_records :
             raise RuntimeError("record accounting does not add up (a bug)")  # pragma: no cover
         if used == 0:
             raise InputError(
@@ -261,7 +262,7 @@ def od_from_records(
                 + ", ".join(f"{k} {v}" for k, v in dropped.items() if v) + ")")
         step("pingpong", 0.45)
         # stays, home, work --------------------------------------------------------------
-        eng.create("dwell", stages.dwell(prm), materialize=False)
+        eng.create("dwell", stages.dwell(prm))
         eng.create("cell_day", stages.cell_days(prm))
         step("stays", 0.65)
         eng.create("home", stages.home(prm))
@@ -270,7 +271,12 @@ def od_from_records(
         eng.create("users", stages.users())
         odc = eng.query(stages.od_counts())
         uc = eng.query(stages.user_counts()).iloc[0]
-        users_df = eng.query("SELECT * FROM users") if keep_users else None
+        users_df = eng.query(
+            "SELECT k.uid_raw AS uid, u.home_unit AS home_unit, u.work_unit AS work_unit, "
+            "hc.cell AS home_cell, wc.cell AS work_cell, u.night AS night FROM users u "
+            "JOIN (SELECT DISTINCT uid, uid_raw FROM flagged WHERE reason IS NULL) k "
+            "ON u.uid = k.uid LEFT JOIN cells hc ON u.home_cell = hc.cid "
+            "LEFT JOIN cells wc ON u.work_cell = wc.cid") if keep_users else None
         step("od", 0.95)
     finally:
         if own:

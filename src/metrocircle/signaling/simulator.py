@@ -15,7 +15,7 @@ each person follows a weekly routine by kind:
 
 On top: absence days (no records), sparse users (a quarter of the record rate), serving-cell
 noise (a record goes to the 1st, 2nd or 3rd nearest cell), ping-pong bursts (A-B-A within
-seconds) and exact duplicates. Records follow a day/night rate (2.2/h by day, 0.4/h at night).
+seconds) and exact duplicates. Records follow a day/night rate (2.0/h by day, 0.4/h at night).
 
 The truth is the unit of the cell nearest to the true home or work point, i.e. the unit a
 planner would get from the operator's cells table with perfect detection.
@@ -262,15 +262,15 @@ def simulate_signaling(
     ok = sg[:, 2] > sg[:, 1]
     sg, sxy = sg[ok], sxy[ok]
 
-    # records: thinning of a 2.2/h Poisson process, kept with the hour's rate
-    lam_max = 2.2 / 3600
+    # records: thinning of a 2.0/h Poisson process, kept with the hour's rate
+    lam_max = 2.0 / 3600
     mult = np.where(sparse[sg[:, 0]], 0.25, 1.0)
     n = rng.poisson(lam_max * (sg[:, 2] - sg[:, 1]) * mult)
     rep = np.repeat(np.arange(len(sg)), n)
     frac = rng.random(len(rep))
     t = sg[rep, 1] + (frac * (sg[rep, 2] - sg[rep, 1])).astype(np.int64)
     hour = (t % 86400) // 3600
-    keep = rng.random(len(t)) < np.where((hour >= 7) & (hour < 23), 1.0, 0.4 / 2.2)
+    keep = rng.random(len(t)) < np.where((hour >= 7) & (hour < 23), 1.0, 0.4 / 2.0)
     rep, frac, t = rep[keep], frac[keep], t[keep]
     x = sxy[rep, 0] + (sxy[rep, 2] - sxy[rep, 0]) * frac
     y = sxy[rep, 1] + (sxy[rep, 3] - sxy[rep, 1]) * frac
@@ -300,7 +300,8 @@ def simulate_signaling(
                           "unit_id": cell_unit})
     has_work = np.isin(kinds, (0, 1))
     home_unit = unit_of(hx, hy)
-    work_unit = np.where(has_work, unit_of(wx, wy), None)
+    work_unit = unit_of(wx, wy).astype(object)
+    work_unit[~has_work] = None
     truth = pd.DataFrame({
         "uid": uid_s, "kind": np.array(KINDS, dtype=object)[kinds], "home_unit": home_unit,
         "work_unit": work_unit, "home_lon": hx / kx, "home_lat": hy / k,

@@ -14,9 +14,10 @@ Tables the stages read (prepared by the pipeline):
 
 ``rec(uid, t, cell)``
     The records, one row per input record, ``t`` NULL if missing.
-``cells(cell, place, x, y, unit)``
-    Known cells, ``x``/``y`` in integer metres on a local plane, ``place`` the id of the cell
-    cluster (see :func:`metrocircle.signaling.cells.prepare_cells`), ``unit`` may be NULL.
+``cells(cell, cid, place, x, y, unit)``
+    Known cells, ``cid`` an integer id, ``x``/``y`` in integer metres on a local plane,
+    ``place`` the id of the cell cluster (see
+    :func:`metrocircle.signaling.cells.prepare_cells`), ``unit`` may be NULL.
 ``places(place, px, py)``
     Place (cluster leader) coordinates in integer metres.
 """
@@ -34,12 +35,15 @@ def _ov(a: str, b: str, x: str, y: str) -> str:
     return f"GREATEST(0, LEAST({b}, {y}) - GREATEST({a}, {x}))"
 
 
-def flag_records(params: SignalingParams) -> str:
+def flag_records(params: SignalingParams, uid_key: str = "{}") -> str:
     """Stage 1a (cleaning): give every record one drop reason or NULL.
 
-    Reasons, in priority order: ``missing_value`` (no user, time or cell), ``outside_window``
+    Reasons, in priority order: ``bad_time`` (a timestamp that cannot be parsed: the pipeline
+    stops with an error listing examples), ``missing_value`` (no user, time or cell),
+    ``outside_window``
     (before ``start_date`` or on/after ``end_date``), ``unknown_cell`` (cell not in the cells
-    table).
+    table). From here on the user is a 64-bit hash key (``uid_key`` is the engine's hash
+    function template) and the cell its integer ``cid``: the windows sort fixed-width keys.
     """
     start, end = params.window_seconds()
     window = []
@@ -48,13 +52,18 @@ def flag_records(params: SignalingParams) -> str:
     if end is not None:
         window.append(f"r.t >= {end}")
     outside = f"WHEN {' OR '.join(window)} THEN 'outside_window'" if window else ""
+    key = uid_key.format("r.uid")
     return f"""
-SELECT r.uid AS uid, r.t AS t, r.cell AS cell, c.place AS place, c.x AS x, c.y AS y,
-  CASE WHEN r.uid IS NULL OR r.t IS NULL OR r.cell IS NULL THEN 'missing_value'
+SELECT CASE WHEN r.uid IS NULL THEN NULL ELSE {key} END AS uid, r.uid AS uid_raw, r.t AS t,
+  c.cid AS cell, c.place AS place, c.x AS x, c.y AS y,
+  CASE WHEN r.t IS NULL AND r.time_raw IS NOT NULL THEN
+         CASE WHEN TRIM(CAST(r.time_raw AS STRING)) <> '' THEN 'bad_time'
+              ELSE 'missing_value' END
+       WHEN r.uid IS NULL OR r.t IS NULL OR r.cell IS NULL THEN 'missing_value'
        {outside}
-       WHEN c.cell IS NULL THEN 'unknown_cell'
+       WHEN c.cid IS NULL THEN 'unknown_cell'
        ELSE NULL END AS reason
-FROM rec r LEFT JOIN cells c ON r.cell = c.cell"""
+FROM rec_raw r LEFT JOIN cells c ON r.cell = c.cell"""
 
 
 def reason_counts() -> str:
@@ -62,93 +71,160 @@ def reason_counts() -> str:
     return "SELECT reason, COUNT(*) AS n FROM flagged GROUP BY reason"
 
 
-def deduplicate() -> str:
-    """Stage 1b (cleaning): one row per (user, time, cell); ``n`` counts the copies."""
-    return """
-SELECT uid, t, cell, place, x, y, COUNT(*) AS n
-FROM flagged WHERE reason IS NULL
-GROUP BY uid, t, cell, place, x, y"""
+#: Records are sorted by one integer key ``k = t * CELL_SPACE + cid``: time, then cell.
+CELL_SPACE = 4_194_304  # 2**22 cell ids at most
+
+
+def pingpong_pass1(params: SignalingParams) -> str:
+    """Stage 1b (cleaning): one window pass over the valid records, sorted by user and ``k``.
+
+    Gives each record the keys of its neighbours. Exact duplicates (same user, time and cell)
+    are adjacent; every copy but the last is flagged ``dup`` (its next record has the same
+    key) and dropped, so the kept copy's next record is a different one. Duplicates are
+    removed in the same pass as ping-pong is detected: a ping-pong record that is itself
+    duplicated is not detected (its kept copy's previous record is its own copy). ``maybe``
+    marks the few records that can be ping-pong or precede one (before the distance test).
+    """
+    return f"""
+SELECT uid, k, k_1, k1, k2, CASE WHEN k1 = k THEN 1 ELSE 0 END AS dup,
+  CASE WHEN ({_cand0(params)}) OR ({_cand0_next(params)}) THEN 1 ELSE 0 END AS maybe FROM (
+  SELECT uid, k, LAG(k, 1) OVER w AS k_1, LEAD(k, 1) OVER w AS k1, LEAD(k, 2) OVER w AS k2
+  FROM (SELECT uid, t * {CELL_SPACE} + cell AS k FROM flagged WHERE reason IS NULL) v
+  WINDOW w AS (PARTITION BY uid ORDER BY k)
+) z"""
+
+
+def _cell(k: str) -> str:
+    return f"{k} % {CELL_SPACE}"
+
+
+def _cand0(params: SignalingParams, p: str = "") -> str:
+    """The record is an A-B-A candidate, before the neighbour (distance) test."""
+    s = int(params.pingpong_max_seconds) * CELL_SPACE
+    # Equal cells make the key difference an exact multiple of the time difference.
+    return (f"{_cell(p + 'k_1')} = {_cell(p + 'k1')} AND {_cell(p + 'k_1')} <> {_cell(p + 'k')}"
+            f" AND {p}k1 - {p}k_1 <= {s}")
+
+
+def _cand0_next(params: SignalingParams, p: str = "") -> str:
+    """The next record is an A-B-A candidate, before the neighbour test."""
+    s = int(params.pingpong_max_seconds) * CELL_SPACE
+    return (f"{_cell(p + 'k')} = {_cell(p + 'k2')} AND {_cell(p + 'k1')} <> {_cell(p + 'k')}"
+            f" AND {p}k2 - {p}k <= {s}")
 
 
 def pingpong(params: SignalingParams) -> str:
-    """Stage 1c (cleaning): flag ping-pong records.
+    """Stage 1c (cleaning): flag ping-pong records among the few that can be.
 
     A record at cell B whose previous and next records are both at a neighbouring cell A
     (within ``pingpong_max_km``), with the two A records at most ``pingpong_max_seconds``
     apart, is a candidate. In a run of consecutive candidates (A-B-A-B-A) every second one is
     ping-pong, starting with the first, so the run collapses to A and a real move is never
-    erased twice.
+    erased twice. Only candidates and the records just before them (a few per cent) reach
+    this stage's window; every other record of ``pp1`` is kept as it is. ``pp_next`` tells
+    whether the next record is ping-pong (two ping-pong records are never adjacent).
     """
     r2 = int(round(params.pingpong_max_km * 1000)) ** 2
-    s = int(params.pingpong_max_seconds)
+
+    def near(a: str, b: str) -> str:
+        return f"(({a}.x - {b}.x) * ({a}.x - {b}.x) + ({a}.y - {b}.y) * ({a}.y - {b}.y) <= {r2})"
+
     return f"""
-WITH c0 AS (
-  SELECT uid, t, cell, place, x, y,
-    LAG(cell) OVER w AS prev_cell, LEAD(cell) OVER w AS next_cell,
-    LAG(t) OVER w AS prev_t, LEAD(t) OVER w AS next_t,
-    LAG(x) OVER w AS prev_x, LAG(y) OVER w AS prev_y
-  FROM dedup {_W}
-), c1 AS (
-  SELECT uid, t, cell, place, x, y,
-    CASE WHEN prev_cell = next_cell AND prev_cell <> cell AND next_t - prev_t <= {s}
-          AND (prev_x - x) * (prev_x - x) + (prev_y - y) * (prev_y - y) <= {r2}
-         THEN 1 ELSE 0 END AS cand
-  FROM c0
-), c2 AS (
-  SELECT uid, t, cell, place, x, y, cand,
-    SUM(1 - cand) OVER (PARTITION BY uid ORDER BY t, cell
-                        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS grp
-  FROM c1
+WITH sub AS (
+  SELECT p.uid AS uid, p.k AS k, p.k1 AS k1, p.k2 AS k2,
+    CASE WHEN ({_cand0(params, 'p.')}) AND {near('cp', 'cc')} THEN 1 ELSE 0 END AS cand,
+    CASE WHEN ({_cand0_next(params, 'p.')}) AND {near('cc', 'cn')} THEN 1 ELSE 0 END
+      AS cand_next
+  FROM pp1 p
+  JOIN cells cc ON cc.cid = {_cell('p.k')}
+  LEFT JOIN cells cp ON cp.cid = {_cell('p.k_1')}
+  LEFT JOIN cells cn ON cn.cid = {_cell('p.k1')}
+  WHERE p.dup = 0 AND p.maybe = 1
+), sub2 AS (
+  SELECT uid, k, k1, k2, cand, cand_next, ROW_NUMBER() OVER w AS rn,
+    MAX(CASE WHEN cand = 0 THEN k ELSE NULL END) OVER (
+      PARTITION BY uid ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS last_nc_k
+  FROM sub WINDOW w AS (PARTITION BY uid ORDER BY k)
+), sub3 AS (
+  SELECT s.uid AS uid, s.k AS k, s.k1 AS k1, s.k2 AS k2, s.cand AS cand,
+    s.cand_next AS cand_next, s.rn AS rn, a.rn AS last_nc
+  FROM sub2 s LEFT JOIN sub2 a ON s.uid = a.uid AND s.last_nc_k = a.k
 )
-SELECT uid, t, cell, place,
-  CASE WHEN cand = 1 AND ROW_NUMBER() OVER (PARTITION BY uid, grp ORDER BY t, cell) % 2 = 0
-       THEN 1 ELSE 0 END AS pp
-FROM c2"""
+SELECT uid, k, k1, k2,
+  CASE WHEN cand = 1 AND (rn - last_nc) % 2 = 1 THEN 1 ELSE 0 END AS pp,
+  CASE WHEN cand_next = 1
+        AND (rn + 1 - CASE WHEN cand = 0 THEN rn ELSE last_nc END) % 2 = 1
+       THEN 1 ELSE 0 END AS pp_next
+FROM sub3"""
 
 
 def dwell(params: SignalingParams) -> str:
-    """Stage 2a (stays): each kept record dwells until the next one, capped at ``max_gap_hours``."""
+    """Stage 2a (stays): kept records with their dwell interval ``[s, e)``.
+
+    A kept record dwells until the next kept record (the next one, or the one after when the
+    next is ping-pong), capped at ``max_gap_hours``.
+    """
+    m = CELL_SPACE
     gap = int(round(params.max_gap_hours * 3600))
+    t = f"CAST((k - {_cell('k')}) / {m} AS BIGINT)"
+    nxt = "CASE WHEN pp_next = 1 THEN k2 ELSE k1 END"
+    tn = f"CAST(({nxt} - {_cell(nxt)}) / {m} AS BIGINT)"
     return f"""
-SELECT uid, cell, place, t AS s, t + LEAST(COALESCE(next_t - t, 0), {gap}) AS e
-FROM (SELECT uid, cell, place, t, LEAD(t) OVER w AS next_t FROM clean {_W}) z"""
+SELECT uid, {_cell('k')} AS cell, {t} AS s, {t} + LEAST(COALESCE({tn} - {t}, 0), {gap}) AS e
+FROM (
+  SELECT uid, k, k1, k2, pp_next FROM ppsub WHERE pp = 0
+  UNION ALL
+  SELECT uid, k, k1, k2, 0 AS pp_next FROM pp1
+  WHERE dup = 0 AND maybe = 0
+) z"""
+
+
+_WINDOWS = ("total_s", "night_s", "daywork_s", "ns_late_s", "ns_early_s")
+
+
+def _window_sums(params: SignalingParams, a: str, b: str, day: str, suffix: str) -> list[str]:
+    """SUM expressions of the seconds of [a, b) in each time window of day ``day``."""
+    p = params
+    d0 = f"{day} * 86400"
+    ns, ne = p.night_start_hour * 3600, p.night_end_hour * 3600
+    if ns > ne:
+        night = f"{_ov(a, b, d0, f'{d0} + {ne}')} + {_ov(a, b, f'{d0} + {ns}', f'{d0} + {DAY}')}"
+    else:
+        night = _ov(a, b, f"{d0} + {ns}", f"{d0} + {ne}")
+    ws, we = p.work_start_hour * 3600, p.work_end_hour * 3600
+    daywork = (f"CASE WHEN ({day} + 3) % 7 < 5 THEN {_ov(a, b, f'{d0} + {ws}', f'{d0} + {we}')}"
+               " ELSE 0 END")
+    nss, nse = p.nightshift_start_hour * 3600, p.nightshift_end_hour * 3600
+    exprs = [f"{b} - {a}", night, daywork, _ov(a, b, f"{d0} + {nss}", f"{d0} + {DAY}"),
+             _ov(a, b, d0, f"{d0} + {nse}")]
+    return [f"SUM({e}) AS {n}{suffix}" for e, n in zip(exprs, _WINDOWS, strict=True)]
 
 
 def cell_days(params: SignalingParams) -> str:
-    """Stage 2b (stays): dwell per user, cell and day, split into the time windows.
+    """Stage 2b (stays): dwell per user, cell (with its place) and day, in the time windows.
 
-    A dwell interval crosses at most one midnight (``max_gap_hours`` <= 24), so it is split in
-    two pieces at most. Columns: ``total_s``, ``night_s`` (night window), ``daywork_s`` (weekday
-    work window), ``ns_late_s`` / ``ns_early_s`` (night-shift window before / after midnight).
+    A dwell interval crosses at most one midnight (``max_gap_hours`` <= 24), so it is split
+    into two pieces at most. Windows: ``total_s``, ``night_s`` (night window), ``daywork_s``
+    (weekday work window), ``ns_late_s`` / ``ns_early_s`` (night-shift window before / after
+    midnight).
     """
-    p = params
-    day = "CAST(FLOOR(s / 86400) AS BIGINT)"
-    d0 = "day * 86400"
-    ns, ne = p.night_start_hour * 3600, p.night_end_hour * 3600
-    if ns > ne:
-        early = _ov("a", "b", d0, f"{d0} + {ne}")
-        late = _ov("a", "b", f"{d0} + {ns}", f"{d0} + {DAY}")
-        night = f"{early} + {late}"
-    else:
-        night = _ov("a", "b", f"{d0} + {ns}", f"{d0} + {ne}")
-    ws, we = p.work_start_hour * 3600, p.work_end_hour * 3600
-    in_hours = _ov("a", "b", f"{d0} + {ws}", f"{d0} + {we}")
-    daywork = f"CASE WHEN (day + 3) % 7 < 5 THEN {in_hours} ELSE 0 END"
-    nss, nse = p.nightshift_start_hour * 3600, p.nightshift_end_hour * 3600
+    cols = ",\n  ".join(_window_sums(params, "a", "b", "day", ""))
+    sums = ", ".join(f"d.{n} AS {n}" for n in _WINDOWS)
+    days = "SELECT uid, cell, s, e, CAST(FLOOR(s / 86400) AS BIGINT) AS sd FROM dwell"
     return f"""
 WITH pieces AS (
-  SELECT uid, cell, place, s AS a, LEAST(e, ({day} + 1) * 86400) AS b, {day} AS day FROM dwell
+  SELECT uid, cell, s AS a, LEAST(e, (sd + 1) * 86400) AS b, sd AS day FROM ({days}) z
   UNION ALL
-  SELECT uid, cell, place, ({day} + 1) * 86400 AS a, e AS b, {day} + 1 AS day FROM dwell
-  WHERE e > ({day} + 1) * 86400
+  SELECT uid, cell, (sd + 1) * 86400 AS a, e AS b, sd + 1 AS day FROM ({days}) z
+  WHERE e > (sd + 1) * 86400
 )
-SELECT uid, cell, place, day,
-  SUM(b - a) AS total_s,
-  SUM({night}) AS night_s,
-  SUM({daywork}) AS daywork_s,
-  SUM({_ov('a', 'b', f'{d0} + {nss}', f'{d0} + {DAY}')}) AS ns_late_s,
-  SUM({_ov('a', 'b', d0, f'{d0} + {nse}')}) AS ns_early_s
-FROM pieces GROUP BY uid, cell, place, day"""
+SELECT d.uid AS uid, d.cell AS cell, c.place AS place, d.day AS day, {sums}
+FROM (
+  SELECT uid, cell, day,
+  {cols}
+  FROM pieces GROUP BY uid, cell, day
+) d JOIN cells c ON c.cid = d.cell"""
 
 
 def home(params: SignalingParams) -> str:
@@ -179,7 +255,7 @@ WITH ps AS (
 )
 SELECT hp.uid AS uid, hp.place AS place, hc.cell AS cell, c.unit AS unit, pl.px AS px, pl.py AS py
 FROM hp JOIN hc ON hp.uid = hc.uid
-JOIN cells c ON hc.cell = c.cell
+JOIN cells c ON hc.cell = c.cid
 JOIN places pl ON hp.place = pl.place"""
 
 
@@ -241,7 +317,7 @@ WITH pd AS (
 )
 SELECT wp.uid AS uid, wp.place AS place, wc.cell AS cell, c.unit AS unit,
   CASE WHEN 2 * wp.night_days > wp.days THEN 1 ELSE 0 END AS night
-FROM wp JOIN wc ON wp.uid = wc.uid JOIN cells c ON wc.cell = c.cell"""
+FROM wp JOIN wc ON wp.uid = wc.uid JOIN cells c ON wc.cell = c.cid"""
 
 
 def users() -> str:
@@ -252,7 +328,7 @@ SELECT u.uid AS uid, h.unit AS home_unit, w.unit AS work_unit, h.cell AS home_ce
   CASE WHEN h.uid IS NULL THEN 0 ELSE 1 END AS has_home,
   CASE WHEN w.uid IS NULL THEN 0 ELSE 1 END AS has_work,
   COALESCE(w.night, 0) AS night
-FROM (SELECT DISTINCT uid FROM clean) u
+FROM (SELECT DISTINCT uid FROM cell_day) u
 LEFT JOIN home h ON u.uid = h.uid
 LEFT JOIN work w ON u.uid = w.uid"""
 

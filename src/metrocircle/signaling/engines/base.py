@@ -80,6 +80,9 @@ class Engine(abc.ABC):
     """A SQL engine that runs the stages of :mod:`metrocircle.signaling.stages`."""
 
     name: str = "?"
+    #: SQL template of a 64-bit hash of the user id (only orders and groups rows inside the
+    #: engine; two ids colliding is about as likely as 1 in 3,000 at 100 million users).
+    uid_key: str = "{}"
 
     @abc.abstractmethod
     def load_records(self, source: RecordSource, grid_deg: float) -> None:

@@ -32,6 +32,7 @@ class DuckDBEngine(Engine):
     """
 
     name = "duckdb"
+    uid_key = "hash({})"
 
     def __init__(
         self,
@@ -48,7 +49,10 @@ class DuckDBEngine(Engine):
         if temp_directory is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="metrocircle-duckdb-")
             temp_directory = self._tmp.name
-        config = {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"}
+        config: dict[str, str | bool | int | float | list[str]] = {
+            "autoinstall_known_extensions": "false",
+            "autoload_known_extensions": "false",
+        }
         self.con = duckdb.connect(":memory:", config=config)
         self.con.execute("SET TimeZone = 'UTC'")
         self.con.execute("SET enable_progress_bar = false")

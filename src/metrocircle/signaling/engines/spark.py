@@ -37,6 +37,7 @@ class SparkEngine(Engine):
     """
 
     name = "spark"
+    uid_key = "xxhash64({})"
 
     def __init__(
         self,
