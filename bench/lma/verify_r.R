@@ -15,8 +15,8 @@ for (i in seq_len(nrow(cases))) {
                                                  minSC = cs$minSC, tarSZ = cs$tarSZ,
                                                  tarSC = cs$tarSC)))
     out
-  }, error = function(e) NULL)
-  if (is.null(res)) { cat("case", cs$case, "R error\n"); next }
+  }, error = function(e) { cat("case", cs$case, "R error:", conditionMessage(e), "\n"); NULL })
+  if (is.null(res)) next
   a <- merge(res$lma$clusterList[, list(community, cluster)],
              res$lma.before0$clusterList[, list(community, before = cluster)], by = "community")
   a <- merge(a, res$communitiesMovements, by = "community", all.x = TRUE)

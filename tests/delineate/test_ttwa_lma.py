@@ -401,3 +401,20 @@ def test_invariants_on_random_flows(seed, compat):
         for area, group in before.groupby("area_id_before_reserve"):
             i = ff.loc[(ff["a"] == area) & (ff["b"] == area), "value"].sum()
             assert validity(i, group["residents"].sum(), group["jobs"].sum(), s) >= 1
+
+
+def test_every_unit_on_the_reserve_list_is_reported():
+    # R's findClusters stops with a data.table error on this table (checked with R 4.2.2): every
+    # cluster ends on the reserve list. metrocircle reports every unit unassigned instead.
+    flows = pd.DataFrame(
+        {
+            "origin": ["1", "2", "2", "2", "3"],
+            "destination": ["1", "1", "2", "3", "1"],
+            "value": [7.0, 3.0, 31.0, 6.0, 23.0],
+        }
+    )
+    out = find_clusters(flows)
+    assert out["info"]["all_units_in_reserve"]
+    assert (out["membership"]["status"] == "unassigned").all()
+    assert out["membership"]["area_id"].isna().all() and len(out["areas"]) == 0
+    assert list(out["reserve_list"]["code"]) == ["C", "A", "B"]

@@ -154,6 +154,7 @@ class _Engine:
         self.progress = progress
         n = g.n
         self.cl = np.arange(1, n + 1, dtype=np.int64)  # cluster id of each unit
+        self.cl_list = self.cl.tolist()  # the same as a list, for the small-degree path
         self.members: dict[int, list[int]] = {k + 1: [k] for k in range(n)}
         self.cR = np.concatenate([[0.0], g.residents])
         self.cW = np.concatenate([[0.0], g.jobs])
@@ -167,6 +168,7 @@ class _Engine:
         self.trace: list[tuple] = []
         self.stale: tuple[int, list[int]] | None = None
         self.stale_not_reselected = 0
+        self._frac = 0.0
 
     # -- flows of one unit towards clusters --------------------------------------------------
     def links(self, u: int, exclude: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -199,6 +201,9 @@ class _Engine:
 
     def best_target(self, u: int, exclude: int) -> tuple[int, float, float] | None:
         """Cluster with the strongest tie to u (R's tie rule), with the flows u->T and T->u."""
+        g = self.g
+        if g.out_ptr[u + 1] - g.out_ptr[u] + g.in_ptr[u + 1] - g.in_ptr[u] <= 64:
+            return self._best_target_small(u, exclude)
         ids, fout, fin, has_in = self.links(u, exclude)
         if len(ids) == 0:
             return None
@@ -216,6 +221,39 @@ class _Engine:
         best = int(np.flatnonzero(tie == tie.max())[-1])
         return int(ids[best]), float(fout[best]), float(fin[best])
 
+    def _best_target_small(self, u: int, exclude: int) -> tuple[int, float, float] | None:
+        """:meth:`best_target` in plain Python for a unit with few flows (same float results)."""
+        g, cl = self.g, self.cl_list
+        fout: dict[int, float] = {}
+        fin: dict[int, float] = {}
+        a, b = g.out_ptr[u], g.out_ptr[u + 1]
+        for j, v in zip(g.out_idx[a:b].tolist(), g.out_val[a:b].tolist(), strict=True):
+            t = cl[j]
+            if t > 0 and t != exclude:
+                fout[t] = fout.get(t, 0.0) + v
+        a, b = g.in_ptr[u], g.in_ptr[u + 1]
+        for i, v in zip(g.in_idx[a:b].tolist(), g.in_val[a:b].tolist(), strict=True):
+            t = cl[i]
+            if t > 0 and t != exclude:
+                fin[t] = fin.get(t, 0.0) + v
+        if not fout and not fin:
+            return None
+        # R's candidate order: senders ascending, then receive-only ascending; last max wins
+        order = sorted(fin) + sorted(t for t in fout if t not in fin)
+        ru, wu = float(g.residents[u]), float(g.jobs[u])
+        cR, cW = self.cR, self.cW
+        best_t, best_tie = -1, -INF
+        for t in order:
+            fo = fout.get(t, 0.0)
+            fi = fin.get(t, 0.0)
+            rt, wt = float(cR[t]), float(cW[t])
+            t_out = 0.0 if (ru == 0 or wt == 0) else ((fo / ru) * fo) / wt
+            t_in = 0.0 if (rt == 0 or wu == 0) else ((fi / rt) * fi) / wu
+            tie = t_in + t_out
+            if tie >= best_tie:
+                best_t, best_tie = t, tie
+        return best_t, fout.get(best_t, 0.0), fin.get(best_t, 0.0)
+
     # -- cluster bookkeeping -------------------------------------------------------------------
     def join(self, u: int, t: int, fout: float, fin: float) -> None:
         g = self.g
@@ -223,6 +261,7 @@ class _Engine:
         self.cW[t] += g.jobs[u]
         self.cI[t] += g.self_flow[u] + fout + fin
         self.cl[u] = t
+        self.cl_list[u] = t
         self.members[t].append(u)
 
     def merged_validity(self, u: int, t: int, fout: float, fin: float) -> float:
@@ -236,6 +275,7 @@ class _Engine:
 
     def to_reserve(self, u: int, code: str) -> None:
         self.cl[u] = 0
+        self.cl_list[u] = 0
         self.reserve_code[u] = code
 
     def set_true_validity(self, k: int) -> None:
@@ -308,8 +348,10 @@ class _Engine:
                     + self._stale_cols(stale_top)
                 )
                 return it - 1
-            if it % 64 == 0:
-                self.progress("main loop", min(0.99, 1 - self._n_invalid() / max(g.n, 1)))
+            if it % 64 == 0:  # share of units in valid clusters, never going back
+                frac = min(0.99, 1 - self._n_invalid() / max(g.n, 1))
+                self._frac = max(self._frac, frac)
+                self.progress("main loop", self._frac)
             self.iteration(it, k, vk, stale_top)
             it += 1
 
@@ -408,6 +450,7 @@ class _Engine:
             self.members[k] = rest
             for u in rest:
                 cl[u] = k
+                self.cl_list[u] = k
             arr = np.asarray(rest, dtype=np.int64)
             self.cR[k] = float(g.residents[arr].sum())
             self.cW[k] = float(g.jobs[arr].sum())
@@ -420,6 +463,7 @@ class _Engine:
         for u in order:
             if u != ustar:
                 cl[u] = tmp_id[u]
+                self.cl_list[u] = tmp_id[u]
         temps.pop(ustar)
         for j in range(1, len(order)):
             rec_unit = order[j]  # R records the j-th unit of the order (Q9)
@@ -488,6 +532,7 @@ class _Engine:
         todo = [int(u) for u in np.flatnonzero(self.cl == 0)[::-1]]
         for u in todo:
             self.cl[u] = -1  # temporary: not a target, not part of cluster 0
+            self.cl_list[u] = -1
         steps: list[tuple] = []
         step = 0
         changed = True
@@ -509,6 +554,7 @@ class _Engine:
             todo = left
         for u in todo:
             self.cl[u] = 0
+            self.cl_list[u] = 0
         return steps
 
     def _reserve_target(self, u: int) -> tuple[int, float, float] | None:

@@ -321,6 +321,12 @@ def find_clusters(
     prog("main loop", 0.01)
     run = run_lma(g, settings, prog)
     codes = ranked[keep_units]
+    all_reserve = bool(g.n) and not bool(np.any(run.cluster_before > 0))
+    if all_reserve:
+        log.warning(
+            "ttwa-lma: every unit ended on the reserve list, so no area can be formed with these "
+            "parameters (R's findClusters stops with a data.table error in this case)."
+        )
     contig_rows: list[dict[str, Any]] = []
     final = run.cluster.copy()
     if vals["contiguity"]:
@@ -345,9 +351,22 @@ def find_clusters(
         "n_unassigned": int(np.count_nonzero(final == 0)),
         "iterations": int(run.iterations),
         "stale_cluster_not_reselected": int(run.stale_not_reselected),
+        "all_units_in_reserve": all_reserve,
         "n_contiguity_moves": len(contig_rows),
         "seconds": round(time.perf_counter() - t0, 4),
     }
+    log.info(
+        "ttwa-lma (%s): %d units clustered, %d excluded, %d areas (%d valid), %d reserve, "
+        "%d iterations, %.2f s",
+        settings.compat,
+        g.n,
+        out["info"]["n_excluded"],
+        out["info"]["n_areas"],
+        out["info"]["n_valid_areas"],
+        len(run.reserve),
+        run.iterations,
+        out["info"]["seconds"],
+    )
     prog("done", 1.0)
     return out
 
