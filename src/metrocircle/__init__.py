@@ -11,25 +11,22 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+try:
+    __version__ = version("metrocircle")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+    __version__ = "0.0.0+unknown"
+
+from metrocircle import model  # noqa: E402,F401 - the data model is part of the public API
+
+# The function shadows the subpackage of the same name on purpose: ``mc.delineate(...)`` runs a
+# method, while ``import metrocircle.delineate.omb`` still finds the modules.
+from metrocircle.delineate import delineate  # noqa: E402
 from metrocircle.exceptions import (
     EngineError,
     InputError,
     MetrocircleError,
     ParameterError,
 )
-
-try:
-    __version__ = version("metrocircle")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0.0.0+unknown"
-
-
-def delineate(method, flows, **kwargs):  # noqa: ANN001, ANN201 - thin re-export, documented there
-    """Delineate areas with a named method; see :func:`metrocircle.delineate.delineate`."""
-    from metrocircle.delineate import delineate as _delineate
-
-    return _delineate(method, flows, **kwargs)
-
 
 __all__ = [
     "EngineError",
@@ -38,4 +35,5 @@ __all__ = [
     "ParameterError",
     "__version__",
     "delineate",
+    "model",
 ]

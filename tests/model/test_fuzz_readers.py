@@ -23,7 +23,9 @@ good_code = st.sampled_from(UNITS)
 bad_code = st.sampled_from(["", "99", "X"])
 
 row = st.tuples(good_code | bad_code, good_code | bad_code, good_value | bad_value)
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 def write_csv(path: Path, header: list[str], rows: list[tuple]) -> None:
@@ -96,12 +98,20 @@ def test_random_bytes_never_traceback(tmp_path: Path, data: bytes) -> None:
 
 @SETTINGS
 @given(
-    header=st.lists(st.sampled_from(["unit_id", "area_id", "core_group", "x", "population"]),
-                    min_size=1, max_size=4, unique=True),
-    cells=st.lists(st.lists(st.sampled_from(["01", "", "A", "-3", "7", "x y"]), min_size=4, max_size=4),
-                   max_size=6),
+    header=st.lists(
+        st.sampled_from(["unit_id", "area_id", "core_group", "x", "population"]),
+        min_size=1,
+        max_size=4,
+        unique=True,
+    ),
+    cells=st.lists(
+        st.lists(st.sampled_from(["01", "", "A", "-3", "7", "x y"]), min_size=4, max_size=4),
+        max_size=6,
+    ),
 )
-def test_units_and_cores_readers_never_traceback(tmp_path: Path, header: list[str], cells: list[list[str]]) -> None:
+def test_units_and_cores_readers_never_traceback(
+    tmp_path: Path, header: list[str], cells: list[list[str]]
+) -> None:
     path = tmp_path / "t.csv"
     write_csv(path, header, [tuple(c[: len(header)]) for c in cells])
     for reader in (read_units, read_cores):

@@ -25,7 +25,9 @@ def grid(n: int = 3, gap: float = 0.0) -> gpd.GeoDataFrame:
     cells, ids = [], []
     for r in range(n):
         for c in range(n):
-            cells.append(box(c * 1000 + gap, r * 1000 + gap, (c + 1) * 1000 - gap, (r + 1) * 1000 - gap))
+            cells.append(
+                box(c * 1000 + gap, r * 1000 + gap, (c + 1) * 1000 - gap, (r + 1) * 1000 - gap)
+            )
             ids.append(f"r{r}c{c}")
     return gpd.GeoDataFrame({"unit_id": ids, "population": range(n * n)}, geometry=cells, crs=3857)
 
@@ -33,7 +35,9 @@ def grid(n: int = 3, gap: float = 0.0) -> gpd.GeoDataFrame:
 def test_csv_flows_with_column_mapping_keep_leading_zeros(tmp_path: Path) -> None:
     path = tmp_path / "f.csv"
     path.write_text("res_fips,work_fips,workers\n01001,01001,8671\n01001,01003,8\n")
-    flows = read_flows(path, origin_col="res_fips", destination_col="work_fips", value_col="workers")
+    flows = read_flows(
+        path, origin_col="res_fips", destination_col="work_fips", value_col="workers"
+    )
     assert flows["origin"].tolist() == ["01001", "01001"]
     assert flows["value"].tolist() == [8671.0, 8.0]
 
@@ -57,7 +61,9 @@ def test_mapped_column_absent(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
 def test_flows_round_trip(tmp_path: Path, suffix: str) -> None:
-    df = pd.DataFrame({"origin": ["001", "002"], "destination": ["002", "001"], "value": [1.5, 2.0]})
+    df = pd.DataFrame(
+        {"origin": ["001", "002"], "destination": ["002", "001"], "value": [1.5, 2.0]}
+    )
     path = write_table(df, tmp_path / f"flows{suffix}")
     back = read_flows(path)
     pd.testing.assert_frame_equal(back, df, check_dtype=False)
@@ -133,3 +139,11 @@ def test_unsupported_and_empty_files(tmp_path: Path) -> None:
         read_flows(odd)
     with pytest.raises(InputError, match="file not found"):
         read_flows(tmp_path / "nope.csv")
+
+
+def test_crs_mismatch_between_units_and_adjacency_polygons(tmp_path: Path) -> None:
+    g = grid(2)
+    path = write_table(g.to_crs(4326), tmp_path / "adj.gpkg", layer="units")
+    with pytest.raises(InputError, match="coordinate reference systems differ"):
+        read_adjacency(path, units_crs=g.crs)
+    assert len(read_adjacency(path, units_crs="EPSG:4326")) == 6

@@ -70,7 +70,11 @@ def test_missing_columns_named_with_what_the_file_has() -> None:
 
 def test_units_duplicates_and_bad_attributes() -> None:
     units = pd.DataFrame(
-        {"unit_id": ["1", "1", "2"], "population": ["10", "x", "-5"], "urbanization_share": [0.5, 1.5, 0.2]}
+        {
+            "unit_id": ["1", "1", "2"],
+            "population": ["10", "x", "-5"],
+            "urbanization_share": [0.5, 1.5, 0.2],
+        }
     )
     with pytest.raises(InputError) as err:
         validate_units(units)
@@ -106,7 +110,9 @@ def test_travel_times_empty_means_unreachable_not_infinite() -> None:
     )
     assert out["minutes"].isna().tolist() == [False, True]
     with pytest.raises(InputError, match="negative"):
-        validate_travel_times(pd.DataFrame({"origin": ["a"], "destination": ["b"], "minutes": [-3]}))
+        validate_travel_times(
+            pd.DataFrame({"origin": ["a"], "destination": ["b"], "minutes": [-3]})
+        )
 
 
 def test_validate_inputs_raises_once_across_tables() -> None:

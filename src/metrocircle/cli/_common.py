@@ -32,7 +32,7 @@ def progress_bar(enabled: bool = True) -> Iterator:
         yield lambda step, frac: None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
     console = Console(stderr=True)
     with Progress(
@@ -44,7 +44,7 @@ def progress_bar(enabled: bool = True) -> Iterator:
         transient=not console.is_terminal,
         disable=not console.is_terminal,
     ) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def callback(step: str, fraction: float) -> None:
             if step not in tasks:

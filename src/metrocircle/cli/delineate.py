@@ -8,27 +8,53 @@ from pathlib import Path
 import typer
 
 from metrocircle.cli._common import parse_param_pairs, progress_bar
-from metrocircle.exceptions import ParameterError
+from metrocircle.exceptions import InputError, ParameterError, Problem
 
 EXAMPLES = ("us-cbsa",)
 
 
 def delineate_command(
     method: str = typer.Argument(..., help="Method name; see 'metrocircle methods'."),
-    flows: Path | None = typer.Option(None, "--flows", help="Flow table: CSV, Parquet, GeoJSON, GeoPackage."),
-    origin_col: str = typer.Option("origin", "--origin-col", help="Column of the origin (home) unit."),
-    destination_col: str = typer.Option("destination", "--destination-col", help="Column of the destination (work) unit."),
+    flows: Path | None = typer.Option(
+        None, "--flows", help="Flow table: CSV, Parquet, GeoJSON, GeoPackage."
+    ),
+    origin_col: str = typer.Option(
+        "origin", "--origin-col", help="Column of the origin (home) unit."
+    ),
+    destination_col: str = typer.Option(
+        "destination", "--destination-col", help="Column of the destination (work) unit."
+    ),
     value_col: str = typer.Option("value", "--value-col", help="Column of the flow value."),
     units: Path | None = typer.Option(None, "--units", help="Units table or polygon file."),
-    units_id_col: str = typer.Option("unit_id", "--units-id-col", help="Column of the unit code in --units."),
-    cores: Path | None = typer.Option(None, "--cores", help="CSV with unit_id,area_id[,core_group]."),
-    adjacency: Path | None = typer.Option(None, "--adjacency", help="CSV of unit pairs, or a polygon file."),
-    contiguity: str = typer.Option("queen", "--contiguity", help="queen or rook, when --adjacency is a polygon file."),
-    tolerance_m: float = typer.Option(0.0, "--tolerance-m", help="Snapping tolerance (metres) for polygon adjacency."),
-    travel_times: Path | None = typer.Option(None, "--travel-times", help="CSV origin,destination,minutes."),
-    external: list[str] = typer.Option([], "--external", help="Code of a place outside the study (e.g. abroad) that flows may name; repeatable."),
-    param: list[str] = typer.Option([], "--param", help="NAME=VALUE, repeatable; see 'metrocircle methods METHOD'."),
-    example: str | None = typer.Option(None, "--example", help=f"Run on data shipped with the package: {', '.join(EXAMPLES)}."),
+    units_id_col: str = typer.Option(
+        "unit_id", "--units-id-col", help="Column of the unit code in --units."
+    ),
+    cores: Path | None = typer.Option(
+        None, "--cores", help="CSV with unit_id,area_id[,core_group]."
+    ),
+    adjacency: Path | None = typer.Option(
+        None, "--adjacency", help="CSV of unit pairs, or a polygon file."
+    ),
+    contiguity: str = typer.Option(
+        "queen", "--contiguity", help="queen or rook, when --adjacency is a polygon file."
+    ),
+    tolerance_m: float = typer.Option(
+        0.0, "--tolerance-m", help="Snapping tolerance (metres) for polygon adjacency."
+    ),
+    travel_times: Path | None = typer.Option(
+        None, "--travel-times", help="CSV origin,destination,minutes."
+    ),
+    external: list[str] = typer.Option(
+        [],
+        "--external",
+        help="Code of a place outside the study (e.g. abroad) that flows may name; repeatable.",
+    ),
+    param: list[str] = typer.Option(
+        [], "--param", help="NAME=VALUE, repeatable; see 'metrocircle methods METHOD'."
+    ),
+    example: str | None = typer.Option(
+        None, "--example", help=f"Run on data shipped with the package: {', '.join(EXAMPLES)}."
+    ),
     out: Path = typer.Option(..., "--out", help="Output directory."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show progress bars."),
 ) -> None:
@@ -45,7 +71,9 @@ def delineate_command(
         if flows is not None:
             raise ParameterError("Give either --example or --flows, not both.")
         if example not in EXAMPLES:
-            raise ParameterError(f"Unknown example {example!r}. Choose one of: {', '.join(EXAMPLES)}.")
+            raise ParameterError(
+                f"Unknown example {example!r}. Choose one of: {', '.join(EXAMPLES)}."
+            )
         from metrocircle.datasets import us_cbsa
 
         flows_df = us_cbsa.load_flows()
@@ -53,38 +81,88 @@ def delineate_command(
         cores_df = us_cbsa.load_cores()
         adjacency_df = us_cbsa.load_adjacency()
         travel_df = None
-        external = list(external) + us_cbsa.EXTERNAL_CODES
+        external = [*external, *us_cbsa.EXTERNAL_CODES]
         inputs = {name: Path(p) for name, p in us_cbsa.files().items()}
     else:
         if flows is None:
             raise ParameterError("Give --flows FILE (or --example NAME).")
-        inputs = {"flows": flows, "units": units, "cores": cores, "adjacency": adjacency,
-                  "travel_times": travel_times}
-        units_df = io.read_units(units, id_col=units_id_col) if units is not None else None
+        inputs = {
+            "flows": flows,
+            "units": units,
+            "cores": cores,
+            "adjacency": adjacency,
+            "travel_times": travel_times,
+        }
+        # Read every file before raising, so one error lists the problems of all of them.
+        problems: list[Problem] = []
+
+        def attempt(read, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+            try:
+                return read(*args, **kwargs)
+            except InputError as err:
+                problems.extend(err.problems)
+                return None
+
+        units_df = attempt(io.read_units, units, id_col=units_id_col) if units else None
         universe = list(units_df["unit_id"]) if units_df is not None else None
-        flows_df = io.read_flows(flows, origin_col=origin_col, destination_col=destination_col,
-                                 value_col=value_col, universe=universe, external=external)
+        flows_df = attempt(
+            io.read_flows,
+            flows,
+            origin_col=origin_col,
+            destination_col=destination_col,
+            value_col=value_col,
+            universe=universe,
+            external=external,
+        )
         if universe is None:
-            universe = sorted(set(flows_df["origin"]) | set(flows_df["destination"]))
-        cores_df = io.read_cores(cores, universe=universe) if cores is not None else None
-        adjacency_df = (io.read_adjacency(adjacency, universe=universe, id_col=units_id_col,
-                                          contiguity=contiguity, tolerance_m=tolerance_m)
-                        if adjacency is not None else None)
-        travel_df = (io.read_travel_times(travel_times, universe=universe)
-                     if travel_times is not None else None)
+            universe = _codes_in_flows(flows_df, flows, origin_col, destination_col)
+        cores_df = attempt(io.read_cores, cores, universe=universe) if cores else None
+        adjacency_df = (
+            attempt(
+                io.read_adjacency,
+                adjacency,
+                universe=universe,
+                id_col=units_id_col,
+                contiguity=contiguity,
+                tolerance_m=tolerance_m,
+                units_crs=getattr(units_df, "crs", None),
+            )
+            if adjacency
+            else None
+        )
+        travel_df = (
+            attempt(io.read_travel_times, travel_times, universe=universe) if travel_times else None
+        )
+        if problems:
+            raise InputError(problems)
     flows_df, units_df, cores_df, adjacency_df, travel_df = validate_inputs(
-        flows_df, units=units_df, cores=cores_df, adjacency=adjacency_df,
-        travel_times=travel_df, external=external,
+        flows_df,
+        units=units_df,
+        cores=cores_df,
+        adjacency=adjacency_df,
+        travel_times=travel_df,
+        external=external,
     )
     started = time.perf_counter()
     with progress_bar(progress) as callback:
-        result = delineate(method, flows_df, units=units_df, cores=cores_df,
-                           adjacency=adjacency_df, travel_times=travel_df, params=params,
-                           progress=callback, validate=False)
+        result = delineate(
+            method,
+            flows_df,
+            units=units_df,
+            cores=cores_df,
+            adjacency=adjacency_df,
+            travel_times=travel_df,
+            params=params,
+            progress=callback,
+            validate=False,
+        )
     elapsed = time.perf_counter() - started
-    written = write_delineation(result, out, inputs=inputs,
-                                extra_run_info={"compute_seconds": round(elapsed, 3),
-                                                "example": example})
+    written = write_delineation(
+        result,
+        out,
+        inputs=inputs,
+        extra_run_info={"compute_seconds": round(elapsed, 3), "example": example},
+    )
     status = result.membership["status"].value_counts()
     summary = ", ".join(f"{n} {s}" for s, n in status.items())
     typer.echo(f"{method}: {len(result.areas)} areas; units: {summary}")
@@ -93,10 +171,33 @@ def delineate_command(
 
         cmp = us_cbsa.compare_to_official(result.membership)
         typer.echo(
-            f"against OMB July 2023: {cmp['outlying_correct']} of {cmp['outlying_official']} official "
-            f"outlying counties in their official CBSA; {cmp['false_positives']} placed where OMB has none"
+            f"against OMB July 2023: {cmp['outlying_correct']} of {cmp['outlying_official']} "
+            "official outlying counties in their official CBSA; "
+            f"{cmp['false_positives']} placed where OMB has none"
         )
     typer.echo(f"wrote {', '.join(p.name for p in written.values())} to {out}")
+
+
+def _codes_in_flows(flows_df, path, origin_col, destination_col):  # noqa: ANN001, ANN202
+    """The unit codes of the flows, even when the flow file has problems (so that the other
+    files can be checked against them in the same run); None if they cannot be read at all."""
+    from metrocircle.model.validation import as_codes
+
+    if flows_df is not None:
+        return sorted(set(flows_df["origin"]) | set(flows_df["destination"]))
+    from metrocircle.model.io import read_table
+
+    try:
+        raw, _ = read_table(path)
+    except InputError:
+        return None
+    cols = [c for c in (origin_col, destination_col) if c in raw.columns]
+    if len(cols) < 2:
+        return None
+    codes = set()
+    for c in cols:
+        codes |= set(as_codes(raw[c]).dropna())
+    return sorted(codes - {""})
 
 
 def methods_command(

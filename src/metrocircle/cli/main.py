@@ -12,13 +12,17 @@ import logging
 import sys
 
 import typer
+from typer.exceptions import TyperException
 
 from metrocircle import __version__
 from metrocircle.exceptions import MetrocircleError
 
 # Modules that define commands; each has ``register(app: typer.Typer) -> None``.
 _COMMAND_MODULES: list[str] = [
+    "metrocircle.cli.access",
     "metrocircle.cli.delineate",
+    "metrocircle.cli.od",
+    "metrocircle.cli.simulate",
 ]
 
 app = typer.Typer(
@@ -44,8 +48,12 @@ def _root(
         False, "--version", callback=_version, is_eager=True, help="Show the version."
     ),
 ) -> None:
-    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    level = (
+        logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    )
+    logging.basicConfig(
+        level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
 
 
 for _module in _COMMAND_MODULES:
@@ -64,13 +72,13 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Abort:
         typer.echo("Aborted.", err=True)
         return 1
-    except Exception as err:  # click usage errors come through here as ClickException
-        import click
-
-        if isinstance(err, click.exceptions.ClickException):
-            err.show()
-            return err.exit_code
-        raise
+    except TyperException as err:  # usage errors: unknown option, missing argument, ...
+        show = getattr(err, "show", None)
+        if callable(show):
+            show()
+        else:
+            typer.echo(f"Error: {err.format_message()}", err=True)
+        return err.exit_code
     return 0
 
 

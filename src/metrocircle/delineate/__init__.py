@@ -11,6 +11,7 @@ Each method lives in its own module and is a short composition of the shared ste
 from __future__ import annotations
 
 import importlib
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -61,6 +62,7 @@ def delineate(
     adjacency: pd.DataFrame | None = None,
     travel_times: pd.DataFrame | None = None,
     params: dict[str, Any] | None = None,
+    external: Sequence[str] = (),
     progress: ProgressCallback | None = None,
     validate: bool = True,
 ) -> DelineationResult:
@@ -76,6 +78,9 @@ def delineate(
         Optional tables, see :mod:`metrocircle.delineate.base`.
     params
         Method parameters by name; every threshold is one. Unset ones take their defaults.
+    external
+        Codes of places outside the study (e.g. ``FOREIGN_CANADA``) that flows may name: they
+        count in denominators but are never units.
     progress
         ``progress(step, fraction)`` callback.
     validate
@@ -92,7 +97,12 @@ def delineate(
         from metrocircle.model import validate_inputs
 
         flows, units, cores, adjacency, travel_times = validate_inputs(
-            flows, units=units, cores=cores, adjacency=adjacency, travel_times=travel_times
+            flows,
+            units=units,
+            cores=cores,
+            adjacency=adjacency,
+            travel_times=travel_times,
+            external=external,
         )
     est = cls(**(params or {})).fit(
         flows,

@@ -184,6 +184,13 @@ class DelineationMethod:
     params: ClassVar[tuple[Param, ...]] = ()
     needs_cores: ClassVar[bool] = True
 
+    # Results, set by fit(); the trailing underscore marks them as fitted (scikit-learn style).
+    params_: dict[str, Any]
+    membership_: pd.DataFrame
+    areas_: pd.DataFrame
+    tables_: dict[str, pd.DataFrame]
+    info_: dict[str, Any]
+
     def __init__(self, **params: Any) -> None:
         self._given = dict(params)
 
@@ -237,8 +244,8 @@ class DelineationMethod:
         self.params_ = self.get_params()
         if self.needs_cores and (cores is None or len(cores) == 0):
             raise ParameterError(f"{self.name} needs cores: give --cores (unit_id,area_id).")
-        self.tables_: dict[str, pd.DataFrame] = {}
-        self.info_: dict[str, Any] = {}
+        self.tables_ = {}
+        self.info_ = {}
         self._fit(
             flows,
             units=units,

@@ -42,9 +42,13 @@ def adjacency_from_polygons(
         ``unit_a, unit_b``, one row per unordered pair, ``unit_a < unit_b``.
     """
     if contiguity not in {"queen", "rook"}:
-        raise ParameterError(f"The 'contiguity' parameter must be one of 'queen', 'rook'. Got {contiguity!r}.")
+        raise ParameterError(
+            f"The 'contiguity' parameter must be one of 'queen', 'rook'. Got {contiguity!r}."
+        )
     if tolerance_m < 0:
-        raise ParameterError(f"The 'tolerance_m' parameter must be a float in [0, inf). Got {tolerance_m!r}.")
+        raise ParameterError(
+            f"The 'tolerance_m' parameter must be a float in [0, inf). Got {tolerance_m!r}."
+        )
     shapely = require("shapely", "geo")
     gdf = _metric(units)
     geoms = gdf.geometry.to_numpy()

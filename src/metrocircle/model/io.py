@@ -40,12 +40,16 @@ READABLE = sorted(CSV_SUFFIXES | PARQUET_SUFFIXES | VECTOR_SUFFIXES)
 def _suffix(path: Path) -> str:
     name = path.name.lower()
     for compressed in (".gz", ".bz2", ".zip", ".xz", ".zst"):
-        if name.endswith(compressed) and any(name[: -len(compressed)].endswith(s) for s in CSV_SUFFIXES):
+        if name.endswith(compressed) and any(
+            name[: -len(compressed)].endswith(s) for s in CSV_SUFFIXES
+        ):
             return Path(name[: -len(compressed)]).suffix
     return path.suffix.lower()
 
 
-def read_table(path: str | Path, *, source: str | None = None, layer: str | None = None) -> tuple[pd.DataFrame, int | None]:
+def read_table(
+    path: str | Path, *, source: str | None = None, layer: str | None = None
+) -> tuple[pd.DataFrame, int | None]:
     """Read any supported file into a DataFrame (GeoDataFrame for vector files and GeoParquet).
 
     Returns the table and the CSV line of its first record (2), or None for other formats, so
@@ -62,10 +66,19 @@ def read_table(path: str | Path, *, source: str | None = None, layer: str | None
         if suffix in CSV_SUFFIXES:
             sep = "\t" if suffix == ".tsv" else ","
             try:
-                df = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False,
-                                 na_values=[], skipinitialspace=True, encoding="utf-8-sig")
+                df = pd.read_csv(
+                    path,
+                    sep=sep,
+                    dtype=str,
+                    keep_default_na=False,
+                    na_values=[],
+                    skipinitialspace=True,
+                    encoding="utf-8-sig",
+                )
             except pd.errors.EmptyDataError as err:
-                raise InputError([Problem(source, "the file is empty (no header, no rows)")]) from err
+                raise InputError(
+                    [Problem(source, "the file is empty (no header, no rows)")]
+                ) from err
             df.columns = [str(c).strip() for c in df.columns]
             return df, 2
         if suffix in PARQUET_SUFFIXES:
@@ -89,8 +102,9 @@ def read_table(path: str | Path, *, source: str | None = None, layer: str | None
         raise InputError([Problem(source, f"cannot be read as {suffix[1:]}: {err}")]) from err
     except Exception as err:  # pyogrio/pyarrow raise their own error classes
         raise InputError([Problem(source, f"cannot be read as {suffix[1:]}: {err}")]) from err
-    raise InputError([Problem(source, f"unsupported file type '{suffix}'; "
-                                      f"use one of {', '.join(READABLE)}")])
+    raise InputError(
+        [Problem(source, f"unsupported file type '{suffix}'; use one of {', '.join(READABLE)}")]
+    )
 
 
 def _rename(df: pd.DataFrame, mapping: Mapping[str, str | None], source: str) -> pd.DataFrame:
@@ -102,7 +116,10 @@ def _rename(df: pd.DataFrame, mapping: Mapping[str, str | None], source: str) ->
             continue
         if user_col not in df.columns:
             have = ", ".join(map(str, df.columns))
-            p.add(source, f"column {user_col!r} (given for {model_col}) not found; the file has: {have}")
+            p.add(
+                source,
+                f"column {user_col!r} (given for {model_col}) not found; the file has: {have}",
+            )
         else:
             renames[user_col] = model_col
     p.raise_if_any()
@@ -140,14 +157,23 @@ def read_flows(
     """
     path = Path(path)
     df, first_line = read_table(path, source=path.name)
-    df = _rename(df, {S.ORIGIN: origin_col, S.DESTINATION: destination_col, S.VALUE: value_col,
-                      S.LAYER: layer_col}, path.name)
+    df = _rename(
+        df,
+        {
+            S.ORIGIN: origin_col,
+            S.DESTINATION: destination_col,
+            S.VALUE: value_col,
+            S.LAYER: layer_col,
+        },
+        path.name,
+    )
     if "geometry" in df.columns:
         df = pd.DataFrame(df.drop(columns="geometry"))
     if layer is not None:
         df[S.LAYER] = layer
-    return V.validate_flows(df, universe=universe, external=external, source=path.name,
-                            line_offset=first_line)
+    return V.validate_flows(
+        df, universe=universe, external=external, source=path.name, line_offset=first_line
+    )
 
 
 def read_units(
@@ -191,21 +217,35 @@ def read_adjacency(
     id_col: str = S.UNIT_ID,
     contiguity: str = "queen",
     tolerance_m: float = 0.0,
+    units_crs: object | None = None,
 ) -> pd.DataFrame:
     """Read adjacency: a table whose first two columns are pairs of unit codes, or a polygon
-    file from which queen or rook contiguity is built (see :func:`adjacency_from_polygons`)."""
+    file from which queen or rook contiguity is built (see :func:`adjacency_from_polygons`).
+
+    ``units_crs`` is the CRS of the unit polygons of the same run, if any: a polygon file in
+    another CRS is a problem (the two layers would not describe the same places)."""
     path = Path(path)
     df, first_line = read_table(path, source=path.name)
     if "geometry" in df.columns and hasattr(df, "crs"):
         from metrocircle.model.geo import adjacency_from_polygons
 
         df = _rename(df, {S.UNIT_ID: id_col}, path.name)
-        units = V.validate_units(df, source=path.name, line_offset=first_line)
+        p = Problems()
+        if units_crs is not None:
+            V.check_same_crs({"units": _with_crs(units_crs), path.name: df}, p)
+        units = V.validate_units(df, source=path.name, line_offset=first_line, problems=p)
+        p.raise_if_any()
         pairs = adjacency_from_polygons(units, contiguity=contiguity, tolerance_m=tolerance_m)
         return V.validate_adjacency(pairs, universe=universe, source=path.name)
     if df.shape[1] < 2:
-        raise InputError([Problem(path.name, "an adjacency table needs two columns of unit codes "
-                                             f"(has {df.shape[1]})")])
+        raise InputError(
+            [
+                Problem(
+                    path.name,
+                    f"an adjacency table needs two columns of unit codes (has {df.shape[1]})",
+                )
+            ]
+        )
     pairs = pd.DataFrame({S.UNIT_A: df.iloc[:, 0], S.UNIT_B: df.iloc[:, 1]})
     return V.validate_adjacency(pairs, universe=universe, source=path.name, line_offset=first_line)
 
@@ -221,9 +261,17 @@ def read_travel_times(
     """Read a travel-time matrix in long form (``origin, destination, minutes``)."""
     path = Path(path)
     df, first_line = read_table(path, source=path.name)
-    df = _rename(df, {S.ORIGIN: origin_col, S.DESTINATION: destination_col,
-                      S.MINUTES: minutes_col}, path.name)
+    df = _rename(
+        df,
+        {S.ORIGIN: origin_col, S.DESTINATION: destination_col, S.MINUTES: minutes_col},
+        path.name,
+    )
     return V.validate_travel_times(df, universe=universe, source=path.name, line_offset=first_line)
+
+
+class _with_crs:  # noqa: N801 - a stand-in carrying only a CRS, for check_same_crs
+    def __init__(self, crs: object) -> None:
+        self.crs = crs
 
 
 # ---------------------------------------------------------------------------------------------
@@ -244,15 +292,23 @@ def write_table(df: pd.DataFrame, path: str | Path, *, layer: str | None = None)
         df.to_parquet(path, index=False)
     elif suffix in {".gpkg", ".geojson", ".fgb"}:
         if not is_geo:
-            raise InputError([Problem(str(path), "this format needs geometry; give units with polygons")])
+            raise InputError(
+                [Problem(str(path), "this format needs geometry; give units with polygons")]
+            )
         driver = {".gpkg": "GPKG", ".geojson": "GeoJSON", ".fgb": "FlatGeobuf"}[suffix]
         df.to_file(path, driver=driver, layer=layer if suffix == ".gpkg" else None)
     elif suffix == ".json":
         plain = pd.DataFrame(df.drop(columns="geometry")) if is_geo else df
         plain.to_json(path, orient="records", indent=1, force_ascii=False)
     else:
-        raise InputError([Problem(str(path), f"cannot write '{suffix}'; use .csv, .parquet, "
-                                             ".gpkg, .geojson or .json")])
+        raise InputError(
+            [
+                Problem(
+                    str(path),
+                    f"cannot write '{suffix}'; use .csv, .parquet, .gpkg, .geojson or .json",
+                )
+            ]
+        )
     return path
 
 
@@ -268,6 +324,7 @@ def file_checksum(path: str | Path) -> str:
 def write_json(data: Mapping[str, Any], path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
+    )
     return path

@@ -32,15 +32,46 @@ class RowLabels:
         return [f"line {int(p) + self.line_offset}" for p in positions]
 
 
-def _missing_columns(df: pd.DataFrame, required: Sequence[str], source: str, p: Problems,
-                     hint: str = "") -> bool:
+def _missing_columns(
+    df: pd.DataFrame, required: Sequence[str], source: str, p: Problems, hint: str = ""
+) -> bool:
     missing = [c for c in required if c not in df.columns]
     if missing:
         have = ", ".join(map(str, df.columns)) or "(no columns)"
-        p.add(source, f"missing column(s) {', '.join(repr(m) for m in missing)}; "
-                      f"the file has: {have}{hint}")
+        p.add(
+            source,
+            f"missing column(s) {', '.join(repr(m) for m in missing)}; the file has: {have}{hint}",
+        )
         return True
     return False
+
+
+def _start(
+    df: pd.DataFrame,
+    required: Sequence[str],
+    *,
+    source: str,
+    line_offset: int | None,
+    problems: Problems | None,
+    hint: str = "",
+) -> tuple[Problems, RowLabels, bool]:
+    """The opening every ``validate_*`` function shares.
+
+    Returns the problem collector (the caller's ``problems``, or a new one when the function is
+    used standalone), the row labels, and whether ``df`` has the ``required`` columns. Missing
+    columns are recorded; standalone, they are raised at once, since no further check can run.
+    """
+    p = problems if problems is not None else Problems()
+    if _missing_columns(df, required, source, p, hint):
+        _raise_if_standalone(p, problems)
+        return p, RowLabels(line_offset), False
+    return p, RowLabels(line_offset), True
+
+
+def _raise_if_standalone(p: Problems, problems: Problems | None) -> None:
+    """Raise what ``p`` collected unless the caller gave its own collector (it raises once)."""
+    if problems is None:
+        p.raise_if_any()
 
 
 def _blank(series: pd.Series) -> np.ndarray:
@@ -61,9 +92,17 @@ def as_codes(series: pd.Series) -> pd.Series:
     return series.astype("string").str.strip()
 
 
-def _numeric(series: pd.Series, source: str, column: str, labels: RowLabels, p: Problems,
-             *, allow_missing: bool = False, allow_negative: bool = False,
-             upper: float | None = None) -> pd.Series:
+def _numeric(
+    series: pd.Series,
+    source: str,
+    column: str,
+    labels: RowLabels,
+    p: Problems,
+    *,
+    allow_missing: bool = False,
+    allow_negative: bool = False,
+    upper: float | None = None,
+) -> pd.Series:
     """Parse a column as float and record missing, non-numeric, negative, infinite cells."""
     blank = _blank(series)
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
@@ -90,7 +129,9 @@ def _numeric(series: pd.Series, source: str, column: str, labels: RowLabels, p: 
     if upper is not None:
         over = arr > upper
         if over.any():
-            p.add(source, f"value above {upper:g} in column '{column}'", labels(np.flatnonzero(over)))
+            p.add(
+                source, f"value above {upper:g} in column '{column}'", labels(np.flatnonzero(over))
+            )
     return values
 
 
@@ -101,8 +142,15 @@ def _codes(df: pd.DataFrame, column: str, source: str, labels: RowLabels, p: Pro
     return as_codes(df[column])
 
 
-def _unknown(codes: pd.Series, universe: set[str] | None, source: str, column: str,
-             labels: RowLabels, p: Problems, external: Sequence[str] = ()) -> None:
+def _unknown(
+    codes: pd.Series,
+    universe: set[str] | None,
+    source: str,
+    column: str,
+    labels: RowLabels,
+    p: Problems,
+    external: Sequence[str] = (),
+) -> None:
     if universe is None:
         return
     known = codes.isin(universe) | codes.isna()
@@ -113,8 +161,11 @@ def _unknown(codes: pd.Series, universe: set[str] | None, source: str, column: s
         pos = np.flatnonzero(bad)
         names = sorted(set(codes.iloc[pos].astype(str)))
         shown = ", ".join(names[:10]) + (f", ... ({len(names)} codes)" if len(names) > 10 else "")
-        p.add(source, f"unknown unit code(s) in column '{column}' (not in units): {shown}",
-              labels(pos))
+        p.add(
+            source,
+            f"unknown unit code(s) in column '{column}' (not in units): {shown}",
+            labels(pos),
+        )
 
 
 def validate_flows(
@@ -139,12 +190,15 @@ def validate_flows(
       origin destination  value
     0     01          02    5.0
     """
-    p = problems if problems is not None else Problems()
-    labels = RowLabels(line_offset)
-    if _missing_columns(flows, S.FLOW_COLUMNS, source, p,
-                        " (map yours with --origin-col, --destination-col, --value-col)"):
-        if problems is None:
-            p.raise_if_any()
+    p, labels, has_columns = _start(
+        flows,
+        S.FLOW_COLUMNS,
+        source=source,
+        line_offset=line_offset,
+        problems=problems,
+        hint=" (map yours with --origin-col, --destination-col, --value-col)",
+    )
+    if not has_columns:
         return flows
     out = pd.DataFrame(index=pd.RangeIndex(len(flows)))
     out[S.ORIGIN] = _codes(flows, S.ORIGIN, source, labels, p).to_numpy()
@@ -158,13 +212,16 @@ def validate_flows(
     if dup.any():
         pairs = out.loc[dup, keys].drop_duplicates().head(5)
         shown = "; ".join("->".join(map(str, r)) for r in pairs.itertuples(index=False))
-        p.add(source, f"duplicate origin-destination pair(s) (e.g. {shown}); "
-                      "aggregate them before, or give a layer column", labels(np.flatnonzero(dup)))
+        p.add(
+            source,
+            f"duplicate origin-destination pair(s) (e.g. {shown}); "
+            "aggregate them before, or give a layer column",
+            labels(np.flatnonzero(dup)),
+        )
     uni = set(universe) if universe is not None else None
     _unknown(out[S.ORIGIN], uni, source, "origin", labels, p, external)
     _unknown(out[S.DESTINATION], uni, source, "destination", labels, p, external)
-    if problems is None:
-        p.raise_if_any()
+    _raise_if_standalone(p, problems)
     return out
 
 
@@ -178,11 +235,15 @@ def validate_units(
     """Check a unit table: ``unit_id`` present, unique and non-empty; known numeric attributes
     numeric and non-negative; shares in [0, 1]; ``parent_id`` codes as strings; geometry valid
     and with a CRS when present. Returns a clean copy (a GeoDataFrame stays one)."""
-    p = problems if problems is not None else Problems()
-    labels = RowLabels(line_offset)
-    if _missing_columns(units, [S.UNIT_ID], source, p, " (map yours with --units-id-col)"):
-        if problems is None:
-            p.raise_if_any()
+    p, labels, has_columns = _start(
+        units,
+        [S.UNIT_ID],
+        source=source,
+        line_offset=line_offset,
+        problems=problems,
+        hint=" (map yours with --units-id-col)",
+    )
+    if not has_columns:
         return units
     out = units.copy()
     out.index = pd.RangeIndex(len(out))
@@ -190,7 +251,9 @@ def validate_units(
     dup = out[S.UNIT_ID].duplicated(keep=False).to_numpy(dtype=bool, na_value=False)
     if dup.any():
         names = sorted(set(out.loc[dup, S.UNIT_ID].astype(str)))
-        p.add(source, f"duplicate unit code(s): {', '.join(names[:10])}", labels(np.flatnonzero(dup)))
+        p.add(
+            source, f"duplicate unit code(s): {', '.join(names[:10])}", labels(np.flatnonzero(dup))
+        )
     if "parent_id" in out.columns:
         out["parent_id"] = as_codes(out["parent_id"])
     for col in S.NUMERIC_UNIT_ATTRIBUTES:
@@ -198,16 +261,18 @@ def validate_units(
             out[col] = _numeric(out[col], source, col, labels, p, allow_missing=True).to_numpy()
     for col in S.SHARE_UNIT_ATTRIBUTES:
         if col in out.columns:
-            out[col] = _numeric(out[col], source, col, labels, p, allow_missing=True,
-                                upper=1.0).to_numpy()
+            out[col] = _numeric(
+                out[col], source, col, labels, p, allow_missing=True, upper=1.0
+            ).to_numpy()
     if S.GEOMETRY in out.columns and hasattr(out, "crs"):
         check_geometry(out, source=source, labels=labels, problems=p)
-    if problems is None:
-        p.raise_if_any()
+    _raise_if_standalone(p, problems)
     return out
 
 
-def check_geometry(gdf: pd.DataFrame, *, source: str, labels: RowLabels, problems: Problems) -> None:
+def check_geometry(
+    gdf: pd.DataFrame, *, source: str, labels: RowLabels, problems: Problems
+) -> None:
     """Record missing, empty and invalid geometries and a missing CRS."""
     import shapely
 
@@ -219,15 +284,25 @@ def check_geometry(gdf: pd.DataFrame, *, source: str, labels: RowLabels, problem
     if invalid.any():
         pos = np.flatnonzero(invalid)
         reason = shapely.is_valid_reason(geom[pos[0]])
-        problems.add(source, f"invalid geometry (first: {reason}); repair it, e.g. with "
-                             "shapely.make_valid or QGIS 'Fix geometries'", labels(pos))
+        problems.add(
+            source,
+            f"invalid geometry (first: {reason}); repair it, e.g. with "
+            "shapely.make_valid or QGIS 'Fix geometries'",
+            labels(pos),
+        )
     if getattr(gdf, "crs", None) is None:
         problems.add(source, "geometry has no coordinate reference system (CRS)")
 
 
 def check_same_crs(frames: dict[str, pd.DataFrame], problems: Problems) -> None:
     """Record a CRS mismatch between geometric inputs (by name)."""
-    crs = {name: f.crs for name, f in frames.items() if getattr(f, "crs", None) is not None}
+    from pyproj import CRS
+
+    crs = {
+        name: CRS.from_user_input(f.crs)
+        for name, f in frames.items()
+        if getattr(f, "crs", None) is not None
+    }
     if len({c.to_string() for c in crs.values()}) > 1:
         listed = "; ".join(f"{n}: {c.to_string()}" for n, c in crs.items())
         problems.add("inputs", f"coordinate reference systems differ ({listed}); reproject one")
@@ -243,32 +318,44 @@ def validate_cores(
 ) -> pd.DataFrame:
     """Check cores: ``unit_id, area_id`` (and optional ``core_group``); a unit may be the core
     of one area only; codes must be known units."""
-    p = problems if problems is not None else Problems()
-    labels = RowLabels(line_offset)
-    if _missing_columns(cores, S.CORE_COLUMNS, source, p):
-        if problems is None:
-            p.raise_if_any()
+    p, labels, has_columns = _start(
+        cores, S.CORE_COLUMNS, source=source, line_offset=line_offset, problems=problems
+    )
+    if not has_columns:
         return cores
     out = pd.DataFrame(index=pd.RangeIndex(len(cores)))
     out[S.UNIT_ID] = _codes(cores, S.UNIT_ID, source, labels, p).to_numpy()
     out[S.AREA_ID] = _codes(cores, S.AREA_ID, source, labels, p).to_numpy()
     if S.CORE_GROUP in cores.columns:
         grp = as_codes(cores[S.CORE_GROUP])
-        out[S.CORE_GROUP] = grp.where(~pd.Series(_blank(cores[S.CORE_GROUP])), out[S.AREA_ID]).to_numpy()
+        out[S.CORE_GROUP] = grp.where(
+            ~pd.Series(_blank(cores[S.CORE_GROUP])), out[S.AREA_ID]
+        ).to_numpy()
     dup = out[S.UNIT_ID].duplicated(keep=False).to_numpy(dtype=bool, na_value=False)
     if dup.any():
         names = sorted(set(out.loc[dup, S.UNIT_ID].astype(str)))
-        p.add(source, f"unit(s) listed as core more than once: {', '.join(names[:10])}",
-              labels(np.flatnonzero(dup)))
+        p.add(
+            source,
+            f"unit(s) listed as core more than once: {', '.join(names[:10])}",
+            labels(np.flatnonzero(dup)),
+        )
     if S.CORE_GROUP in out.columns:
         spread = out.groupby(S.CORE_GROUP)[S.AREA_ID].nunique()
         bad = spread[spread > 1].index.tolist()
         if bad:
-            p.add(source, f"core_group(s) spanning several area_id values: {', '.join(map(str, bad[:10]))}")
-    _unknown(out[S.UNIT_ID], set(universe) if universe is not None else None, source, S.UNIT_ID,
-             labels, p)
-    if problems is None:
-        p.raise_if_any()
+            p.add(
+                source,
+                f"core_group(s) spanning several area_id values: {', '.join(map(str, bad[:10]))}",
+            )
+    _unknown(
+        out[S.UNIT_ID],
+        set(universe) if universe is not None else None,
+        source,
+        S.UNIT_ID,
+        labels,
+        p,
+    )
+    _raise_if_standalone(p, problems)
     return out
 
 
@@ -285,11 +372,10 @@ def validate_adjacency(
     Pairs listed in both directions are the same neighbourhood and kept once; a unit paired
     with itself and unknown codes are problems.
     """
-    p = problems if problems is not None else Problems()
-    labels = RowLabels(line_offset)
-    if _missing_columns(adjacency, S.ADJACENCY_COLUMNS, source, p):
-        if problems is None:
-            p.raise_if_any()
+    p, labels, has_columns = _start(
+        adjacency, S.ADJACENCY_COLUMNS, source=source, line_offset=line_offset, problems=problems
+    )
+    if not has_columns:
         return adjacency
     a = _codes(adjacency, S.UNIT_A, source, labels, p)
     b = _codes(adjacency, S.UNIT_B, source, labels, p)
@@ -299,11 +385,12 @@ def validate_adjacency(
     uni = set(universe) if universe is not None else None
     _unknown(a, uni, source, S.UNIT_A, labels, p)
     _unknown(b, uni, source, S.UNIT_B, labels, p)
-    if problems is None:
-        p.raise_if_any()
+    _raise_if_standalone(p, problems)
     lo = np.where(a.to_numpy(dtype=object) <= b.to_numpy(dtype=object), a, b)
     hi = np.where(a.to_numpy(dtype=object) <= b.to_numpy(dtype=object), b, a)
-    out = pd.DataFrame({S.UNIT_A: pd.array(lo, dtype="string"), S.UNIT_B: pd.array(hi, dtype="string")})
+    out = pd.DataFrame(
+        {S.UNIT_A: pd.array(lo, dtype="string"), S.UNIT_B: pd.array(hi, dtype="string")}
+    )
     return out.drop_duplicates().reset_index(drop=True)
 
 
@@ -317,25 +404,28 @@ def validate_travel_times(
 ) -> pd.DataFrame:
     """Check a travel-time table (``origin, destination, minutes``). An empty ``minutes`` means
     unreachable (kept as NaN, never as a silent infinity); negative or non-numeric is a problem."""
-    p = problems if problems is not None else Problems()
-    labels = RowLabels(line_offset)
-    if _missing_columns(travel_times, S.TRAVEL_TIME_COLUMNS, source, p):
-        if problems is None:
-            p.raise_if_any()
+    p, labels, has_columns = _start(
+        travel_times,
+        S.TRAVEL_TIME_COLUMNS,
+        source=source,
+        line_offset=line_offset,
+        problems=problems,
+    )
+    if not has_columns:
         return travel_times
     out = pd.DataFrame(index=pd.RangeIndex(len(travel_times)))
     out[S.ORIGIN] = _codes(travel_times, S.ORIGIN, source, labels, p).to_numpy()
     out[S.DESTINATION] = _codes(travel_times, S.DESTINATION, source, labels, p).to_numpy()
-    out[S.MINUTES] = _numeric(travel_times[S.MINUTES], source, S.MINUTES, labels, p,
-                              allow_missing=True).to_numpy()
+    out[S.MINUTES] = _numeric(
+        travel_times[S.MINUTES], source, S.MINUTES, labels, p, allow_missing=True
+    ).to_numpy()
     dup = out.duplicated([S.ORIGIN, S.DESTINATION], keep=False).to_numpy()
     if dup.any():
         p.add(source, "duplicate origin-destination pair(s)", labels(np.flatnonzero(dup)))
     uni = set(universe) if universe is not None else None
     _unknown(out[S.ORIGIN], uni, source, "origin", labels, p)
     _unknown(out[S.DESTINATION], uni, source, "destination", labels, p)
-    if problems is None:
-        p.raise_if_any()
+    _raise_if_standalone(p, problems)
     return out
 
 
@@ -347,8 +437,9 @@ def validate_inputs(
     adjacency: pd.DataFrame | None = None,
     travel_times: pd.DataFrame | None = None,
     external: Sequence[str] = (),
-) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None, pd.DataFrame | None,
-           pd.DataFrame | None]:
+) -> tuple[
+    pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None, pd.DataFrame | None, pd.DataFrame | None
+]:
     """Validate the tables of one run together and raise once with every problem.
 
     Codes in cores, adjacency and travel times must be units; flows may also name ``external``

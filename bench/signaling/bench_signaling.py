@@ -1,0 +1,94 @@
+"""Benchmark: metrocircle (DuckDB, Spark) against transbigdata 0.5.3, same records, same run.
+
+Usage (from the repository root)::
+
+    PYTHONPATH=src /work/venv/bin/python bench/signaling/bench_signaling.py \
+        --users 20000 --days 14 --out bench/results/signaling
+
+Generates the records with the project's simulator (Chongqing metropolitan units), then runs
+each tool in its own process one after the other (peak memory = the process's max RSS), and
+scores each against the truth. transbigdata runs from ``bench/.venv-transbigdata``
+(``pip install transbigdata==0.5.3 pyarrow``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+
+
+def run(cmd: list[str], env: dict | None = None) -> tuple[dict, float]:
+    """Run one tool in a child process; return its JSON line and its peak RSS in MB."""
+    import os
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    e = dict(os.environ, PYTHONPATH=str(ROOT / "src"), **(env or {}))
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=e)
+    _, status, usage = os.wait4(p.pid, 0)
+    out = p.stdout.read()
+    err = p.stderr.read()
+    if status != 0:
+        raise SystemExit(f"{cmd} failed:\n{err[-3000:]}")
+    del before
+    line = [x for x in out.splitlines() if x.startswith("{")][-1]
+    return json.loads(line), usage.ru_maxrss / 1024
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--users", type=int, default=20000)
+    ap.add_argument("--days", type=int, default=14)
+    ap.add_argument("--seed", type=int, default=2026)
+    ap.add_argument("--out", default=str(ROOT / "bench/results/signaling"))
+    ap.add_argument("--skip-spark", action="store_true")
+    ap.add_argument("--skip-peer", action="store_true")
+    a = ap.parse_args()
+    out = Path(a.out)
+    data = out / f"sim_{a.users}x{a.days}_s{a.seed}"
+    sys.path.insert(0, str(ROOT / "src"))
+    from metrocircle.signaling import evaluate, simulate_signaling
+
+    if not (data / "records.parquet").exists():
+        t = time.perf_counter()
+        simulate_signaling(ROOT / "tests/data/signaling/chongqing_metro_units.csv",
+                           users=a.users, days=a.days, random_state=a.seed, out_dir=data)
+        print(f"simulated in {time.perf_counter() - t:.1f} s", flush=True)
+    truth = pd.read_csv(data / "truth_users.csv", dtype={"uid": str, "home_unit": str,
+                                                         "work_unit": str})
+    py = sys.executable
+    results = {}
+    jobs = [("metrocircle-duckdb", [py, str(HERE / "run_metrocircle.py"), str(data),
+                                    str(out / "pred_duckdb.csv"), "duckdb", "500MB"])]
+    if not a.skip_peer:
+        jobs.append(("transbigdata-0.5.3", [str(ROOT / "bench/.venv-transbigdata/bin/python"),
+                                            str(HERE / "peer_transbigdata.py"), str(data),
+                                            str(out / "pred_transbigdata.csv")]))
+    if not a.skip_spark:
+        jobs.append(("metrocircle-spark", [py, str(HERE / "run_metrocircle.py"), str(data),
+                                           str(out / "pred_spark.csv"), "spark"]))
+    for name, cmd in jobs:
+        info, rss = run(cmd)
+        pred = pd.read_csv(cmd[3], dtype=str)
+        acc = evaluate(pred, truth)
+        results[name] = {**info, "peak_rss_mb": round(rss, 1),
+                         **{k: round(v, 4) for k, v in acc.items() if isinstance(v, float)}}
+        print(name, json.dumps(results[name]), flush=True)
+    if "transbigdata-0.5.3" in results:
+        results["ratio_transbigdata_over_duckdb"] = round(
+            results["transbigdata-0.5.3"]["seconds"] / results["metrocircle-duckdb"]["seconds"], 2)
+    (out / "results.json").write_text(json.dumps(results, indent=2))
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

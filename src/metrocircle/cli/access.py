@@ -1,0 +1,176 @@
+"""``metrocircle access``: travel times, commuting circles, isochrone bands and scenarios."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from metrocircle.exceptions import ParameterError
+
+
+def _window(text: str) -> tuple[str, str]:
+    parts = text.split("-")
+    if len(parts) != 2:
+        raise ParameterError(f"The 'window' parameter of access must be HH:MM-HH:MM. Got {text!r}.")
+    return parts[0].strip(), parts[1].strip()
+
+
+def _bands(text: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(x) for x in text.split(",") if x.strip())
+    except ValueError as err:
+        raise ParameterError(
+            f"The 'bands' parameter of access must be minutes like 30,45,60,90. Got {text!r}."
+        ) from err
+
+
+def access(
+    out: Annotated[Path, typer.Option("--out", help="Output folder (created if missing).")],
+    example: Annotated[
+        str | None, typer.Option("--example", help="Run on shipped data: 'chongqing'.")
+    ] = None,
+    units: Annotated[
+        Path | None,
+        typer.Option("--units", help="Units: CSV/Parquet (unit_id, lon, lat) or polygons."),
+    ] = None,
+    stop_times: Annotated[
+        Path | None, typer.Option("--stop-times", help="Rail stop times (GTFS-like).")
+    ] = None,
+    trips: Annotated[
+        Path | None, typer.Option("--trips", help="Rail trips (trip_id, line).")
+    ] = None,
+    stations: Annotated[
+        Path | None, typer.Option("--stations", help="Stations (station, unit_id, lon, lat).")
+    ] = None,
+    roads: Annotated[
+        Path | None,
+        typer.Option("--roads", help="Road links table, or a local .osm/.graphml file."),
+    ] = None,
+    adjacency: Annotated[
+        Path | None, typer.Option("--adjacency", help="Neighbouring units (unit_a, unit_b).")
+    ] = None,
+    links: Annotated[
+        Path | None,
+        typer.Option("--links", help="Extra links (origin, destination, minutes, mode)."),
+    ] = None,
+    cores: Annotated[
+        Path | None, typer.Option("--cores", help="Core units (unit_id, core).")
+    ] = None,
+    add_link: Annotated[
+        list[str] | None,
+        typer.Option("--add-link", help="Scenario link FROM:TO:MINUTES[:MODE] (repeatable)."),
+    ] = None,
+    speed_up: Annotated[
+        list[str] | None,
+        typer.Option("--speed-up", help="Scenario MODE_OR_LINE:FACTOR (repeatable)."),
+    ] = None,
+    window: Annotated[
+        str, typer.Option("--window", help="Departure window HH:MM-HH:MM.")
+    ] = "06:00-10:00",
+    bands: Annotated[
+        str, typer.Option("--bands", help="Isochrone band limits in minutes.")
+    ] = "30,45,60,90",
+    min_transfer: Annotated[
+        float, typer.Option("--min-transfer", help="Minimum rail transfer minutes.")
+    ] = 15.0,
+    road_speed: Annotated[
+        float, typer.Option("--road-speed", help="Speed (km/h) of modelled roads.")
+    ] = 80.0,
+    road_detour: Annotated[
+        float, typer.Option("--road-detour", help="Detour factor of modelled roads.")
+    ] = 1.3,
+    access_speed: Annotated[
+        float, typer.Option("--access-speed", help="Speed (km/h) to reach a station.")
+    ] = 30.0,
+    gpkg: Annotated[
+        bool, typer.Option("--gpkg/--no-gpkg", help="Also write access.gpkg (needs geopandas).")
+    ] = True,
+) -> None:
+    """Travel-time matrix, commuting circles and isochrone bands; with --add-link or
+    --speed-up also a scenario and its differences (scenario_diff.csv, circle_changes.csv)."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from metrocircle import access as acc
+    from metrocircle.access.io import load_inputs
+
+    console = Console(stderr=True)
+    add_link = add_link or []
+    speed_up = speed_up or []
+    boundaries = None
+    if example is not None:
+        if example != "chongqing":
+            raise ParameterError(
+                f"The 'example' parameter of access must be 'chongqing'. Got {example!r}."
+            )
+        if units is not None:
+            raise ParameterError(
+                "The 'example' parameter of access cannot be combined with --units."
+            )
+        inputs = acc.chongqing_inputs()
+        if gpkg:
+            from metrocircle.datasets import chongqing
+
+            boundaries = chongqing.load_boundaries()
+    elif units is not None:
+        inputs = load_inputs(
+            units,
+            stop_times=stop_times,
+            trips=trips,
+            stations=stations,
+            roads=roads,
+            adjacency=adjacency,
+            links=links,
+            cores=cores,
+        )
+        if gpkg and "geometry" in getattr(inputs["units"], "columns", []):
+            from metrocircle.access.network import prepare_units
+
+            b = inputs["units"]
+            boundaries = b.assign(unit_id=prepare_units(b)["unit_id"].to_numpy())
+    else:
+        raise ParameterError(
+            "The 'units' parameter of access is required (or use --example chongqing)."
+        )
+    params = acc.AccessParams(
+        departure_window=_window(window),
+        min_transfer_minutes=min_transfer,
+        road_speed_kmh=road_speed,
+        road_detour=road_detour,
+        access_speed_kmh=access_speed,
+    )
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task("accessibility", total=1.0)
+
+        def progress(step: str, fraction: float) -> None:
+            bar.update(task, description=step, completed=fraction)
+
+        result: acc.AccessResult | acc.ScenarioResult
+        if add_link or speed_up:
+            result = acc.scenario(
+                add_links=add_link,
+                speed_ups=speed_up,
+                params=params,
+                bands=_bands(bands),
+                progress=progress,
+                **inputs,
+            )
+        else:
+            result = acc.accessibility(
+                params=params, bands=_bands(bands), progress=progress, **inputs
+            )
+        written = acc.write_outputs(result, out, boundaries=boundaries)
+    base = result.base if isinstance(result, acc.ScenarioResult) else result
+    console.print(
+        f"{base.info['units']} units, {base.info['pairs']} pairs, "
+        f"{base.info['unreachable_pairs']} unreachable; wrote {len(written)} files to {out}"
+    )
+    if isinstance(result, acc.ScenarioResult) and len(result.circle_changes):
+        console.print(f"{len(result.circle_changes)} circle changes (see circle_changes.csv)")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``access`` command to the metrocircle app."""
+    app.command("access")(access)

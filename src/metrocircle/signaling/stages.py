@@ -1,0 +1,353 @@
+"""The signaling stages, written once as SQL that DuckDB and Spark SQL both accept.
+
+Each function returns the SQL text of one stage (a ``SELECT``). The engine adapters in
+:mod:`metrocircle.signaling.engines` only load the records and run these statements, so the
+two engines cannot drift apart. The SQL keeps to the common subset of both dialects:
+``WITH``, ``CASE``, ``LAG``/``LEAD``/``ROW_NUMBER``/``SUM`` window functions with a named
+``WINDOW`` clause, ``GREATEST``/``LEAST``/``COALESCE``/``FLOOR``/``CAST``, and integer
+arithmetic on seconds. Time is an integer ``t``: seconds since 1970-01-01 00:00 of the
+*local wall-clock* time, so the day is ``FLOOR(t / 86400)``, the weekday ``(day + 3) % 7``
+(0 = Monday) and no time-zone function is needed inside the stages. Every decision compares
+integers (seconds, metres), so both engines give bit-identical results.
+
+Tables the stages read (prepared by the pipeline):
+
+``rec(uid, t, cell)``
+    The records, one row per input record, ``t`` NULL if missing.
+``cells(cell, cid, place, x, y, unit)``
+    Known cells, ``cid`` an integer id, ``x``/``y`` in integer metres on a local plane,
+    ``place`` the id of the cell cluster (see
+    :func:`metrocircle.signaling.cells.prepare_cells`), ``unit`` may be NULL.
+``places(place, px, py)``
+    Place (cluster leader) coordinates in integer metres.
+"""
+
+from __future__ import annotations
+
+from metrocircle.signaling.params import SignalingParams
+
+DAY = 86400
+_W = "WINDOW w AS (PARTITION BY uid ORDER BY t, cell)"
+
+
+def _ov(a: str, b: str, x: str, y: str) -> str:
+    """Seconds of overlap between [a, b) and [x, y)."""
+    return f"GREATEST(0, LEAST({b}, {y}) - GREATEST({a}, {x}))"
+
+
+def flag_records(params: SignalingParams, uid_key: str = "{}") -> str:
+    """Stage 1a (cleaning): give every record one drop reason or NULL.
+
+    Reasons, in priority order: ``bad_time`` (a timestamp that cannot be parsed: the pipeline
+    stops with an error listing examples), ``missing_value`` (no user, time or cell),
+    ``outside_window``
+    (before ``start_date`` or on/after ``end_date``), ``unknown_cell`` (cell not in the cells
+    table). From here on the user is a 64-bit hash key (``uid_key`` is the engine's hash
+    function template) and the cell its integer ``cid``: the windows sort fixed-width keys.
+    """
+    start, end = params.window_seconds()
+    window = []
+    if start is not None:
+        window.append(f"r.t < {start}")
+    if end is not None:
+        window.append(f"r.t >= {end}")
+    outside = f"WHEN {' OR '.join(window)} THEN 'outside_window'" if window else ""
+    key = uid_key.format("r.uid")
+    return f"""
+SELECT CASE WHEN r.uid IS NULL THEN NULL ELSE {key} END AS uid, r.uid AS uid_raw, r.t AS t,
+  c.cid AS cell, c.place AS place, c.x AS x, c.y AS y,
+  CASE WHEN r.t IS NULL AND r.time_raw IS NOT NULL THEN
+         CASE WHEN TRIM(CAST(r.time_raw AS STRING)) <> '' THEN 'bad_time'
+              ELSE 'missing_value' END
+       WHEN r.uid IS NULL OR r.t IS NULL OR r.cell IS NULL THEN 'missing_value'
+       {outside}
+       WHEN c.cid IS NULL THEN 'unknown_cell'
+       ELSE NULL END AS reason
+FROM rec_raw r LEFT JOIN cells c ON r.cell = c.cell"""
+
+
+def reason_counts() -> str:
+    """Records per drop reason (``reason`` NULL = still in)."""
+    return "SELECT reason, COUNT(*) AS n FROM flagged GROUP BY reason"
+
+
+#: Records are sorted by one integer key ``k = t * CELL_SPACE + cid``: time, then cell.
+CELL_SPACE = 4_194_304  # 2**22 cell ids at most
+
+
+def pingpong_pass1(params: SignalingParams) -> str:
+    """Stage 1b (cleaning): one window pass over the valid records, sorted by user and ``k``.
+
+    Gives each record the keys of its neighbours. Exact duplicates (same user, time and cell)
+    are adjacent; every copy but the last is flagged ``dup`` (its next record has the same
+    key) and dropped, so the kept copy's next record is a different one. Duplicates are
+    removed in the same pass as ping-pong is detected: a ping-pong record that is itself
+    duplicated is not detected (its kept copy's previous record is its own copy). ``maybe``
+    marks the few records that can be ping-pong or precede one (before the distance test).
+    """
+    return f"""
+SELECT uid, k, k_1, k1, k2, CASE WHEN k1 = k THEN 1 ELSE 0 END AS dup,
+  CASE WHEN ({_cand0(params)}) OR ({_cand0_next(params)}) THEN 1 ELSE 0 END AS maybe FROM (
+  SELECT uid, k, LAG(k, 1) OVER w AS k_1, LEAD(k, 1) OVER w AS k1, LEAD(k, 2) OVER w AS k2
+  FROM (SELECT uid, t * {CELL_SPACE} + cell AS k FROM flagged WHERE reason IS NULL) v
+  WINDOW w AS (PARTITION BY uid ORDER BY k)
+) z"""
+
+
+def _cell(k: str) -> str:
+    return f"{k} % {CELL_SPACE}"
+
+
+def _cand0(params: SignalingParams, p: str = "") -> str:
+    """The record is an A-B-A candidate, before the neighbour (distance) test."""
+    s = int(params.pingpong_max_seconds) * CELL_SPACE
+    # Equal cells make the key difference an exact multiple of the time difference.
+    return (f"{_cell(p + 'k_1')} = {_cell(p + 'k1')} AND {_cell(p + 'k_1')} <> {_cell(p + 'k')}"
+            f" AND {p}k1 - {p}k_1 <= {s}")
+
+
+def _cand0_next(params: SignalingParams, p: str = "") -> str:
+    """The next record is an A-B-A candidate, before the neighbour test."""
+    s = int(params.pingpong_max_seconds) * CELL_SPACE
+    return (f"{_cell(p + 'k')} = {_cell(p + 'k2')} AND {_cell(p + 'k1')} <> {_cell(p + 'k')}"
+            f" AND {p}k2 - {p}k <= {s}")
+
+
+def pingpong(params: SignalingParams) -> str:
+    """Stage 1c (cleaning): flag ping-pong records among the few that can be.
+
+    A record at cell B whose previous and next records are both at a neighbouring cell A
+    (within ``pingpong_max_km``), with the two A records at most ``pingpong_max_seconds``
+    apart, is a candidate. In a run of consecutive candidates (A-B-A-B-A) every second one is
+    ping-pong, starting with the first, so the run collapses to A and a real move is never
+    erased twice. Only candidates and the records just before them (a few per cent) reach
+    this stage's window; every other record of ``pp1`` is kept as it is. ``pp_next`` tells
+    whether the next record is ping-pong (two ping-pong records are never adjacent).
+    """
+    r2 = int(round(params.pingpong_max_km * 1000)) ** 2
+
+    def near(a: str, b: str) -> str:
+        return f"(({a}.x - {b}.x) * ({a}.x - {b}.x) + ({a}.y - {b}.y) * ({a}.y - {b}.y) <= {r2})"
+
+    return f"""
+WITH sub AS (
+  SELECT p.uid AS uid, p.k AS k, p.k1 AS k1, p.k2 AS k2,
+    CASE WHEN ({_cand0(params, 'p.')}) AND {near('cp', 'cc')} THEN 1 ELSE 0 END AS cand,
+    CASE WHEN ({_cand0_next(params, 'p.')}) AND {near('cc', 'cn')} THEN 1 ELSE 0 END
+      AS cand_next
+  FROM pp1 p
+  JOIN cells cc ON cc.cid = {_cell('p.k')}
+  LEFT JOIN cells cp ON cp.cid = {_cell('p.k_1')}
+  LEFT JOIN cells cn ON cn.cid = {_cell('p.k1')}
+  WHERE p.dup = 0 AND p.maybe = 1
+), sub2 AS (
+  SELECT uid, k, k1, k2, cand, cand_next, ROW_NUMBER() OVER w AS rn,
+    MAX(CASE WHEN cand = 0 THEN k ELSE NULL END) OVER (
+      PARTITION BY uid ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS last_nc_k
+  FROM sub WINDOW w AS (PARTITION BY uid ORDER BY k)
+), sub3 AS (
+  SELECT s.uid AS uid, s.k AS k, s.k1 AS k1, s.k2 AS k2, s.cand AS cand,
+    s.cand_next AS cand_next, s.rn AS rn, a.rn AS last_nc
+  FROM sub2 s LEFT JOIN sub2 a ON s.uid = a.uid AND s.last_nc_k = a.k
+)
+SELECT uid, k, k1, k2,
+  CASE WHEN cand = 1 AND (rn - last_nc) % 2 = 1 THEN 1 ELSE 0 END AS pp,
+  CASE WHEN cand_next = 1
+        AND (rn + 1 - CASE WHEN cand = 0 THEN rn ELSE last_nc END) % 2 = 1
+       THEN 1 ELSE 0 END AS pp_next
+FROM sub3"""
+
+
+def dwell(params: SignalingParams) -> str:
+    """Stage 2a (stays): kept records with their dwell interval ``[s, e)``.
+
+    A kept record dwells until the next kept record (the next one, or the one after when the
+    next is ping-pong), capped at ``max_gap_hours``.
+    """
+    m = CELL_SPACE
+    gap = int(round(params.max_gap_hours * 3600))
+    t = f"CAST((k - {_cell('k')}) / {m} AS BIGINT)"
+    nxt = "CASE WHEN pp_next = 1 THEN k2 ELSE k1 END"
+    tn = f"CAST(({nxt} - {_cell(nxt)}) / {m} AS BIGINT)"
+    return f"""
+SELECT uid, {_cell('k')} AS cell, {t} AS s, {t} + LEAST(COALESCE({tn} - {t}, 0), {gap}) AS e
+FROM (
+  SELECT uid, k, k1, k2, pp_next FROM ppsub WHERE pp = 0
+  UNION ALL
+  SELECT uid, k, k1, k2, 0 AS pp_next FROM pp1
+  WHERE dup = 0 AND maybe = 0
+) z"""
+
+
+_WINDOWS = ("total_s", "night_s", "daywork_s", "ns_late_s", "ns_early_s")
+
+
+def _window_sums(params: SignalingParams, a: str, b: str, day: str, suffix: str) -> list[str]:
+    """SUM expressions of the seconds of [a, b) in each time window of day ``day``."""
+    p = params
+    d0 = f"{day} * 86400"
+    ns, ne = p.night_start_hour * 3600, p.night_end_hour * 3600
+    if ns > ne:
+        night = f"{_ov(a, b, d0, f'{d0} + {ne}')} + {_ov(a, b, f'{d0} + {ns}', f'{d0} + {DAY}')}"
+    else:
+        night = _ov(a, b, f"{d0} + {ns}", f"{d0} + {ne}")
+    ws, we = p.work_start_hour * 3600, p.work_end_hour * 3600
+    daywork = (f"CASE WHEN ({day} + 3) % 7 < 5 THEN {_ov(a, b, f'{d0} + {ws}', f'{d0} + {we}')}"
+               " ELSE 0 END")
+    nss, nse = p.nightshift_start_hour * 3600, p.nightshift_end_hour * 3600
+    exprs = [f"{b} - {a}", night, daywork, _ov(a, b, f"{d0} + {nss}", f"{d0} + {DAY}"),
+             _ov(a, b, d0, f"{d0} + {nse}")]
+    return [f"SUM({e}) AS {n}{suffix}" for e, n in zip(exprs, _WINDOWS, strict=True)]
+
+
+def cell_days(params: SignalingParams) -> str:
+    """Stage 2b (stays): dwell per user, cell (with its place) and day, in the time windows.
+
+    A dwell interval crosses at most one midnight (``max_gap_hours`` <= 24), so it is split
+    into two pieces at most. Windows: ``total_s``, ``night_s`` (night window), ``daywork_s``
+    (weekday work window), ``ns_late_s`` / ``ns_early_s`` (night-shift window before / after
+    midnight).
+    """
+    cols = ",\n  ".join(_window_sums(params, "a", "b", "day", ""))
+    sums = ", ".join(f"d.{n} AS {n}" for n in _WINDOWS)
+    days = "SELECT uid, cell, s, e, CAST(FLOOR(s / 86400) AS BIGINT) AS sd FROM dwell"
+    return f"""
+WITH pieces AS (
+  SELECT uid, cell, s AS a, LEAST(e, (sd + 1) * 86400) AS b, sd AS day FROM ({days}) z
+  UNION ALL
+  SELECT uid, cell, (sd + 1) * 86400 AS a, e AS b, sd + 1 AS day FROM ({days}) z
+  WHERE e > (sd + 1) * 86400
+)
+SELECT d.uid AS uid, d.cell AS cell, c.place AS place, d.day AS day, {sums}
+FROM (
+  SELECT uid, cell, day,
+  {cols}
+  FROM pieces GROUP BY uid, cell, day
+) d JOIN cells c ON c.cid = d.cell"""
+
+
+def home(params: SignalingParams) -> str:
+    """Stage 3a (home): the place with the largest night-weighted dwell, and its busiest cell.
+
+    Score = ``100 * night_s + round(100 * home_day_weight) * (total_s - night_s)`` (integer).
+    The home unit is the unit of the cell with the largest score inside the home place.
+    """
+    wp = int(round(params.home_day_weight * 100))
+    score = f"100 * SUM(night_s) + {wp} * (SUM(total_s) - SUM(night_s))"
+    return f"""
+WITH ps AS (
+  SELECT uid, place, {score} AS score FROM cell_day GROUP BY uid, place
+), hp AS (
+  SELECT uid, place FROM (
+    SELECT uid, place, score, ROW_NUMBER() OVER (PARTITION BY uid ORDER BY score DESC, place) AS rk
+    FROM ps WHERE score > 0) z
+  WHERE rk = 1
+), cs AS (
+  SELECT d.uid AS uid, d.cell AS cell, {score.replace('SUM(', 'SUM(d.')} AS score
+  FROM cell_day d JOIN hp ON d.uid = hp.uid AND d.place = hp.place
+  GROUP BY d.uid, d.cell
+), hc AS (
+  SELECT uid, cell FROM (
+    SELECT uid, cell, ROW_NUMBER() OVER (PARTITION BY uid ORDER BY score DESC, cell) AS rk
+    FROM cs) z
+  WHERE rk = 1
+)
+SELECT hp.uid AS uid, hp.place AS place, hc.cell AS cell, c.unit AS unit, pl.px AS px, pl.py AS py
+FROM hp JOIN hc ON hp.uid = hc.uid
+JOIN cells c ON hc.cell = c.cid
+JOIN places pl ON hp.place = pl.place"""
+
+
+def work(params: SignalingParams) -> str:
+    """Stage 3b (work): the regular weekday work place away from home.
+
+    A (place, day) is a work day when the weekday daytime dwell or the night-shift dwell
+    (shift starting on a weekday evening) reaches ``work_min_hours``. A place needs at least
+    ``work_min_days`` work days and ``work_min_share`` of the user's observed weekdays, must
+    not be the home place nor closer than ``work_min_home_km`` to it. The best place has the
+    most work days (then most work seconds, then smallest id). ``night`` = 1 when most of its
+    work days were night shifts.
+    """
+    p = params
+    thr = int(round(p.work_min_hours * 3600))
+    share = int(round(p.work_min_share * 1000))
+    r2 = int(round(p.work_min_home_km * 1000)) ** 2
+    return f"""
+WITH pd AS (
+  SELECT uid, place, day, SUM(dw) AS dw, SUM(ns) AS ns FROM (
+    SELECT uid, place, day, daywork_s AS dw, ns_late_s AS ns FROM cell_day
+    UNION ALL
+    SELECT uid, place, day - 1 AS day, 0 AS dw, ns_early_s AS ns FROM cell_day
+  ) u GROUP BY uid, place, day
+), wd AS (
+  SELECT uid, place, COUNT(*) AS days, SUM(GREATEST(dw, ns)) AS work_s,
+    SUM(CASE WHEN ns > dw THEN 1 ELSE 0 END) AS night_days
+  FROM pd WHERE (day + 3) % 7 < 5 AND (dw >= {thr} OR ns >= {thr})
+  GROUP BY uid, place
+), obs AS (
+  SELECT uid, COUNT(DISTINCT day) AS weekdays FROM cell_day
+  WHERE (day + 3) % 7 < 5 AND total_s > 0 GROUP BY uid
+), cand AS (
+  SELECT wd.uid AS uid, wd.place AS place, wd.days AS days, wd.work_s AS work_s,
+    wd.night_days AS night_days
+  FROM wd JOIN home h ON wd.uid = h.uid
+  JOIN places pl ON wd.place = pl.place
+  JOIN obs ON wd.uid = obs.uid
+  WHERE wd.place <> h.place
+    AND (pl.px - h.px) * (pl.px - h.px) + (pl.py - h.py) * (pl.py - h.py) >= {r2}
+    AND wd.days >= {int(p.work_min_days)}
+    AND wd.days * 1000 >= {share} * obs.weekdays
+), wp AS (
+  SELECT uid, place, night_days, days FROM (
+    SELECT uid, place, night_days, days,
+      ROW_NUMBER() OVER (PARTITION BY uid ORDER BY days DESC, work_s DESC, place) AS rk
+    FROM cand) z
+  WHERE rk = 1
+), cs AS (
+  SELECT d.uid AS uid, d.cell AS cell,
+    SUM(d.daywork_s) + SUM(d.ns_late_s) + SUM(d.ns_early_s) AS score
+  FROM cell_day d JOIN wp ON d.uid = wp.uid AND d.place = wp.place
+  GROUP BY d.uid, d.cell
+), wc AS (
+  SELECT uid, cell FROM (
+    SELECT uid, cell, ROW_NUMBER() OVER (PARTITION BY uid ORDER BY score DESC, cell) AS rk
+    FROM cs) z
+  WHERE rk = 1
+)
+SELECT wp.uid AS uid, wp.place AS place, wc.cell AS cell, c.unit AS unit,
+  CASE WHEN 2 * wp.night_days > wp.days THEN 1 ELSE 0 END AS night
+FROM wp JOIN wc ON wp.uid = wc.uid JOIN cells c ON wc.cell = c.cid"""
+
+
+def users() -> str:
+    """Stage 4a: one row per user seen after cleaning (stays inside the engine; never output)."""
+    return """
+SELECT u.uid AS uid, h.unit AS home_unit, w.unit AS work_unit, h.cell AS home_cell,
+  w.cell AS work_cell,
+  CASE WHEN h.uid IS NULL THEN 0 ELSE 1 END AS has_home,
+  CASE WHEN w.uid IS NULL THEN 0 ELSE 1 END AS has_work,
+  COALESCE(w.night, 0) AS night
+FROM (SELECT DISTINCT uid FROM cell_day) u
+LEFT JOIN home h ON u.uid = h.uid
+LEFT JOIN work w ON u.uid = w.uid"""
+
+
+def od_counts() -> str:
+    """Stage 4b: users per (home unit, work unit); work unit NULL = no work place."""
+    return """
+SELECT home_unit AS origin, work_unit AS destination, COUNT(*) AS n
+FROM users WHERE has_home = 1 AND home_unit IS NOT NULL
+GROUP BY home_unit, work_unit"""
+
+
+def user_counts() -> str:
+    """Stage 4c: user counts for the accounting (aggregates only)."""
+    return """
+SELECT COUNT(*) AS users, SUM(has_home) AS with_home, SUM(has_work) AS with_work,
+  SUM(CASE WHEN has_home = 0 AND has_work = 0 THEN 1 ELSE 0 END) AS with_neither,
+  SUM(night) AS night_shift,
+  SUM(CASE WHEN has_home = 1 AND home_unit IS NULL THEN 1 ELSE 0 END) AS home_outside_units,
+  SUM(CASE WHEN has_work = 1 AND work_unit IS NULL THEN 1 ELSE 0 END) AS work_outside_units
+FROM users"""
+
