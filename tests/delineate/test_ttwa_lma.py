@@ -418,3 +418,32 @@ def test_every_unit_on_the_reserve_list_is_reported():
     assert (out["membership"]["status"] == "unassigned").all()
     assert out["membership"]["area_id"].isna().all() and len(out["areas"]) == 0
     assert list(out["reserve_list"]["code"]) == ["C", "A", "B"]
+
+
+def test_units_given_restrict_the_universe_and_add_attribute_totals(brindisi):
+    codes = sorted(set(brindisi["origin"]))
+    units = pd.DataFrame(
+        {"unit_id": codes + ["99999"], "population": np.arange(len(codes) + 1, dtype=float)}
+    )
+    abroad = pd.DataFrame({"origin": [codes[0]], "destination": ["ABROAD"], "value": [25.0]})
+    out = find_clusters(pd.concat([brindisi, abroad], ignore_index=True), units=units, **ISTAT)
+    mem = out["membership"]
+    # one row per unit: the place that is not a unit gets none, the unit without flows is excluded
+    assert sorted(mem["unit_id"]) == sorted(units["unit_id"])
+    assert mem.set_index("unit_id").loc["99999", "rule"] == "no_flows"
+    zl = out["zero_list"].set_index("unit_id")
+    assert zl.loc["ABROAD", "reason"] == "not_a_unit"
+    assert out["info"]["n_flows_not_between_units"] == 1
+    # the flow abroad is left out, so the result equals the run without it
+    plain = find_clusters(brindisi, **ISTAT)["membership"]
+    got = mem[mem["status"] != "excluded"].reset_index(drop=True)
+    assert list(got["area_id"]) == list(plain["area_id"])
+    # areas carry the sum of the units' numeric attributes
+    pop = units.set_index("unit_id")["population"]
+    want = (
+        mem.dropna(subset=["area_id"])
+        .groupby("area_id")["unit_id"]
+        .agg(lambda u: pop.loc[list(u)].sum())
+    )
+    areas = out["areas"].set_index("area_id")
+    np.testing.assert_array_equal(areas["population"].to_numpy(), want.loc[areas.index].to_numpy())

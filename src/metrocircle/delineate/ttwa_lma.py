@@ -294,11 +294,29 @@ def find_clusters(
         vals["compat"],
     )
     # -- codes and ranks ---------------------------------------------------------------------
-    all_codes = np.concatenate([df["origin"].to_numpy(object), df["destination"].to_numpy(object)])
     extra_units: list[str] = []
+    outside_codes: list[str] = []
+    n_flows_outside = 0
     if units is not None and "unit_id" in units.columns:
-        seen = set(all_codes.tolist())
-        extra_units = sorted({str(u) for u in units["unit_id"]} - seen)
+        # flows naming a place that is not a unit (e.g. abroad) are left out, as R's zero list
+        # does for a place with no residents; they are counted and listed, never clustered
+        universe = {str(u) for u in units["unit_id"]}
+        inside = df["origin"].isin(universe) & df["destination"].isin(universe)
+        n_flows_outside = int((~inside).sum())
+        if n_flows_outside:
+            dropped = df.loc[~inside]
+            outside_codes = sorted(
+                (set(dropped["origin"]) | set(dropped["destination"])) - universe
+            )
+            log.info(
+                "ttwa-lma: %d flows name %d places that are not units; left out",
+                n_flows_outside,
+                len(outside_codes),
+            )
+            df = df.loc[inside]
+    all_codes = np.concatenate([df["origin"].to_numpy(object), df["destination"].to_numpy(object)])
+    if units is not None and "unit_id" in units.columns:
+        extra_units = sorted(universe - set(all_codes.tolist()))
     ranked = _rank_codes(all_codes, vals["code_order"]) if len(all_codes) else np.array([], object)
     pos = pd.Index(ranked)
     o = pos.get_indexer(df["origin"].to_numpy(object)).astype(np.int64)
@@ -334,6 +352,22 @@ def find_clusters(
 
         final, contig_rows = repair_contiguity(final, g, codes, adjacency)
     out = _tables(run, final, g, codes, ranked, alive, reason, zround, settings, extra_units)
+    if outside_codes:
+        out["zero_list"] = pd.concat(
+            [
+                out["zero_list"],
+                pd.DataFrame(
+                    {
+                        "unit_id": pd.array(outside_codes, dtype="string"),
+                        "reason": "not_a_unit",
+                        "round": 0,
+                    }
+                ),
+            ],
+            ignore_index=True,
+        )
+    if units is not None and "unit_id" in units.columns:
+        out["areas"] = _with_unit_totals(out["areas"], out["membership"], units)
     if vals["contiguity"]:
         out["contiguity"] = pd.DataFrame(
             contig_rows,
@@ -344,6 +378,7 @@ def find_clusters(
         "n_clustered": int(g.n),
         "n_excluded": int(n_all - g.n + len(extra_units)),
         "n_flows": len(df),
+        "n_flows_not_between_units": n_flows_outside,
         "n_duplicate_pairs_summed": int(n_dup),
         "n_areas": int(len(out["areas"])),
         "n_valid_areas": int(out["areas"]["valid"].sum()),
@@ -369,6 +404,30 @@ def find_clusters(
     )
     prog("done", 1.0)
     return out
+
+
+def _with_unit_totals(
+    areas: pd.DataFrame, membership: pd.DataFrame, units: pd.DataFrame
+) -> pd.DataFrame:
+    """Add the per-area sum of every numeric attribute of ``units`` (population, ...)."""
+    numeric = [
+        c
+        for c in units.columns
+        if c not in ("unit_id", "geometry")
+        and c not in areas.columns
+        and pd.api.types.is_numeric_dtype(units[c])
+        and not pd.api.types.is_bool_dtype(units[c])
+    ]
+    if not numeric or areas.empty:
+        return areas
+    attrs = pd.DataFrame(
+        units[numeric].to_numpy(), columns=numeric, index=units["unit_id"].astype(str).to_numpy()
+    )
+    m = membership[membership["area_id"].notna()]
+    joined = attrs.reindex(m["unit_id"].astype(str).to_numpy())
+    joined.index = m["area_id"].astype(str).to_numpy()
+    sums = joined.groupby(level=0).sum(min_count=1)
+    return areas.join(sums, on=areas["area_id"].astype(str))
 
 
 def _check_cross(vals: dict[str, Any]) -> None:
