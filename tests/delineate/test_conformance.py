@@ -11,18 +11,7 @@ from metrocircle.delineate import MEMBERSHIP_COLUMNS, available_methods, delinea
 from metrocircle.exceptions import ParameterError
 
 METHODS = available_methods()
-# Deviations found by this test in a method owned by another module; strict, so the mark must go
-# as soon as the method conforms.
-KNOWN_DEVIATIONS = {
-    "ttwa-lma": "ttwa-lma writes a membership row for a flow code that is not a unit ('ABROAD') "
-    "when units are given, uses status 'unassigned', and areas_ lacks unit attribute totals",
-}
-CONTRACT_CASES = [
-    pytest.param(m, marks=pytest.mark.xfail(strict=True, reason=KNOWN_DEVIATIONS[m]))
-    if m in KNOWN_DEVIATIONS
-    else m
-    for m in METHODS
-]
+CONTRACT_CASES = METHODS
 
 
 def world():
@@ -63,8 +52,9 @@ def test_contract(method):
     m = est.membership_
     assert list(m.columns[: len(MEMBERSHIP_COLUMNS)]) == MEMBERSHIP_COLUMNS
     assert sorted(m["unit_id"]) == sorted(units["unit_id"])  # one row per unit
-    assert set(m["status"]) <= {"core", "member", "outside"}
-    assert (m["area_id"].isna() == (m["status"] == "outside")).all()
+    assert set(m["status"]) <= set(cls.statuses)
+    unplaced = m["status"].isin(cls.unplaced_statuses)
+    assert (m["area_id"].isna() == unplaced).all()
     assert (m["rule"].str.len() > 0).all()  # every unit explained
     assert np.allclose(m["margin"], m["value"] - m["threshold"], equal_nan=True)
     if cls.needs_cores:
@@ -72,11 +62,11 @@ def test_contract(method):
         assert (core_rows["status"] == "core").all()
     a = est.areas_
     assert set(a["area_id"]) == set(m["area_id"].dropna())
-    assert a["n_units"].sum() == (m["status"] != "outside").sum()
+    assert a["n_units"].sum() == (~unplaced).sum()
     assert np.isclose(
         a["population"].sum(),
         units.set_index("unit_id")
-        .loc[m.loc[m["status"] != "outside", "unit_id"], "population"]
+        .loc[m.loc[~unplaced, "unit_id"], "population"]
         .sum(),
     )
     # deterministic

@@ -183,6 +183,11 @@ class DelineationMethod:
     name: ClassVar[str] = ""
     params: ClassVar[tuple[Param, ...]] = ()
     needs_cores: ClassVar[bool] = True
+    #: The values of ``membership_["status"]`` this method uses, and those that leave a unit in
+    #: no area (``area_id`` empty). Core-based methods use core/member/outside; a method without
+    #: cores (ttwa-lma) has its own vocabulary.
+    statuses: ClassVar[tuple[str, ...]] = ("core", "member", "outside")
+    unplaced_statuses: ClassVar[tuple[str, ...]] = ("outside",)
 
     # Results, set by fit(); the trailing underscore marks them as fitted (scikit-learn style).
     params_: dict[str, Any]

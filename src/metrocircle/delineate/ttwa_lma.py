@@ -418,7 +418,7 @@ def _with_unit_totals(
         and pd.api.types.is_numeric_dtype(units[c])
         and not pd.api.types.is_bool_dtype(units[c])
     ]
-    if not numeric or areas.empty:
+    if not numeric:
         return areas
     attrs = pd.DataFrame(
         units[numeric].to_numpy(), columns=numeric, index=units["unit_id"].astype(str).to_numpy()
@@ -654,6 +654,8 @@ class TtwaLma(DelineationMethod):
 
     name = METHOD
     needs_cores = False
+    statuses = ("member", "reserve_assigned", "unassigned", "excluded")
+    unplaced_statuses = ("unassigned", "excluded")
     params = PARAMS
 
     def _check_params(self, values: dict[str, Any]) -> None:
