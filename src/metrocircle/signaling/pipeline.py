@@ -246,8 +246,9 @@ def od_from_records(
             log.warning("%d records have cells that are not in the cells table; dropped",
                         dropped["unknown_cell"])
         eng.create("pp1", stages.pingpong_pass1(prm))
-        dropped["duplicate"] = int(eng.query(
-            "SELECT COALESCE(SUM(dup), 0) AS n FROM pp1")["n"].iloc[0])
+        kept = eng.query("SELECT COUNT(*) AS n, "
+                         "COALESCE(SUM(CASE WHEN f >= 8 THEN 1 ELSE 0 END), 0) AS dup FROM pp1")
+        dropped["duplicate"] = valid - int(kept["n"].iloc[0]) + int(kept["dup"].iloc[0])
         rows_ = valid - dropped["duplicate"]
         step("clean", 0.3)
         eng.create("ppsub", stages.pingpong(prm))
@@ -262,7 +263,7 @@ def od_from_records(
                 + ", ".join(f"{k} {v}" for k, v in dropped.items() if v) + ")")
         step("pingpong", 0.45)
         # stays, home, work --------------------------------------------------------------
-        eng.create("dwell", stages.dwell(prm))
+        eng.create("dwell", stages.dwell(prm), materialize=False)
         eng.create("cell_day", stages.cell_days(prm))
         step("stays", 0.65)
         eng.create("home", stages.home(prm))

@@ -75,42 +75,58 @@ def reason_counts() -> str:
 CELL_SPACE = 4_194_304  # 2**22 cell ids at most
 
 
+def _t(k: str) -> str:
+    """The time (seconds) of key ``k`` (exact: the numerator is a multiple of CELL_SPACE)."""
+    return f"CAST(({k} - {_cell(k)}) / {CELL_SPACE} AS BIGINT)"
+
+
+def _dt(a: str, b: str) -> str:
+    """Seconds from key ``a`` to key ``b`` (exact integer arithmetic before the division)."""
+    return f"CAST(({b} - {_cell(b)} - {a} + {_cell(a)}) / {CELL_SPACE} AS BIGINT)"
+
+
+def _flag(cond: str, bit: int) -> str:
+    return f"CASE WHEN {cond} THEN {bit} ELSE 0 END"
+
+
 def pingpong_pass1(params: SignalingParams) -> str:
     """Stage 1b (cleaning): one window pass over the valid records, sorted by user and ``k``.
 
-    Gives each record the keys of its neighbours. Exact duplicates (same user, time and cell)
-    are adjacent; every copy but the last is flagged ``dup`` (its next record has the same
-    key) and dropped, so the kept copy's next record is a different one. Duplicates are
-    removed in the same pass as ping-pong is detected: a ping-pong record that is itself
-    duplicated is not detected (its kept copy's previous record is its own copy). ``maybe``
-    marks the few records that can be ping-pong or precede one (before the distance test).
+    Exact duplicates (same user, time and cell) are adjacent; every copy but the last is a
+    duplicate (its next record has the same key) and is dropped, so the kept copy's next record
+    is a different one. Duplicates are removed in the same pass as ping-pong is detected: a
+    ping-pong record that is itself duplicated is not detected (its kept copy's previous record
+    is its own copy).
+
+    Each record keeps only its key ``k``, its dwell ``d`` until the next record (seconds,
+    capped at ``max_gap_hours``) and the bit flags ``f``: 1 = it can be ping-pong (an A-B-A
+    candidate before the distance test), 2 = the next record can be, 4 = the record two
+    before had flag 2 (so the record after a possible ping-pong is at hand), 8 = duplicate.
+    Records with ``f`` = 8 (plain duplicates) are not kept; every other record with a flag goes
+    to the ping-pong stage, where the neighbours it needs are next to it.
     """
+    s = int(params.pingpong_max_seconds) * CELL_SPACE
+    gap = int(round(params.max_gap_hours * 3600))
+    c = _cell
+    c0 = f"{c('k_1')} = {c('k1')} AND {c('k_1')} <> {c('k')} AND k1 - k_1 <= {s}"
+    c0n = f"{c('k')} = {c('k2')} AND {c('k1')} <> {c('k')} AND k2 - k <= {s}"
+    ext = f"{c('k_2')} = {c('k')} AND {c('k_1')} <> {c('k_2')} AND k - k_2 <= {s}"
+    flags = " + ".join([_flag(c0, 1), _flag(c0n, 2), _flag(ext, 4), _flag("k1 = k", 8)])
     return f"""
-SELECT uid, k, k_1, k1, k2, CASE WHEN k1 = k THEN 1 ELSE 0 END AS dup,
-  CASE WHEN ({_cand0(params)}) OR ({_cand0_next(params)}) THEN 1 ELSE 0 END AS maybe FROM (
-  SELECT uid, k, LAG(k, 1) OVER w AS k_1, LEAD(k, 1) OVER w AS k1, LEAD(k, 2) OVER w AS k2
-  FROM (SELECT uid, t * {CELL_SPACE} + cell AS k FROM flagged WHERE reason IS NULL) v
-  WINDOW w AS (PARTITION BY uid ORDER BY k)
-) z"""
+SELECT uid, k, d, f FROM (
+  SELECT uid, k, CAST(LEAST(COALESCE({_dt('k', 'k1')}, 0), {gap}) AS INT) AS d,
+    {flags} AS f FROM (
+    SELECT uid, k, LAG(k, 2) OVER w AS k_2, LAG(k, 1) OVER w AS k_1, LEAD(k, 1) OVER w AS k1,
+      LEAD(k, 2) OVER w AS k2
+    FROM (SELECT uid, t * {CELL_SPACE} + cell AS k FROM flagged WHERE reason IS NULL) v
+    WINDOW w AS (PARTITION BY uid ORDER BY k)
+  ) z
+) y
+WHERE f <> 8"""
 
 
 def _cell(k: str) -> str:
     return f"{k} % {CELL_SPACE}"
-
-
-def _cand0(params: SignalingParams, p: str = "") -> str:
-    """The record is an A-B-A candidate, before the neighbour (distance) test."""
-    s = int(params.pingpong_max_seconds) * CELL_SPACE
-    # Equal cells make the key difference an exact multiple of the time difference.
-    return (f"{_cell(p + 'k_1')} = {_cell(p + 'k1')} AND {_cell(p + 'k_1')} <> {_cell(p + 'k')}"
-            f" AND {p}k1 - {p}k_1 <= {s}")
-
-
-def _cand0_next(params: SignalingParams, p: str = "") -> str:
-    """The next record is an A-B-A candidate, before the neighbour test."""
-    s = int(params.pingpong_max_seconds) * CELL_SPACE
-    return (f"{_cell(p + 'k')} = {_cell(p + 'k2')} AND {_cell(p + 'k1')} <> {_cell(p + 'k')}"
-            f" AND {p}k2 - {p}k <= {s}")
 
 
 def pingpong(params: SignalingParams) -> str:
@@ -120,63 +136,68 @@ def pingpong(params: SignalingParams) -> str:
     (within ``pingpong_max_km``), with the two A records at most ``pingpong_max_seconds``
     apart, is a candidate. In a run of consecutive candidates (A-B-A-B-A) every second one is
     ping-pong, starting with the first, so the run collapses to A and a real move is never
-    erased twice. Only candidates and the records just before them (a few per cent) reach
-    this stage's window; every other record of ``pp1`` is kept as it is. ``pp_next`` tells
-    whether the next record is ping-pong (two ping-pong records are never adjacent).
+    erased twice. Only the flagged records of ``pp1`` (a few per cent) reach this stage's
+    windows: a candidate's previous record and a possible candidate's next two records are
+    flagged too, so they are the neighbours here. Every other record of ``pp1`` is kept as it
+    is. ``pp_next`` tells whether the next record is ping-pong (two ping-pong records are never
+    adjacent); then the dwell ``d`` runs to the record after it (capped at ``max_gap_hours``).
     """
     r2 = int(round(params.pingpong_max_km * 1000)) ** 2
+    gap = int(round(params.max_gap_hours * 3600))
 
     def near(a: str, b: str) -> str:
         return f"(({a}.x - {b}.x) * ({a}.x - {b}.x) + ({a}.y - {b}.y) * ({a}.y - {b}.y) <= {r2})"
 
     return f"""
-WITH sub AS (
-  SELECT p.uid AS uid, p.k AS k, p.k1 AS k1, p.k2 AS k2,
-    CASE WHEN ({_cand0(params, 'p.')}) AND {near('cp', 'cc')} THEN 1 ELSE 0 END AS cand,
-    CASE WHEN ({_cand0_next(params, 'p.')}) AND {near('cc', 'cn')} THEN 1 ELSE 0 END
-      AS cand_next
-  FROM pp1 p
+WITH nb AS (
+  SELECT uid, k, d, f, LAG(k, 1) OVER w AS k_1, LEAD(k, 1) OVER w AS k1,
+    LEAD(k, 2) OVER w AS k2
+  FROM pp1 WHERE f > 0 WINDOW w AS (PARTITION BY uid ORDER BY k)
+), sub AS (
+  SELECT p.uid AS uid, p.k AS k, p.d AS d, p.k2 AS k2,
+    CASE WHEN p.f % 2 = 1 AND {near('cp', 'cc')} THEN 1 ELSE 0 END AS cand,
+    CASE WHEN p.f % 4 >= 2 AND {near('cc', 'cn')} THEN 1 ELSE 0 END AS cand_next
+  FROM nb p
   JOIN cells cc ON cc.cid = {_cell('p.k')}
   LEFT JOIN cells cp ON cp.cid = {_cell('p.k_1')}
   LEFT JOIN cells cn ON cn.cid = {_cell('p.k1')}
-  WHERE p.dup = 0 AND p.maybe = 1
+  WHERE p.f < 8
 ), sub2 AS (
-  SELECT uid, k, k1, k2, cand, cand_next, ROW_NUMBER() OVER w AS rn,
+  SELECT uid, k, d, k2, cand, cand_next, ROW_NUMBER() OVER w AS rn,
     MAX(CASE WHEN cand = 0 THEN k ELSE NULL END) OVER (
       PARTITION BY uid ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
     ) AS last_nc_k
   FROM sub WINDOW w AS (PARTITION BY uid ORDER BY k)
 ), sub3 AS (
-  SELECT s.uid AS uid, s.k AS k, s.k1 AS k1, s.k2 AS k2, s.cand AS cand,
+  SELECT s.uid AS uid, s.k AS k, s.d AS d, s.k2 AS k2, s.cand AS cand,
     s.cand_next AS cand_next, s.rn AS rn, a.rn AS last_nc
   FROM sub2 s LEFT JOIN sub2 a ON s.uid = a.uid AND s.last_nc_k = a.k
+), sub4 AS (
+  SELECT uid, k, d, k2,
+    CASE WHEN cand = 1 AND (rn - last_nc) % 2 = 1 THEN 1 ELSE 0 END AS pp,
+    CASE WHEN cand_next = 1
+          AND (rn + 1 - CASE WHEN cand = 0 THEN rn ELSE last_nc END) % 2 = 1
+         THEN 1 ELSE 0 END AS pp_next
+  FROM sub3
 )
-SELECT uid, k, k1, k2,
-  CASE WHEN cand = 1 AND (rn - last_nc) % 2 = 1 THEN 1 ELSE 0 END AS pp,
-  CASE WHEN cand_next = 1
-        AND (rn + 1 - CASE WHEN cand = 0 THEN rn ELSE last_nc END) % 2 = 1
-       THEN 1 ELSE 0 END AS pp_next
-FROM sub3"""
+SELECT uid, k, pp, pp_next,
+  CASE WHEN pp_next = 1 THEN CAST(LEAST({_dt('k', 'k2')}, {gap}) AS INT) ELSE d END AS d
+FROM sub4"""
 
 
 def dwell(params: SignalingParams) -> str:
     """Stage 2a (stays): kept records with their dwell interval ``[s, e)``.
 
     A kept record dwells until the next kept record (the next one, or the one after when the
-    next is ping-pong), capped at ``max_gap_hours``.
+    next is ping-pong), capped at ``max_gap_hours`` (``d`` of stages 1b and 1c).
     """
-    m = CELL_SPACE
-    gap = int(round(params.max_gap_hours * 3600))
-    t = f"CAST((k - {_cell('k')}) / {m} AS BIGINT)"
-    nxt = "CASE WHEN pp_next = 1 THEN k2 ELSE k1 END"
-    tn = f"CAST(({nxt} - {_cell(nxt)}) / {m} AS BIGINT)"
+    t = _t("k")
     return f"""
-SELECT uid, {_cell('k')} AS cell, {t} AS s, {t} + LEAST(COALESCE({tn} - {t}, 0), {gap}) AS e
+SELECT uid, {_cell('k')} AS cell, {t} AS s, {t} + d AS e
 FROM (
-  SELECT uid, k, k1, k2, pp_next FROM ppsub WHERE pp = 0
+  SELECT uid, k, d FROM ppsub WHERE pp = 0
   UNION ALL
-  SELECT uid, k, k1, k2, 0 AS pp_next FROM pp1
-  WHERE dup = 0 AND maybe = 0
+  SELECT uid, k, d FROM pp1 WHERE f = 0
 ) z"""
 
 
