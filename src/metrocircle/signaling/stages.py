@@ -204,8 +204,8 @@ FROM (
 _WINDOWS = ("total_s", "night_s", "daywork_s", "ns_late_s", "ns_early_s")
 
 
-def _window_sums(params: SignalingParams, a: str, b: str, day: str, suffix: str) -> list[str]:
-    """SUM expressions of the seconds of [a, b) in each time window of day ``day``."""
+def _window_exprs(params: SignalingParams, a: str, b: str, day: str) -> list[str]:
+    """Seconds of [a, b) in each time window of day ``day`` (in the order of ``_WINDOWS``)."""
     p = params
     d0 = f"{day} * 86400"
     ns, ne = p.night_start_hour * 3600, p.night_end_hour * 3600
@@ -217,9 +217,18 @@ def _window_sums(params: SignalingParams, a: str, b: str, day: str, suffix: str)
     daywork = (f"CASE WHEN ({day} + 3) % 7 < 5 THEN {_ov(a, b, f'{d0} + {ws}', f'{d0} + {we}')}"
                " ELSE 0 END")
     nss, nse = p.nightshift_start_hour * 3600, p.nightshift_end_hour * 3600
-    exprs = [f"{b} - {a}", night, daywork, _ov(a, b, f"{d0} + {nss}", f"{d0} + {DAY}"),
-             _ov(a, b, d0, f"{d0} + {nse}")]
-    return [f"SUM({e}) AS {n}{suffix}" for e, n in zip(exprs, _WINDOWS, strict=True)]
+    return [f"{b} - {a}", night, daywork, _ov(a, b, f"{d0} + {nss}", f"{d0} + {DAY}"),
+            _ov(a, b, d0, f"{d0} + {nse}")]
+
+
+#: Field width of the packed sums of :func:`cell_days` (2**20 s > 12 days).
+PACK = 1_048_576
+
+
+def _unpack(p: str, i: int) -> str:
+    """Field ``i`` of the packed sum ``p`` (exact: the division is by a power of two)."""
+    lo = f"{p} % {PACK ** i}" if i else "0"
+    return f"CAST(({p} % {PACK ** (i + 1)} - {lo}) / {PACK ** i} AS BIGINT)"
 
 
 def cell_days(params: SignalingParams) -> str:
@@ -229,9 +238,18 @@ def cell_days(params: SignalingParams) -> str:
     into two pieces at most. Windows: ``total_s``, ``night_s`` (night window), ``daywork_s``
     (weekday work window), ``ns_late_s`` / ``ns_early_s`` (night-shift window before / after
     midnight).
+
+    The five sums are computed as two: three 20-bit fields in one integer, two in another. A
+    user's dwell intervals never overlap, so no window sum of one user, cell and day exceeds
+    86,400 s and no field carries into the next; the aggregation then keeps two sums instead of
+    five, which is most of this stage's cost.
     """
-    cols = ",\n  ".join(_window_sums(params, "a", "b", "day", ""))
-    sums = ", ".join(f"d.{n} AS {n}" for n in _WINDOWS)
+    ex = _window_exprs(params, "a", "b", "day")
+    p1 = f"({ex[0]}) + {PACK} * ({ex[1]}) + {PACK * PACK} * ({ex[2]})"
+    p2 = f"({ex[3]}) + {PACK} * ({ex[4]})"
+    fields = [("p1", 0), ("p1", 1), ("p1", 2), ("p2", 0), ("p2", 1)]
+    sums = ", ".join(f"{_unpack('d.' + p, i)} AS {n}"
+                     for (p, i), n in zip(fields, _WINDOWS, strict=True))
     days = "SELECT uid, cell, s, e, CAST(FLOOR(s / 86400) AS BIGINT) AS sd FROM dwell"
     return f"""
 WITH pieces AS (
@@ -242,8 +260,7 @@ WITH pieces AS (
 )
 SELECT d.uid AS uid, d.cell AS cell, c.place AS place, d.day AS day, {sums}
 FROM (
-  SELECT uid, cell, day,
-  {cols}
+  SELECT uid, cell, day, CAST(SUM({p1}) AS BIGINT) AS p1, CAST(SUM({p2}) AS BIGINT) AS p2
   FROM pieces GROUP BY uid, cell, day
 ) d JOIN cells c ON c.cid = d.cell"""
 
@@ -294,12 +311,18 @@ def work(params: SignalingParams) -> str:
     thr = int(round(p.work_min_hours * 3600))
     share = int(round(p.work_min_share * 1000))
     r2 = int(round(p.work_min_home_km * 1000)) ** 2
+    # Only weekdays can be work days, and rows without work-window dwell cannot reach a
+    # positive threshold: leave them out before the aggregation.
+    nz1 = " AND (daywork_s > 0 OR ns_late_s > 0)" if thr > 0 else ""
+    nz2 = " AND ns_early_s > 0" if thr > 0 else ""
     return f"""
 WITH pd AS (
   SELECT uid, place, day, SUM(dw) AS dw, SUM(ns) AS ns FROM (
     SELECT uid, place, day, daywork_s AS dw, ns_late_s AS ns FROM cell_day
+    WHERE (day + 3) % 7 < 5{nz1}
     UNION ALL
     SELECT uid, place, day - 1 AS day, 0 AS dw, ns_early_s AS ns FROM cell_day
+    WHERE (day + 2) % 7 < 5{nz2}
   ) u GROUP BY uid, place, day
 ), wd AS (
   SELECT uid, place, COUNT(*) AS days, SUM(GREATEST(dw, ns)) AS work_s,
