@@ -275,7 +275,8 @@ def od_from_records(
         users_df = eng.query(
             "SELECT k.uid_raw AS uid, u.home_unit AS home_unit, u.work_unit AS work_unit, "
             "hc.cell AS home_cell, wc.cell AS work_cell, u.night AS night FROM users u "
-            "JOIN (SELECT DISTINCT uid, uid_raw FROM flagged WHERE reason IS NULL) k "
+            f"JOIN (SELECT {eng.uid_key.format('r.u')} AS uid, r.u AS uid_raw FROM "
+            "(SELECT DISTINCT uid AS u FROM rec WHERE uid IS NOT NULL) r) k "
             "ON u.uid = k.uid LEFT JOIN cells hc ON u.home_cell = hc.cid "
             "LEFT JOIN cells wc ON u.work_cell = wc.cid") if keep_users else None
         step("od", 0.95)

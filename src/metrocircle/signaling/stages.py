@@ -112,9 +112,10 @@ def pingpong_pass1(params: SignalingParams) -> str:
     c0n = f"{c('k')} = {c('k2')} AND {c('k1')} <> {c('k')} AND k2 - k <= {s}"
     ext = f"{c('k_2')} = {c('k')} AND {c('k_1')} <> {c('k_2')} AND k - k_2 <= {s}"
     flags = " + ".join([_flag(c0, 1), _flag(c0n, 2), _flag(ext, 4), _flag("k1 = k", 8)])
+    # the filter is "f <> 8", written without f so that the flags are computed once
     return f"""
 SELECT uid, k, d, f FROM (
-  SELECT uid, k, CAST(LEAST(COALESCE({_dt('k', 'k1')}, 0), {gap}) AS INT) AS d,
+  SELECT uid, k, k_2, k_1, k1, CAST(LEAST(COALESCE({_dt('k', 'k1')}, 0), {gap}) AS INT) AS d,
     {flags} AS f FROM (
     SELECT uid, k, LAG(k, 2) OVER w AS k_2, LAG(k, 1) OVER w AS k_1, LEAD(k, 1) OVER w AS k1,
       LEAD(k, 2) OVER w AS k2
@@ -122,7 +123,7 @@ SELECT uid, k, d, f FROM (
     WINDOW w AS (PARTITION BY uid ORDER BY k)
   ) z
 ) y
-WHERE f <> 8"""
+WHERE k1 IS NULL OR k1 <> k OR ({ext})"""
 
 
 def _cell(k: str) -> str:
@@ -139,7 +140,9 @@ def pingpong(params: SignalingParams) -> str:
     erased twice. Only the flagged records of ``pp1`` (a few per cent) reach this stage's
     windows: a candidate's previous record and a possible candidate's next two records are
     flagged too, so they are the neighbours here. Every other record of ``pp1`` is kept as it
-    is. ``pp_next`` tells whether the next record is ping-pong (two ping-pong records are never
+    is. ``rn`` numbers the flagged records (duplicates among them included: they are never
+    inside a run of candidates, so the parity inside a run is the same). ``pp_next`` tells
+    whether the next record is ping-pong (two ping-pong records are never
     adjacent); then the dwell ``d`` runs to the record after it (capped at ``max_gap_hours``).
     """
     r2 = int(round(params.pingpong_max_km * 1000)) ** 2
@@ -151,10 +154,10 @@ def pingpong(params: SignalingParams) -> str:
     return f"""
 WITH nb AS (
   SELECT uid, k, d, f, LAG(k, 1) OVER w AS k_1, LEAD(k, 1) OVER w AS k1,
-    LEAD(k, 2) OVER w AS k2
+    LEAD(k, 2) OVER w AS k2, ROW_NUMBER() OVER w AS rn
   FROM pp1 WHERE f > 0 WINDOW w AS (PARTITION BY uid ORDER BY k)
 ), sub AS (
-  SELECT p.uid AS uid, p.k AS k, p.d AS d, p.k2 AS k2,
+  SELECT p.uid AS uid, p.k AS k, p.d AS d, p.k2 AS k2, p.rn AS rn,
     CASE WHEN p.f % 2 = 1 AND {near('cp', 'cc')} THEN 1 ELSE 0 END AS cand,
     CASE WHEN p.f % 4 >= 2 AND {near('cc', 'cn')} THEN 1 ELSE 0 END AS cand_next
   FROM nb p
@@ -162,16 +165,12 @@ WITH nb AS (
   LEFT JOIN cells cp ON cp.cid = {_cell('p.k_1')}
   LEFT JOIN cells cn ON cn.cid = {_cell('p.k1')}
   WHERE p.f < 8
-), sub2 AS (
-  SELECT uid, k, d, k2, cand, cand_next, ROW_NUMBER() OVER w AS rn,
-    MAX(CASE WHEN cand = 0 THEN k ELSE NULL END) OVER (
-      PARTITION BY uid ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-    ) AS last_nc_k
-  FROM sub WINDOW w AS (PARTITION BY uid ORDER BY k)
 ), sub3 AS (
-  SELECT s.uid AS uid, s.k AS k, s.d AS d, s.k2 AS k2, s.cand AS cand,
-    s.cand_next AS cand_next, s.rn AS rn, a.rn AS last_nc
-  FROM sub2 s LEFT JOIN sub2 a ON s.uid = a.uid AND s.last_nc_k = a.k
+  SELECT uid, k, d, k2, cand, cand_next, rn,
+    MAX(CASE WHEN cand = 0 THEN rn ELSE NULL END) OVER (
+      PARTITION BY uid ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS last_nc
+  FROM sub
 ), sub4 AS (
   SELECT uid, k, d, k2,
     CASE WHEN cand = 1 AND (rn - last_nc) % 2 = 1 THEN 1 ELSE 0 END AS pp,
