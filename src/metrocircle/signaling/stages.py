@@ -140,9 +140,7 @@ def pingpong(params: SignalingParams) -> str:
     erased twice. Only the flagged records of ``pp1`` (a few per cent) reach this stage's
     windows: a candidate's previous record and a possible candidate's next two records are
     flagged too, so they are the neighbours here. Every other record of ``pp1`` is kept as it
-    is. ``rn`` numbers the flagged records (duplicates among them included: they are never
-    inside a run of candidates, so the parity inside a run is the same). ``pp_next`` tells
-    whether the next record is ping-pong (two ping-pong records are never
+    is. ``pp_next`` tells whether the next record is ping-pong (two ping-pong records are never
     adjacent); then the dwell ``d`` runs to the record after it (capped at ``max_gap_hours``).
     """
     r2 = int(round(params.pingpong_max_km * 1000)) ** 2
@@ -154,10 +152,10 @@ def pingpong(params: SignalingParams) -> str:
     return f"""
 WITH nb AS (
   SELECT uid, k, d, f, LAG(k, 1) OVER w AS k_1, LEAD(k, 1) OVER w AS k1,
-    LEAD(k, 2) OVER w AS k2, ROW_NUMBER() OVER w AS rn
+    LEAD(k, 2) OVER w AS k2
   FROM pp1 WHERE f > 0 WINDOW w AS (PARTITION BY uid ORDER BY k)
 ), sub AS (
-  SELECT p.uid AS uid, p.k AS k, p.d AS d, p.k2 AS k2, p.rn AS rn,
+  SELECT p.uid AS uid, p.k AS k, p.d AS d, p.k2 AS k2,
     CASE WHEN p.f % 2 = 1 AND {near('cp', 'cc')} THEN 1 ELSE 0 END AS cand,
     CASE WHEN p.f % 4 >= 2 AND {near('cc', 'cn')} THEN 1 ELSE 0 END AS cand_next
   FROM nb p
@@ -165,12 +163,16 @@ WITH nb AS (
   LEFT JOIN cells cp ON cp.cid = {_cell('p.k_1')}
   LEFT JOIN cells cn ON cn.cid = {_cell('p.k1')}
   WHERE p.f < 8
-), sub3 AS (
-  SELECT uid, k, d, k2, cand, cand_next, rn,
-    MAX(CASE WHEN cand = 0 THEN rn ELSE NULL END) OVER (
+), sub2 AS (
+  SELECT uid, k, d, k2, cand, cand_next, ROW_NUMBER() OVER w AS rn,
+    MAX(CASE WHEN cand = 0 THEN k ELSE NULL END) OVER (
       PARTITION BY uid ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-    ) AS last_nc
-  FROM sub
+    ) AS last_nc_k
+  FROM sub WINDOW w AS (PARTITION BY uid ORDER BY k)
+), sub3 AS (
+  SELECT s.uid AS uid, s.k AS k, s.d AS d, s.k2 AS k2, s.cand AS cand,
+    s.cand_next AS cand_next, s.rn AS rn, a.rn AS last_nc
+  FROM sub2 s LEFT JOIN sub2 a ON s.uid = a.uid AND s.last_nc_k = a.k
 ), sub4 AS (
   SELECT uid, k, d, k2,
     CASE WHEN cand = 1 AND (rn - last_nc) % 2 = 1 THEN 1 ELSE 0 END AS pp,
