@@ -3,7 +3,7 @@
 Usage (from the repository root)::
 
     PYTHONPATH=src /work/venv/bin/python bench/signaling/bench_signaling.py \
-        --users 20000 --days 14 --out bench/results/signaling
+        --users 20000 --days 14 --out bench/results/signaling --repeat 5 --skip-spark
 
 Generates the records with the project's simulator (Chongqing metropolitan units), then runs
 each tool in its own process one after the other (peak memory = the process's max RSS), and
@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -52,6 +53,9 @@ def main() -> None:
     ap.add_argument("--out", default=str(ROOT / "bench/results/signaling"))
     ap.add_argument("--skip-spark", action="store_true")
     ap.add_argument("--skip-peer", action="store_true")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="run DuckDB and transbigdata alternately this many times (the machine "
+                         "may be shared: the median ratio and the range are reported)")
     a = ap.parse_args()
     out = Path(a.out)
     data = out / f"sim_{a.users}x{a.days}_s{a.seed}"
@@ -66,26 +70,41 @@ def main() -> None:
     truth = pd.read_csv(data / "truth_users.csv", dtype={"uid": str, "home_unit": str,
                                                          "work_unit": str})
     py = sys.executable
-    results = {}
-    jobs = [("metrocircle-duckdb", [py, str(HERE / "run_metrocircle.py"), str(data),
-                                    str(out / "pred_duckdb.csv"), "duckdb", "500MB"])]
-    if not a.skip_peer:
-        jobs.append(("transbigdata-0.5.3", [str(ROOT / "bench/.venv-transbigdata/bin/python"),
-                                            str(HERE / "peer_transbigdata.py"), str(data),
-                                            str(out / "pred_transbigdata.csv")]))
+    results: dict = {}
+    duck = ("metrocircle-duckdb", [py, str(HERE / "run_metrocircle.py"), str(data),
+                                   str(out / "pred_duckdb.csv"), "duckdb", "500MB"])
+    peer = ("transbigdata-0.5.3", [str(ROOT / "bench/.venv-transbigdata/bin/python"),
+                                   str(HERE / "peer_transbigdata.py"), str(data),
+                                   str(out / "pred_transbigdata.csv")])
+    jobs = []
+    for _ in range(a.repeat):
+        jobs.append(duck)
+        if not a.skip_peer:
+            jobs.append(peer)
     if not a.skip_spark:
         jobs.append(("metrocircle-spark", [py, str(HERE / "run_metrocircle.py"), str(data),
                                            str(out / "pred_spark.csv"), "spark"]))
+    reps: dict[str, list[dict]] = {}
     for name, cmd in jobs:
         info, rss = run(cmd)
-        pred = pd.read_csv(cmd[3], dtype=str)
-        acc = evaluate(pred, truth)
-        results[name] = {**info, "peak_rss_mb": round(rss, 1),
-                         **{k: round(v, 4) for k, v in acc.items() if isinstance(v, float)}}
-        print(name, json.dumps(results[name]), flush=True)
+        first = name not in results
+        if first:
+            pred = pd.read_csv(cmd[3], dtype=str)
+            acc = evaluate(pred, truth)
+            results[name] = {**info, "peak_rss_mb": round(rss, 1),
+                             **{k: round(v, 4) for k, v in acc.items()
+                                if isinstance(v, float)}}
+        reps.setdefault(name, []).append({"seconds": round(info["seconds"], 3),
+                                          "peak_rss_mb": round(rss, 1)})
+        print(name, json.dumps(results[name] if first else reps[name][-1]), flush=True)
+    for name, r in reps.items():
+        results[name]["runs"] = r
     if "transbigdata-0.5.3" in results:
-        results["ratio_transbigdata_over_duckdb"] = round(
-            results["transbigdata-0.5.3"]["seconds"] / results["metrocircle-duckdb"]["seconds"], 2)
+        ratios = sorted(p["seconds"] / d["seconds"] for p, d in
+                        zip(reps["transbigdata-0.5.3"], reps["metrocircle-duckdb"], strict=True))
+        results["ratio_transbigdata_over_duckdb"] = {
+            "median": round(statistics.median(ratios), 2), "min": round(ratios[0], 2),
+            "max": round(ratios[-1], 2), "each": [round(x, 2) for x in ratios]}
     (out / "results.json").write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))
 

@@ -246,8 +246,9 @@ def od_from_records(
             log.warning("%d records have cells that are not in the cells table; dropped",
                         dropped["unknown_cell"])
         eng.create("pp1", stages.pingpong_pass1(prm))
-        dropped["duplicate"] = int(eng.query(
-            "SELECT COALESCE(SUM(dup), 0) AS n FROM pp1")["n"].iloc[0])
+        kept = eng.query("SELECT COUNT(*) AS n, "
+                         "COALESCE(SUM(CASE WHEN f >= 8 THEN 1 ELSE 0 END), 0) AS dup FROM pp1")
+        dropped["duplicate"] = valid - int(kept["n"].iloc[0]) + int(kept["dup"].iloc[0])
         rows_ = valid - dropped["duplicate"]
         step("clean", 0.3)
         eng.create("ppsub", stages.pingpong(prm))
@@ -262,7 +263,7 @@ def od_from_records(
                 + ", ".join(f"{k} {v}" for k, v in dropped.items() if v) + ")")
         step("pingpong", 0.45)
         # stays, home, work --------------------------------------------------------------
-        eng.create("dwell", stages.dwell(prm))
+        eng.create("dwell", stages.dwell(prm), materialize=False)
         eng.create("cell_day", stages.cell_days(prm))
         step("stays", 0.65)
         eng.create("home", stages.home(prm))
@@ -274,7 +275,8 @@ def od_from_records(
         users_df = eng.query(
             "SELECT k.uid_raw AS uid, u.home_unit AS home_unit, u.work_unit AS work_unit, "
             "hc.cell AS home_cell, wc.cell AS work_cell, u.night AS night FROM users u "
-            "JOIN (SELECT DISTINCT uid, uid_raw FROM flagged WHERE reason IS NULL) k "
+            f"JOIN (SELECT {eng.uid_key.format('r.u')} AS uid, r.u AS uid_raw FROM "
+            "(SELECT DISTINCT uid AS u FROM rec WHERE uid IS NOT NULL) r) k "
             "ON u.uid = k.uid LEFT JOIN cells hc ON u.home_cell = hc.cid "
             "LEFT JOIN cells wc ON u.work_cell = wc.cid") if keep_users else None
         step("od", 0.95)

@@ -75,42 +75,59 @@ def reason_counts() -> str:
 CELL_SPACE = 4_194_304  # 2**22 cell ids at most
 
 
+def _t(k: str) -> str:
+    """The time (seconds) of key ``k`` (exact: the numerator is a multiple of CELL_SPACE)."""
+    return f"CAST(({k} - {_cell(k)}) / {CELL_SPACE} AS BIGINT)"
+
+
+def _dt(a: str, b: str) -> str:
+    """Seconds from key ``a`` to key ``b`` (exact integer arithmetic before the division)."""
+    return f"CAST(({b} - {_cell(b)} - {a} + {_cell(a)}) / {CELL_SPACE} AS BIGINT)"
+
+
+def _flag(cond: str, bit: int) -> str:
+    return f"CASE WHEN {cond} THEN {bit} ELSE 0 END"
+
+
 def pingpong_pass1(params: SignalingParams) -> str:
     """Stage 1b (cleaning): one window pass over the valid records, sorted by user and ``k``.
 
-    Gives each record the keys of its neighbours. Exact duplicates (same user, time and cell)
-    are adjacent; every copy but the last is flagged ``dup`` (its next record has the same
-    key) and dropped, so the kept copy's next record is a different one. Duplicates are
-    removed in the same pass as ping-pong is detected: a ping-pong record that is itself
-    duplicated is not detected (its kept copy's previous record is its own copy). ``maybe``
-    marks the few records that can be ping-pong or precede one (before the distance test).
+    Exact duplicates (same user, time and cell) are adjacent; every copy but the last is a
+    duplicate (its next record has the same key) and is dropped, so the kept copy's next record
+    is a different one. Duplicates are removed in the same pass as ping-pong is detected: a
+    ping-pong record that is itself duplicated is not detected (its kept copy's previous record
+    is its own copy).
+
+    Each record keeps only its key ``k``, its dwell ``d`` until the next record (seconds,
+    capped at ``max_gap_hours``) and the bit flags ``f``: 1 = it can be ping-pong (an A-B-A
+    candidate before the distance test), 2 = the next record can be, 4 = the record two
+    before had flag 2 (so the record after a possible ping-pong is at hand), 8 = duplicate.
+    Records with ``f`` = 8 (plain duplicates) are not kept; every other record with a flag goes
+    to the ping-pong stage, where the neighbours it needs are next to it.
     """
+    s = int(params.pingpong_max_seconds) * CELL_SPACE
+    gap = int(round(params.max_gap_hours * 3600))
+    c = _cell
+    c0 = f"{c('k_1')} = {c('k1')} AND {c('k_1')} <> {c('k')} AND k1 - k_1 <= {s}"
+    c0n = f"{c('k')} = {c('k2')} AND {c('k1')} <> {c('k')} AND k2 - k <= {s}"
+    ext = f"{c('k_2')} = {c('k')} AND {c('k_1')} <> {c('k_2')} AND k - k_2 <= {s}"
+    flags = " + ".join([_flag(c0, 1), _flag(c0n, 2), _flag(ext, 4), _flag("k1 = k", 8)])
+    # the filter is "f <> 8", written without f so that the flags are computed once
     return f"""
-SELECT uid, k, k_1, k1, k2, CASE WHEN k1 = k THEN 1 ELSE 0 END AS dup,
-  CASE WHEN ({_cand0(params)}) OR ({_cand0_next(params)}) THEN 1 ELSE 0 END AS maybe FROM (
-  SELECT uid, k, LAG(k, 1) OVER w AS k_1, LEAD(k, 1) OVER w AS k1, LEAD(k, 2) OVER w AS k2
-  FROM (SELECT uid, t * {CELL_SPACE} + cell AS k FROM flagged WHERE reason IS NULL) v
-  WINDOW w AS (PARTITION BY uid ORDER BY k)
-) z"""
+SELECT uid, k, d, f FROM (
+  SELECT uid, k, k_2, k_1, k1, CAST(LEAST(COALESCE({_dt('k', 'k1')}, 0), {gap}) AS INT) AS d,
+    {flags} AS f FROM (
+    SELECT uid, k, LAG(k, 2) OVER w AS k_2, LAG(k, 1) OVER w AS k_1, LEAD(k, 1) OVER w AS k1,
+      LEAD(k, 2) OVER w AS k2
+    FROM (SELECT uid, t * {CELL_SPACE} + cell AS k FROM flagged WHERE reason IS NULL) v
+    WINDOW w AS (PARTITION BY uid ORDER BY k)
+  ) z
+) y
+WHERE k1 IS NULL OR k1 <> k OR ({ext})"""
 
 
 def _cell(k: str) -> str:
     return f"{k} % {CELL_SPACE}"
-
-
-def _cand0(params: SignalingParams, p: str = "") -> str:
-    """The record is an A-B-A candidate, before the neighbour (distance) test."""
-    s = int(params.pingpong_max_seconds) * CELL_SPACE
-    # Equal cells make the key difference an exact multiple of the time difference.
-    return (f"{_cell(p + 'k_1')} = {_cell(p + 'k1')} AND {_cell(p + 'k_1')} <> {_cell(p + 'k')}"
-            f" AND {p}k1 - {p}k_1 <= {s}")
-
-
-def _cand0_next(params: SignalingParams, p: str = "") -> str:
-    """The next record is an A-B-A candidate, before the neighbour test."""
-    s = int(params.pingpong_max_seconds) * CELL_SPACE
-    return (f"{_cell(p + 'k')} = {_cell(p + 'k2')} AND {_cell(p + 'k1')} <> {_cell(p + 'k')}"
-            f" AND {p}k2 - {p}k <= {s}")
 
 
 def pingpong(params: SignalingParams) -> str:
@@ -120,71 +137,76 @@ def pingpong(params: SignalingParams) -> str:
     (within ``pingpong_max_km``), with the two A records at most ``pingpong_max_seconds``
     apart, is a candidate. In a run of consecutive candidates (A-B-A-B-A) every second one is
     ping-pong, starting with the first, so the run collapses to A and a real move is never
-    erased twice. Only candidates and the records just before them (a few per cent) reach
-    this stage's window; every other record of ``pp1`` is kept as it is. ``pp_next`` tells
-    whether the next record is ping-pong (two ping-pong records are never adjacent).
+    erased twice. Only the flagged records of ``pp1`` (a few per cent) reach this stage's
+    windows: a candidate's previous record and a possible candidate's next two records are
+    flagged too, so they are the neighbours here. Every other record of ``pp1`` is kept as it
+    is. ``pp_next`` tells whether the next record is ping-pong (two ping-pong records are never
+    adjacent); then the dwell ``d`` runs to the record after it (capped at ``max_gap_hours``).
     """
     r2 = int(round(params.pingpong_max_km * 1000)) ** 2
+    gap = int(round(params.max_gap_hours * 3600))
 
     def near(a: str, b: str) -> str:
         return f"(({a}.x - {b}.x) * ({a}.x - {b}.x) + ({a}.y - {b}.y) * ({a}.y - {b}.y) <= {r2})"
 
     return f"""
-WITH sub AS (
-  SELECT p.uid AS uid, p.k AS k, p.k1 AS k1, p.k2 AS k2,
-    CASE WHEN ({_cand0(params, 'p.')}) AND {near('cp', 'cc')} THEN 1 ELSE 0 END AS cand,
-    CASE WHEN ({_cand0_next(params, 'p.')}) AND {near('cc', 'cn')} THEN 1 ELSE 0 END
-      AS cand_next
-  FROM pp1 p
+WITH nb AS (
+  SELECT uid, k, d, f, LAG(k, 1) OVER w AS k_1, LEAD(k, 1) OVER w AS k1,
+    LEAD(k, 2) OVER w AS k2
+  FROM pp1 WHERE f > 0 WINDOW w AS (PARTITION BY uid ORDER BY k)
+), sub AS (
+  SELECT p.uid AS uid, p.k AS k, p.d AS d, p.k2 AS k2,
+    CASE WHEN p.f % 2 = 1 AND {near('cp', 'cc')} THEN 1 ELSE 0 END AS cand,
+    CASE WHEN p.f % 4 >= 2 AND {near('cc', 'cn')} THEN 1 ELSE 0 END AS cand_next
+  FROM nb p
   JOIN cells cc ON cc.cid = {_cell('p.k')}
   LEFT JOIN cells cp ON cp.cid = {_cell('p.k_1')}
   LEFT JOIN cells cn ON cn.cid = {_cell('p.k1')}
-  WHERE p.dup = 0 AND p.maybe = 1
+  WHERE p.f < 8
 ), sub2 AS (
-  SELECT uid, k, k1, k2, cand, cand_next, ROW_NUMBER() OVER w AS rn,
+  SELECT uid, k, d, k2, cand, cand_next, ROW_NUMBER() OVER w AS rn,
     MAX(CASE WHEN cand = 0 THEN k ELSE NULL END) OVER (
       PARTITION BY uid ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
     ) AS last_nc_k
   FROM sub WINDOW w AS (PARTITION BY uid ORDER BY k)
 ), sub3 AS (
-  SELECT s.uid AS uid, s.k AS k, s.k1 AS k1, s.k2 AS k2, s.cand AS cand,
+  SELECT s.uid AS uid, s.k AS k, s.d AS d, s.k2 AS k2, s.cand AS cand,
     s.cand_next AS cand_next, s.rn AS rn, a.rn AS last_nc
   FROM sub2 s LEFT JOIN sub2 a ON s.uid = a.uid AND s.last_nc_k = a.k
+), sub4 AS (
+  SELECT uid, k, d, k2,
+    CASE WHEN cand = 1 AND (rn - last_nc) % 2 = 1 THEN 1 ELSE 0 END AS pp,
+    CASE WHEN cand_next = 1
+          AND (rn + 1 - CASE WHEN cand = 0 THEN rn ELSE last_nc END) % 2 = 1
+         THEN 1 ELSE 0 END AS pp_next
+  FROM sub3
 )
-SELECT uid, k, k1, k2,
-  CASE WHEN cand = 1 AND (rn - last_nc) % 2 = 1 THEN 1 ELSE 0 END AS pp,
-  CASE WHEN cand_next = 1
-        AND (rn + 1 - CASE WHEN cand = 0 THEN rn ELSE last_nc END) % 2 = 1
-       THEN 1 ELSE 0 END AS pp_next
-FROM sub3"""
+SELECT uid, k, pp, pp_next,
+  CASE WHEN pp_next = 1 THEN CAST(LEAST({_dt('k', 'k2')}, {gap}) AS INT) ELSE d END AS d
+FROM sub4"""
 
 
 def dwell(params: SignalingParams) -> str:
     """Stage 2a (stays): kept records with their dwell interval ``[s, e)``.
 
     A kept record dwells until the next kept record (the next one, or the one after when the
-    next is ping-pong), capped at ``max_gap_hours``.
+    next is ping-pong), capped at ``max_gap_hours`` (``d`` of stages 1b and 1c).
     """
-    m = CELL_SPACE
-    gap = int(round(params.max_gap_hours * 3600))
-    t = f"CAST((k - {_cell('k')}) / {m} AS BIGINT)"
-    nxt = "CASE WHEN pp_next = 1 THEN k2 ELSE k1 END"
-    tn = f"CAST(({nxt} - {_cell(nxt)}) / {m} AS BIGINT)"
+    t = _t("k")
     return f"""
-SELECT uid, {_cell('k')} AS cell, {t} AS s, {t} + LEAST(COALESCE({tn} - {t}, 0), {gap}) AS e
+SELECT uid, {_cell('k')} AS cell, {t} AS s, {t} + d AS e
 FROM (
-  SELECT uid, k, k1, k2, pp_next FROM ppsub WHERE pp = 0
+  SELECT uid, k, d FROM ppsub WHERE pp = 0
   UNION ALL
-  SELECT uid, k, k1, k2, 0 AS pp_next FROM pp1
-  WHERE dup = 0 AND maybe = 0
+  SELECT uid, k, d FROM pp1 WHERE f = 0
 ) z"""
 
 
 _WINDOWS = ("total_s", "night_s", "daywork_s", "ns_late_s", "ns_early_s")
 
 
-def _window_sums(params: SignalingParams, a: str, b: str, day: str, suffix: str) -> list[str]:
-    """SUM expressions of the seconds of [a, b) in each time window of day ``day``."""
+def _window_exprs(params: SignalingParams, a: str, b: str, day: str) -> list[str]:
+    """Seconds of [a, b) in each time window of day ``day`` (in the order of ``_WINDOWS``)."""
     p = params
     d0 = f"{day} * 86400"
     ns, ne = p.night_start_hour * 3600, p.night_end_hour * 3600
@@ -196,9 +218,18 @@ def _window_sums(params: SignalingParams, a: str, b: str, day: str, suffix: str)
     daywork = (f"CASE WHEN ({day} + 3) % 7 < 5 THEN {_ov(a, b, f'{d0} + {ws}', f'{d0} + {we}')}"
                " ELSE 0 END")
     nss, nse = p.nightshift_start_hour * 3600, p.nightshift_end_hour * 3600
-    exprs = [f"{b} - {a}", night, daywork, _ov(a, b, f"{d0} + {nss}", f"{d0} + {DAY}"),
-             _ov(a, b, d0, f"{d0} + {nse}")]
-    return [f"SUM({e}) AS {n}{suffix}" for e, n in zip(exprs, _WINDOWS, strict=True)]
+    return [f"{b} - {a}", night, daywork, _ov(a, b, f"{d0} + {nss}", f"{d0} + {DAY}"),
+            _ov(a, b, d0, f"{d0} + {nse}")]
+
+
+#: Field width of the packed sums of :func:`cell_days` (2**20 s > 12 days).
+PACK = 1_048_576
+
+
+def _unpack(p: str, i: int) -> str:
+    """Field ``i`` of the packed sum ``p`` (exact: the division is by a power of two)."""
+    lo = f"{p} % {PACK ** i}" if i else "0"
+    return f"CAST(({p} % {PACK ** (i + 1)} - {lo}) / {PACK ** i} AS BIGINT)"
 
 
 def cell_days(params: SignalingParams) -> str:
@@ -208,9 +239,18 @@ def cell_days(params: SignalingParams) -> str:
     into two pieces at most. Windows: ``total_s``, ``night_s`` (night window), ``daywork_s``
     (weekday work window), ``ns_late_s`` / ``ns_early_s`` (night-shift window before / after
     midnight).
+
+    The five sums are computed as two: three 20-bit fields in one integer, two in another. A
+    user's dwell intervals never overlap, so no window sum of one user, cell and day exceeds
+    86,400 s and no field carries into the next; the aggregation then keeps two sums instead of
+    five, which is most of this stage's cost.
     """
-    cols = ",\n  ".join(_window_sums(params, "a", "b", "day", ""))
-    sums = ", ".join(f"d.{n} AS {n}" for n in _WINDOWS)
+    ex = _window_exprs(params, "a", "b", "day")
+    p1 = f"({ex[0]}) + {PACK} * ({ex[1]}) + {PACK * PACK} * ({ex[2]})"
+    p2 = f"({ex[3]}) + {PACK} * ({ex[4]})"
+    fields = [("p1", 0), ("p1", 1), ("p1", 2), ("p2", 0), ("p2", 1)]
+    sums = ", ".join(f"{_unpack('d.' + p, i)} AS {n}"
+                     for (p, i), n in zip(fields, _WINDOWS, strict=True))
     days = "SELECT uid, cell, s, e, CAST(FLOOR(s / 86400) AS BIGINT) AS sd FROM dwell"
     return f"""
 WITH pieces AS (
@@ -221,8 +261,7 @@ WITH pieces AS (
 )
 SELECT d.uid AS uid, d.cell AS cell, c.place AS place, d.day AS day, {sums}
 FROM (
-  SELECT uid, cell, day,
-  {cols}
+  SELECT uid, cell, day, CAST(SUM({p1}) AS BIGINT) AS p1, CAST(SUM({p2}) AS BIGINT) AS p2
   FROM pieces GROUP BY uid, cell, day
 ) d JOIN cells c ON c.cid = d.cell"""
 
@@ -273,12 +312,18 @@ def work(params: SignalingParams) -> str:
     thr = int(round(p.work_min_hours * 3600))
     share = int(round(p.work_min_share * 1000))
     r2 = int(round(p.work_min_home_km * 1000)) ** 2
+    # Only weekdays can be work days, and rows without work-window dwell cannot reach a
+    # positive threshold: leave them out before the aggregation.
+    nz1 = " AND (daywork_s > 0 OR ns_late_s > 0)" if thr > 0 else ""
+    nz2 = " AND ns_early_s > 0" if thr > 0 else ""
     return f"""
 WITH pd AS (
   SELECT uid, place, day, SUM(dw) AS dw, SUM(ns) AS ns FROM (
     SELECT uid, place, day, daywork_s AS dw, ns_late_s AS ns FROM cell_day
+    WHERE (day + 3) % 7 < 5{nz1}
     UNION ALL
     SELECT uid, place, day - 1 AS day, 0 AS dw, ns_early_s AS ns FROM cell_day
+    WHERE (day + 2) % 7 < 5{nz2}
   ) u GROUP BY uid, place, day
 ), wd AS (
   SELECT uid, place, COUNT(*) AS days, SUM(GREATEST(dw, ns)) AS work_s,
