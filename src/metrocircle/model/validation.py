@@ -88,7 +88,7 @@ def as_codes(series: pd.Series) -> pd.Series:
         if len(whole) and (whole == np.floor(whole)).all():
             series = series.astype("Int64")
     if pd.api.types.is_integer_dtype(series):
-        return series.astype("string").astype(object).where(series.notna(), None).astype("string")
+        return series.astype("string")
     return series.astype("string").str.strip()
 
 
