@@ -125,3 +125,16 @@ def test_validate_inputs_raises_once_across_tables() -> None:
     sources = {p.source for p in err.value.problems}
     assert sources == {"flows", "cores", "adjacency"}
     assert len(err.value.problems) == 4
+
+
+def test_validate_inputs_missing_codes_in_every_table_one_error() -> None:
+    flows = pd.DataFrame({"origin": ["a"], "destination": ["b"], "value": [1]})
+    with pytest.raises(InputError) as err:
+        validate_inputs(
+            flows,
+            adjacency=pd.DataFrame({"unit_a": ["a", None], "unit_b": ["b", "a"]}),
+            cores=pd.DataFrame({"unit_id": [None], "area_id": ["x"]}),
+            travel_times=pd.DataFrame({"origin": [None], "destination": ["a"], "minutes": ["x"]}),
+        )
+    assert {p.source for p in err.value.problems} == {"adjacency", "cores", "travel_times"}
+    assert len(err.value.problems) == 4

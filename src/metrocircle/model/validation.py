@@ -386,8 +386,12 @@ def validate_adjacency(
     _unknown(a, uni, source, S.UNIT_A, labels, p)
     _unknown(b, uni, source, S.UNIT_B, labels, p)
     _raise_if_standalone(p, problems)
-    lo = np.where(a.to_numpy(dtype=object) <= b.to_numpy(dtype=object), a, b)
-    hi = np.where(a.to_numpy(dtype=object) <= b.to_numpy(dtype=object), b, a)
+    if p:  # collected for a joint error; the pairs are not used
+        return adjacency
+    a_text, b_text = a.to_numpy(dtype=object), b.to_numpy(dtype=object)
+    first = a_text <= b_text
+    lo = np.where(first, a_text, b_text)
+    hi = np.where(first, b_text, a_text)
     out = pd.DataFrame(
         {S.UNIT_A: pd.array(lo, dtype="string"), S.UNIT_B: pd.array(hi, dtype="string")}
     )
