@@ -132,3 +132,36 @@ def test_travel_time_cells(tmp_path: Path, minutes: str, ok: bool) -> None:
     else:
         with pytest.raises(InputError, match="line 2"):
             read_travel_times(path)
+
+
+anything = st.one_of(
+    st.none(), st.integers(-5, 5), st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(["01", "02", "", " ", "x", "-1", "1e3"]), st.booleans(),
+)
+
+
+@SETTINGS
+@given(
+    flows=st.lists(st.tuples(anything, anything, anything), min_size=1, max_size=6),
+    cores=st.lists(st.tuples(anything, anything), max_size=3),
+    pairs=st.lists(st.tuples(anything, anything), max_size=3),
+    times=st.lists(st.tuples(anything, anything, anything), max_size=3),
+)
+def test_validate_inputs_on_arbitrary_python_objects(flows, cores, pairs, times) -> None:
+    """Tables built in Python (mixed types, None, NaN, inf, booleans) give a clean result or one
+    InputError, never another exception."""
+    import pandas as pd
+
+    from metrocircle.model import validate_inputs
+
+    try:
+        out = validate_inputs(
+            pd.DataFrame(flows, columns=["origin", "destination", "value"]),
+            cores=pd.DataFrame(cores, columns=["unit_id", "area_id"]),
+            adjacency=pd.DataFrame(pairs, columns=["unit_a", "unit_b"]),
+            travel_times=pd.DataFrame(times, columns=["origin", "destination", "minutes"]),
+        )
+    except InputError as err:
+        assert err.problems
+    else:
+        assert len(out[0]) == len(flows)

@@ -85,7 +85,7 @@ def as_codes(series: pd.Series) -> pd.Series:
     """Unit codes as strings: integers stay without a decimal point, text is stripped."""
     if pd.api.types.is_float_dtype(series):
         whole = series.dropna()
-        if len(whole) and (whole == np.floor(whole)).all():
+        if len(whole) and (whole == np.floor(whole)).all() and (whole.abs() < 2**53).all():
             series = series.astype("Int64")
     if pd.api.types.is_integer_dtype(series):
         return series.astype("string")
@@ -248,7 +248,10 @@ def validate_units(
     out = units.copy()
     out.index = pd.RangeIndex(len(out))
     out[S.UNIT_ID] = _codes(out, S.UNIT_ID, source, labels, p)
-    dup = out[S.UNIT_ID].duplicated(keep=False).to_numpy(dtype=bool, na_value=False)
+    dup = (
+        out[S.UNIT_ID].duplicated(keep=False).to_numpy(dtype=bool, na_value=False)
+        & out[S.UNIT_ID].notna().to_numpy()
+    )
     if dup.any():
         names = sorted(set(out.loc[dup, S.UNIT_ID].astype(str)))
         p.add(
@@ -331,7 +334,10 @@ def validate_cores(
         out[S.CORE_GROUP] = grp.where(
             ~pd.Series(_blank(cores[S.CORE_GROUP])), out[S.AREA_ID]
         ).to_numpy()
-    dup = out[S.UNIT_ID].duplicated(keep=False).to_numpy(dtype=bool, na_value=False)
+    dup = (
+        out[S.UNIT_ID].duplicated(keep=False).to_numpy(dtype=bool, na_value=False)
+        & out[S.UNIT_ID].notna().to_numpy()
+    )
     if dup.any():
         names = sorted(set(out.loc[dup, S.UNIT_ID].astype(str)))
         p.add(
