@@ -43,11 +43,13 @@ def test_unparseable_timestamps(tmp_path, cells_csv):
     assert "cannot be parsed" in str(e.value) and "yesterday" in str(e.value)
 
 
-@pytest.mark.parametrize("content", ["", "uid,time,cell\n"])
-def test_empty_file(tmp_path, cells_csv, content):
+@pytest.mark.parametrize(
+    "content,message", [("", "the file is empty"), ("uid,time,cell\n", "no records")]
+)
+def test_empty_file(tmp_path, cells_csv, content, message):
     p = tmp_path / "r.csv"
     p.write_text(content)
-    with pytest.raises(InputError):
+    with pytest.raises(InputError, match=message):
         od_from_records(p, cells=cells_csv)
 
 

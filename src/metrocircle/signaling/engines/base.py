@@ -66,6 +66,9 @@ class RecordSource:
         if not Path(self.path).exists():
             p.add("records", f"file not found: {self.path}")
             p.raise_if_any()
+        if Path(self.path).is_file() and Path(self.path).stat().st_size == 0:
+            p.add("records", f"the file is empty (no header, no rows): {self.path}")
+            p.raise_if_any()
         missing = [c for c in self.needed_columns() if c not in present]
         if missing:
             p.add(
