@@ -50,7 +50,12 @@ class Simulation:
 
 
 def _units_table(units: pd.DataFrame | str | Path) -> pd.DataFrame:
-    df = units if isinstance(units, pd.DataFrame) else pd.read_csv(units, dtype={"unit_id": str})
+    if isinstance(units, pd.DataFrame):
+        df = units
+    else:
+        from metrocircle.model.io import read_table
+
+        df, _ = read_table(units, source="units")  # any supported format; clear error if not
     missing = [c for c in ("unit_id", "lon", "lat", "population") if c not in df.columns]
     if missing:
         raise InputError(f"units: missing column(s) {', '.join(missing)} "
