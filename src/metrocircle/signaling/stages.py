@@ -206,20 +206,23 @@ _WINDOWS = ("total_s", "night_s", "daywork_s", "ns_late_s", "ns_early_s")
 
 
 def _window_exprs(params: SignalingParams, a: str, b: str, day: str) -> list[str]:
-    """Seconds of [a, b) in each time window of day ``day`` (in the order of ``_WINDOWS``)."""
+    """Seconds of [a, b) in each time window of day ``day`` (in the order of ``_WINDOWS``).
+
+    ``a`` and ``b`` are seconds since the day's midnight with ``0 <= a <= b <= 86400`` (a
+    piece of :func:`cell_days`), so a window that reaches midnight needs one bound only, and
+    the night window, when it runs over midnight, is the piece minus its overlap with the day.
+    """
     p = params
-    d0 = f"{day} * 86400"
     ns, ne = p.night_start_hour * 3600, p.night_end_hour * 3600
     if ns > ne:
-        night = f"{_ov(a, b, d0, f'{d0} + {ne}')} + {_ov(a, b, f'{d0} + {ns}', f'{d0} + {DAY}')}"
+        night = f"{b} - {a} - {_ov(a, b, str(ne), str(ns))}"
     else:
-        night = _ov(a, b, f"{d0} + {ns}", f"{d0} + {ne}")
+        night = _ov(a, b, str(ns), str(ne))
     ws, we = p.work_start_hour * 3600, p.work_end_hour * 3600
-    daywork = (f"CASE WHEN ({day} + 3) % 7 < 5 THEN {_ov(a, b, f'{d0} + {ws}', f'{d0} + {we}')}"
-               " ELSE 0 END")
+    daywork = f"CASE WHEN ({day} + 3) % 7 < 5 THEN {_ov(a, b, str(ws), str(we))} ELSE 0 END"
     nss, nse = p.nightshift_start_hour * 3600, p.nightshift_end_hour * 3600
-    return [f"{b} - {a}", night, daywork, _ov(a, b, f"{d0} + {nss}", f"{d0} + {DAY}"),
-            _ov(a, b, d0, f"{d0} + {nse}")]
+    return [f"{b} - {a}", night, daywork, f"GREATEST(0, {b} - GREATEST({a}, {nss}))",
+            f"GREATEST(0, LEAST({b}, {nse}) - {a})"]
 
 
 #: Field width of the packed sums of :func:`cell_days` (2**20 s > 12 days).
@@ -251,13 +254,15 @@ def cell_days(params: SignalingParams) -> str:
     fields = [("p1", 0), ("p1", 1), ("p1", 2), ("p2", 0), ("p2", 1)]
     sums = ", ".join(f"{_unpack('d.' + p, i)} AS {n}"
                      for (p, i), n in zip(fields, _WINDOWS, strict=True))
-    days = "SELECT uid, cell, s, e, CAST(FLOOR(s / 86400) AS BIGINT) AS sd FROM dwell"
+    # a and b: seconds since the piece's midnight (the window bounds are then constants)
+    days = ("SELECT uid, cell, s - sd * 86400 AS a, e - sd * 86400 AS b, sd FROM ("
+            "SELECT uid, cell, s, e, CAST(FLOOR(s / 86400) AS BIGINT) AS sd FROM dwell) x")
     return f"""
 WITH pieces AS (
-  SELECT uid, cell, s AS a, LEAST(e, (sd + 1) * 86400) AS b, sd AS day FROM ({days}) z
+  SELECT uid, cell, a, LEAST(b, 86400) AS b, sd AS day FROM ({days}) z
   UNION ALL
-  SELECT uid, cell, (sd + 1) * 86400 AS a, e AS b, sd + 1 AS day FROM ({days}) z
-  WHERE e > (sd + 1) * 86400
+  SELECT uid, cell, 0 AS a, b - 86400 AS b, sd + 1 AS day FROM ({days}) z
+  WHERE b > 86400
 )
 SELECT d.uid AS uid, d.cell AS cell, c.place AS place, d.day AS day, {sums}
 FROM (
