@@ -11,7 +11,7 @@ the table came from CSV, otherwise as ``row N`` (1 = first record).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -142,9 +142,19 @@ def _codes(df: pd.DataFrame, column: str, source: str, labels: RowLabels, p: Pro
     return as_codes(df[column])
 
 
+def _duplicates(codes: pd.Series, source: str, what: str, labels: RowLabels, p: Problems) -> None:
+    """Record codes that appear more than once (missing codes are reported as missing)."""
+    dup = (
+        codes.duplicated(keep=False).to_numpy(dtype=bool, na_value=False) & codes.notna().to_numpy()
+    )
+    if dup.any():
+        names = sorted(set(codes[dup].astype(str)))
+        p.add(source, f"{what}: {', '.join(names[:10])}", labels(np.flatnonzero(dup)))
+
+
 def _unknown(
     codes: pd.Series,
-    universe: set[str] | None,
+    universe: Collection[str] | None,
     source: str,
     column: str,
     labels: RowLabels,
@@ -171,7 +181,7 @@ def _unknown(
 def validate_flows(
     flows: pd.DataFrame,
     *,
-    universe: Iterable[str] | None = None,
+    universe: Collection[str] | None = None,
     external: Sequence[str] = (),
     source: str = "flows",
     line_offset: int | None = None,
@@ -218,9 +228,8 @@ def validate_flows(
             "aggregate them before, or give a layer column",
             labels(np.flatnonzero(dup)),
         )
-    uni = set(universe) if universe is not None else None
-    _unknown(out[S.ORIGIN], uni, source, "origin", labels, p, external)
-    _unknown(out[S.DESTINATION], uni, source, "destination", labels, p, external)
+    _unknown(out[S.ORIGIN], universe, source, "origin", labels, p, external)
+    _unknown(out[S.DESTINATION], universe, source, "destination", labels, p, external)
     _raise_if_standalone(p, problems)
     return out
 
@@ -248,15 +257,7 @@ def validate_units(
     out = units.copy()
     out.index = pd.RangeIndex(len(out))
     out[S.UNIT_ID] = _codes(out, S.UNIT_ID, source, labels, p)
-    dup = (
-        out[S.UNIT_ID].duplicated(keep=False).to_numpy(dtype=bool, na_value=False)
-        & out[S.UNIT_ID].notna().to_numpy()
-    )
-    if dup.any():
-        names = sorted(set(out.loc[dup, S.UNIT_ID].astype(str)))
-        p.add(
-            source, f"duplicate unit code(s): {', '.join(names[:10])}", labels(np.flatnonzero(dup))
-        )
+    _duplicates(out[S.UNIT_ID], source, "duplicate unit code(s)", labels, p)
     if "parent_id" in out.columns:
         out["parent_id"] = as_codes(out["parent_id"])
     for col in S.NUMERIC_UNIT_ATTRIBUTES:
@@ -314,7 +315,7 @@ def check_same_crs(frames: dict[str, pd.DataFrame], problems: Problems) -> None:
 def validate_cores(
     cores: pd.DataFrame,
     *,
-    universe: Iterable[str] | None = None,
+    universe: Collection[str] | None = None,
     source: str = "cores",
     line_offset: int | None = None,
     problems: Problems | None = None,
@@ -334,17 +335,7 @@ def validate_cores(
         out[S.CORE_GROUP] = grp.where(
             ~pd.Series(_blank(cores[S.CORE_GROUP])), out[S.AREA_ID]
         ).to_numpy()
-    dup = (
-        out[S.UNIT_ID].duplicated(keep=False).to_numpy(dtype=bool, na_value=False)
-        & out[S.UNIT_ID].notna().to_numpy()
-    )
-    if dup.any():
-        names = sorted(set(out.loc[dup, S.UNIT_ID].astype(str)))
-        p.add(
-            source,
-            f"unit(s) listed as core more than once: {', '.join(names[:10])}",
-            labels(np.flatnonzero(dup)),
-        )
+    _duplicates(out[S.UNIT_ID], source, "unit(s) listed as core more than once", labels, p)
     if S.CORE_GROUP in out.columns:
         spread = out.groupby(S.CORE_GROUP)[S.AREA_ID].nunique()
         bad = spread[spread > 1].index.tolist()
@@ -353,14 +344,7 @@ def validate_cores(
                 source,
                 f"core_group(s) spanning several area_id values: {', '.join(map(str, bad[:10]))}",
             )
-    _unknown(
-        out[S.UNIT_ID],
-        set(universe) if universe is not None else None,
-        source,
-        S.UNIT_ID,
-        labels,
-        p,
-    )
+    _unknown(out[S.UNIT_ID], universe, source, S.UNIT_ID, labels, p)
     _raise_if_standalone(p, problems)
     return out
 
@@ -368,7 +352,7 @@ def validate_cores(
 def validate_adjacency(
     adjacency: pd.DataFrame,
     *,
-    universe: Iterable[str] | None = None,
+    universe: Collection[str] | None = None,
     source: str = "adjacency",
     line_offset: int | None = None,
     problems: Problems | None = None,
@@ -388,9 +372,8 @@ def validate_adjacency(
     same = (a == b).to_numpy(dtype=bool, na_value=False)
     if same.any():
         p.add(source, "a unit is paired with itself", labels(np.flatnonzero(same)))
-    uni = set(universe) if universe is not None else None
-    _unknown(a, uni, source, S.UNIT_A, labels, p)
-    _unknown(b, uni, source, S.UNIT_B, labels, p)
+    _unknown(a, universe, source, S.UNIT_A, labels, p)
+    _unknown(b, universe, source, S.UNIT_B, labels, p)
     _raise_if_standalone(p, problems)
     if p:  # collected for a joint error; the pairs are not used
         return adjacency
@@ -407,7 +390,7 @@ def validate_adjacency(
 def validate_travel_times(
     travel_times: pd.DataFrame,
     *,
-    universe: Iterable[str] | None = None,
+    universe: Collection[str] | None = None,
     source: str = "travel_times",
     line_offset: int | None = None,
     problems: Problems | None = None,
@@ -432,9 +415,8 @@ def validate_travel_times(
     dup = out.duplicated([S.ORIGIN, S.DESTINATION], keep=False).to_numpy()
     if dup.any():
         p.add(source, "duplicate origin-destination pair(s)", labels(np.flatnonzero(dup)))
-    uni = set(universe) if universe is not None else None
-    _unknown(out[S.ORIGIN], uni, source, "origin", labels, p)
-    _unknown(out[S.DESTINATION], uni, source, "destination", labels, p)
+    _unknown(out[S.ORIGIN], universe, source, "origin", labels, p)
+    _unknown(out[S.DESTINATION], universe, source, "destination", labels, p)
     _raise_if_standalone(p, problems)
     return out
 
