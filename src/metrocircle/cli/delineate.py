@@ -62,7 +62,6 @@ def delineate_command(
     from metrocircle.delineate import delineate, get_method
     from metrocircle.delineate.output import write_delineation
     from metrocircle.model import io
-    from metrocircle.model.validation import validate_inputs
 
     cls = get_method(method)
     params = cls.parse_params(parse_param_pairs(param))
@@ -135,14 +134,6 @@ def delineate_command(
         )
         if problems:
             raise InputError(problems)
-    flows_df, units_df, cores_df, adjacency_df, travel_df = validate_inputs(
-        flows_df,
-        units=units_df,
-        cores=cores_df,
-        adjacency=adjacency_df,
-        travel_times=travel_df,
-        external=external,
-    )
     started = time.perf_counter()
     with progress_bar(progress) as callback:
         result = delineate(
@@ -153,8 +144,8 @@ def delineate_command(
             adjacency=adjacency_df,
             travel_times=travel_df,
             params=params,
+            external=external,
             progress=callback,
-            validate=False,
         )
     elapsed = time.perf_counter() - started
     written = write_delineation(
