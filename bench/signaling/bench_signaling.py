@@ -8,7 +8,11 @@ Usage (from the repository root)::
 Generates the records with the project's simulator (Chongqing metropolitan units), then runs
 each tool in its own process one after the other (peak memory = the process's max RSS), and
 scores each against the truth. transbigdata runs from ``bench/.venv-transbigdata``
-(``pip install transbigdata==0.5.3 pyarrow``).
+(``pip install transbigdata==0.5.3 pyarrow``) twice per repetition: as its documentation runs
+it (``peer_transbigdata_api.py``: ``traj_stay_move`` then ``mobile_identify_home/work``; the
+ratio ``ratio_transbigdata_over_duckdb``) and with a leaner hand-written stay step
+(``peer_transbigdata.py``; ``ratio_transbigdata_lean_over_duckdb``). Each ratio pairs a peer
+run with the DuckDB run of the same repetition.
 """
 
 from __future__ import annotations
@@ -73,14 +77,20 @@ def main() -> None:
     results: dict = {}
     duck = ("metrocircle-duckdb", [py, str(HERE / "run_metrocircle.py"), str(data),
                                    str(out / "pred_duckdb.csv"), "duckdb", "500MB"])
-    peer = ("transbigdata-0.5.3", [str(ROOT / "bench/.venv-transbigdata/bin/python"),
-                                   str(HERE / "peer_transbigdata.py"), str(data),
-                                   str(out / "pred_transbigdata.csv")])
+    tbd_py = str(ROOT / "bench/.venv-transbigdata/bin/python")
+    # transbigdata as its documentation runs it (traj_stay_move on a 500 m grid, then
+    # mobile_identify_home / mobile_identify_work): the peer the issue names
+    peer_api = ("transbigdata-0.5.3", [tbd_py, str(HERE / "peer_transbigdata_api.py"), str(data),
+                                       str(out / "pred_transbigdata.csv")])
+    # a leaner variant: the same home and work functions on stays per tower built with a few
+    # lines of pandas (faster than the library's own stay step; reported as well)
+    peer_lean = ("transbigdata-0.5.3-lean", [tbd_py, str(HERE / "peer_transbigdata.py"),
+                                             str(data), str(out / "pred_transbigdata_lean.csv")])
     jobs = []
     for _ in range(a.repeat):
         jobs.append(duck)
         if not a.skip_peer:
-            jobs.append(peer)
+            jobs += [peer_api, peer_lean]
     if not a.skip_spark:
         jobs.append(("metrocircle-spark", [py, str(HERE / "run_metrocircle.py"), str(data),
                                            str(out / "pred_spark.csv"), "spark"]))
@@ -99,10 +109,14 @@ def main() -> None:
         print(name, json.dumps(results[name] if first else reps[name][-1]), flush=True)
     for name, r in reps.items():
         results[name]["runs"] = r
-    if "transbigdata-0.5.3" in results:
+    for peer_name, key in (("transbigdata-0.5.3", "ratio_transbigdata_over_duckdb"),
+                           ("transbigdata-0.5.3-lean", "ratio_transbigdata_lean_over_duckdb")):
+        if peer_name not in results:
+            continue
+        # each peer run is paired with the DuckDB run just before it
         ratios = sorted(p["seconds"] / d["seconds"] for p, d in
-                        zip(reps["transbigdata-0.5.3"], reps["metrocircle-duckdb"], strict=True))
-        results["ratio_transbigdata_over_duckdb"] = {
+                        zip(reps[peer_name], reps["metrocircle-duckdb"], strict=True))
+        results[key] = {
             "median": round(statistics.median(ratios), 2), "min": round(ratios[0], 2),
             "max": round(ratios[-1], 2), "each": [round(x, 2) for x in ratios]}
     (out / "results.json").write_text(json.dumps(results, indent=2))

@@ -24,15 +24,14 @@ def _ov(a: int, b: int, x: int, y: int) -> int:
     return max(0, min(b, y) - max(a, x))
 
 
-def _expected(p: SignalingParams, a: int, b: int, day: int) -> tuple[int, ...]:
+def _expected(p: SignalingParams, a: int, b: int) -> tuple[int, ...]:
     h = 3600
     ns, ne = p.night_start_hour * h, p.night_end_hour * h
     if ns > ne:
         night = _ov(a, b, 0, ne) + _ov(a, b, ns, DAY)
     else:
         night = _ov(a, b, ns, ne)
-    weekday = (day + 3) % 7 < 5
-    daywork = _ov(a, b, p.work_start_hour * h, p.work_end_hour * h) if weekday else 0
+    daywork = _ov(a, b, p.work_start_hour * h, p.work_end_hour * h)
     return (b - a, night, daywork, _ov(a, b, p.nightshift_start_hour * h, DAY),
             _ov(a, b, 0, p.nightshift_end_hour * h))
 
@@ -60,9 +59,9 @@ def test_window_sums_match_the_definition() -> None:
     con.executemany("INSERT INTO pieces VALUES (?, ?, ?)", pieces)
     checked = 0
     for p in [SignalingParams()] + [_params(rng) for _ in range(60)]:
-        exprs = stages._window_exprs(p, "a", "b", "day")
+        exprs = stages._window_exprs(p, "a", "b")
         got = con.execute(f"SELECT a, b, day, {', '.join(exprs)} FROM pieces").fetchall()
         for a, b, day, *sums in got:
-            assert tuple(sums) == _expected(p, a, b, day), (p, a, b, day)
+            assert tuple(sums) == _expected(p, a, b), (p, a, b, day)
             checked += 1
     assert checked == 61 * len(pieces)

@@ -187,14 +187,13 @@ FROM sub4"""
 
 
 def dwell(params: SignalingParams) -> str:
-    """Stage 2a (stays): kept records with their dwell interval ``[s, e)``.
+    """Stage 2a (stays): kept records with their start ``s`` (seconds) and dwell ``d``.
 
-    A kept record dwells until the next kept record (the next one, or the one after when the
-    next is ping-pong), capped at ``max_gap_hours`` (``d`` of stages 1b and 1c).
+    A kept record dwells from ``s`` until the next kept record (the next one, or the one after
+    when the next is ping-pong), capped at ``max_gap_hours`` (``d`` of stages 1b and 1c).
     """
-    t = _t("k")
     return f"""
-SELECT uid, {_cell('k')} AS cell, {t} AS s, {t} + d AS e
+SELECT uid, {_cell('k')} AS cell, {_t('k')} AS s, d
 FROM (
   SELECT uid, k, d FROM ppsub WHERE pp = 0
   UNION ALL
@@ -205,12 +204,14 @@ FROM (
 _WINDOWS = ("total_s", "night_s", "daywork_s", "ns_late_s", "ns_early_s")
 
 
-def _window_exprs(params: SignalingParams, a: str, b: str, day: str) -> list[str]:
-    """Seconds of [a, b) in each time window of day ``day`` (in the order of ``_WINDOWS``).
+def _window_exprs(params: SignalingParams, a: str, b: str) -> list[str]:
+    """Seconds of [a, b) in each time window of a day (in the order of ``_WINDOWS``).
 
     ``a`` and ``b`` are seconds since the day's midnight with ``0 <= a <= b <= 86400`` (a
     piece of :func:`cell_days`), so a window that reaches midnight needs one bound only, and
     the night window, when it runs over midnight, is the piece minus its overlap with the day.
+    ``daywork_s`` is the overlap with the work hours on any day: :func:`cell_days` keeps it on
+    weekdays only, after the aggregation (the day is one of its keys).
     """
     p = params
     ns, ne = p.night_start_hour * 3600, p.night_end_hour * 3600
@@ -219,9 +220,9 @@ def _window_exprs(params: SignalingParams, a: str, b: str, day: str) -> list[str
     else:
         night = _ov(a, b, str(ns), str(ne))
     ws, we = p.work_start_hour * 3600, p.work_end_hour * 3600
-    daywork = f"CASE WHEN ({day} + 3) % 7 < 5 THEN {_ov(a, b, str(ws), str(we))} ELSE 0 END"
     nss, nse = p.nightshift_start_hour * 3600, p.nightshift_end_hour * 3600
-    return [f"{b} - {a}", night, daywork, f"GREATEST(0, {b} - GREATEST({a}, {nss}))",
+    return [f"{b} - {a}", night, _ov(a, b, str(ws), str(we)),
+            f"GREATEST(0, {b} - GREATEST({a}, {nss}))",
             f"GREATEST(0, LEAST({b}, {nse}) - {a})"]
 
 
@@ -246,25 +247,27 @@ def cell_days(params: SignalingParams) -> str:
     The five sums are computed as two: three 20-bit fields in one integer, two in another. A
     user's dwell intervals never overlap, so no window sum of one user, cell and day exceeds
     86,400 s and no field carries into the next; the aggregation then keeps two sums instead of
-    five, which is most of this stage's cost.
+    five, which is most of this stage's cost. Work hours count on weekdays only: the day is a
+    key of the aggregation, so that test is made once per row of the result.
     """
-    ex = _window_exprs(params, "a", "b", "day")
+    ex = _window_exprs(params, "a", "b")
     p1 = f"({ex[0]}) + {PACK} * ({ex[1]}) + {PACK * PACK} * ({ex[2]})"
     p2 = f"({ex[3]}) + {PACK} * ({ex[4]})"
     fields = [("p1", 0), ("p1", 1), ("p1", 2), ("p2", 0), ("p2", 1)]
-    sums = ", ".join(f"{_unpack('d.' + p, i)} AS {n}"
-                     for (p, i), n in zip(fields, _WINDOWS, strict=True))
-    # a and b: seconds since the piece's midnight (the window bounds are then constants)
-    days = ("SELECT uid, cell, s - sd * 86400 AS a, e - sd * 86400 AS b, sd FROM ("
-            "SELECT uid, cell, s, e, CAST(FLOOR(s / 86400) AS BIGINT) AS sd FROM dwell) x")
+    sums = [f"{_unpack('d.' + p, i)}" for p, i in fields]
+    sums[2] = f"CASE WHEN (d.day + 3) % 7 < 5 THEN {sums[2]} ELSE 0 END"
+    cols = ", ".join(f"{e} AS {n}" for e, n in zip(sums, _WINDOWS, strict=True))
+    # a and b: seconds since the midnight of the start day sd (the window bounds are constants)
     return f"""
-WITH pieces AS (
-  SELECT uid, cell, a, LEAST(b, 86400) AS b, sd AS day FROM ({days}) z
+WITH y AS (
+  SELECT uid, cell, a, a + d AS b, CAST((s - a) / 86400 AS BIGINT) AS sd
+  FROM (SELECT uid, cell, s, (s % 86400 + 86400) % 86400 AS a, d FROM dwell) x
+), pieces AS (
+  SELECT uid, cell, a, LEAST(b, 86400) AS b, sd AS day FROM y
   UNION ALL
-  SELECT uid, cell, 0 AS a, b - 86400 AS b, sd + 1 AS day FROM ({days}) z
-  WHERE b > 86400
+  SELECT uid, cell, 0 AS a, b - 86400 AS b, sd + 1 AS day FROM y WHERE b > 86400
 )
-SELECT d.uid AS uid, d.cell AS cell, c.place AS place, d.day AS day, {sums}
+SELECT d.uid AS uid, d.cell AS cell, c.place AS place, d.day AS day, {cols}
 FROM (
   SELECT uid, cell, day, CAST(SUM({p1}) AS BIGINT) AS p1, CAST(SUM({p2}) AS BIGINT) AS p2
   FROM pieces GROUP BY uid, cell, day
