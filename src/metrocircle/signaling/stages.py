@@ -71,18 +71,22 @@ def reason_counts() -> str:
     return "SELECT reason, COUNT(*) AS n FROM flagged GROUP BY reason"
 
 
-#: Records are sorted by one integer key ``k = t * CELL_SPACE + cid``: time, then cell.
-CELL_SPACE = 4_194_304  # 2**22 cell ids at most
+#: Records are sorted by one integer key ``k = t * CELL_SPACE + cid``: time, then cell. The
+#: cell is the key's low ``CELL_BITS`` bits and the time the rest, read with a bitwise AND and an
+#: arithmetic shift (exact for negative times too, and much cheaper than a modulo and a
+#: division on every record).
+CELL_BITS = 22
+CELL_SPACE = 1 << CELL_BITS  # 4,194,304 cell ids at most
 
 
 def _t(k: str) -> str:
-    """The time (seconds) of key ``k`` (exact: the numerator is a multiple of CELL_SPACE)."""
-    return f"CAST(({k} - {_cell(k)}) / {CELL_SPACE} AS BIGINT)"
+    """The time (seconds) of key ``k``."""
+    return f"({k} >> {CELL_BITS})"
 
 
 def _dt(a: str, b: str) -> str:
-    """Seconds from key ``a`` to key ``b`` (exact integer arithmetic before the division)."""
-    return f"CAST(({b} - {_cell(b)} - {a} + {_cell(a)}) / {CELL_SPACE} AS BIGINT)"
+    """Seconds from key ``a`` to key ``b``."""
+    return f"(({b} >> {CELL_BITS}) - ({a} >> {CELL_BITS}))"
 
 
 def _flag(cond: str, bit: int) -> str:
@@ -127,7 +131,8 @@ WHERE k1 IS NULL OR k1 <> k OR ({ext})"""
 
 
 def _cell(k: str) -> str:
-    return f"{k} % {CELL_SPACE}"
+    """The cell id of key ``k``."""
+    return f"({k} & {CELL_SPACE - 1})"
 
 
 def pingpong(params: SignalingParams) -> str:
@@ -146,23 +151,22 @@ def pingpong(params: SignalingParams) -> str:
     r2 = int(round(params.pingpong_max_km * 1000)) ** 2
     gap = int(round(params.max_gap_hours * 3600))
 
-    def near(a: str, b: str) -> str:
-        return f"(({a}.x - {b}.x) * ({a}.x - {b}.x) + ({a}.y - {b}.y) * ({a}.y - {b}.y) <= {r2})"
+    def near(ax: str, ay: str, bx: str, by: str) -> str:
+        return f"(({ax} - {bx}) * ({ax} - {bx}) + ({ay} - {by}) * ({ay} - {by}) <= {r2})"
 
+    # one join for the coordinates, then the neighbours' coordinates come with the window
     return f"""
 WITH nb AS (
-  SELECT uid, k, d, f, LAG(k, 1) OVER w AS k_1, LEAD(k, 1) OVER w AS k1,
-    LEAD(k, 2) OVER w AS k2
-  FROM pp1 WHERE f > 0 WINDOW w AS (PARTITION BY uid ORDER BY k)
+  SELECT uid, k, d, f, LAG(x, 1) OVER w AS x_1, LAG(y, 1) OVER w AS y_1, x, y,
+    LEAD(x, 1) OVER w AS x1, LEAD(y, 1) OVER w AS y1, LEAD(k, 2) OVER w AS k2
+  FROM (SELECT p.uid AS uid, p.k AS k, p.d AS d, p.f AS f, c.x AS x, c.y AS y
+        FROM pp1 p JOIN cells c ON c.cid = {_cell('p.k')} WHERE p.f > 0) q
+  WINDOW w AS (PARTITION BY uid ORDER BY k)
 ), sub AS (
-  SELECT p.uid AS uid, p.k AS k, p.d AS d, p.k2 AS k2,
-    CASE WHEN p.f % 2 = 1 AND {near('cp', 'cc')} THEN 1 ELSE 0 END AS cand,
-    CASE WHEN p.f % 4 >= 2 AND {near('cc', 'cn')} THEN 1 ELSE 0 END AS cand_next
-  FROM nb p
-  JOIN cells cc ON cc.cid = {_cell('p.k')}
-  LEFT JOIN cells cp ON cp.cid = {_cell('p.k_1')}
-  LEFT JOIN cells cn ON cn.cid = {_cell('p.k1')}
-  WHERE p.f < 8
+  SELECT uid, k, d, k2,
+    CASE WHEN f % 2 = 1 AND {near('x_1', 'y_1', 'x', 'y')} THEN 1 ELSE 0 END AS cand,
+    CASE WHEN f % 4 >= 2 AND {near('x', 'y', 'x1', 'y1')} THEN 1 ELSE 0 END AS cand_next
+  FROM nb WHERE f < 8
 ), sub2 AS (
   SELECT uid, k, d, k2, cand, cand_next, ROW_NUMBER() OVER w AS rn,
     MAX(CASE WHEN cand = 0 THEN k ELSE NULL END) OVER (
@@ -260,8 +264,8 @@ def cell_days(params: SignalingParams) -> str:
     # a and b: seconds since the midnight of the start day sd (the window bounds are constants)
     return f"""
 WITH y AS (
-  SELECT uid, cell, a, a + d AS b, CAST((s - a) / 86400 AS BIGINT) AS sd
-  FROM (SELECT uid, cell, s, (s % 86400 + 86400) % 86400 AS a, d FROM dwell) x
+  SELECT uid, cell, s - sd * 86400 AS a, s - sd * 86400 + d AS b, sd
+  FROM (SELECT uid, cell, s, CAST(FLOOR(s / 86400) AS BIGINT) AS sd, d FROM dwell) x
 ), pieces AS (
   SELECT uid, cell, a, LEAST(b, 86400) AS b, sd AS day FROM y
   UNION ALL
