@@ -55,6 +55,8 @@ def main() -> None:
     ap.add_argument("--days", type=int, default=14)
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--out", default=str(ROOT / "bench/results/signaling"))
+    ap.add_argument("--memory-limit", default="1GB",
+                    help="DuckDB memory_limit (the engine's default: 1GB)")
     ap.add_argument("--skip-spark", action="store_true")
     ap.add_argument("--skip-peer", action="store_true")
     ap.add_argument("--repeat", type=int, default=1,
@@ -76,9 +78,9 @@ def main() -> None:
     py = sys.executable
     results: dict = {}
     duck = ("metrocircle-duckdb", [py, str(HERE / "run_metrocircle.py"), str(data),
-                                   str(out / "pred_duckdb.csv"), "duckdb", "500MB"])
+                                   str(out / "pred_duckdb.csv"), "duckdb", a.memory_limit])
     tbd_py = str(ROOT / "bench/.venv-transbigdata/bin/python")
-    # transbigdata as its documentation runs it (traj_stay_move on a 500 m grid, then
+    # transbigdata as its documentation runs it (traj_stay_move on a 100 m grid, then
     # mobile_identify_home / mobile_identify_work): the peer the issue names
     peer_api = ("transbigdata-0.5.3", [tbd_py, str(HERE / "peer_transbigdata_api.py"), str(data),
                                        str(out / "pred_transbigdata.csv")])

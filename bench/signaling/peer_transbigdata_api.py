@@ -1,7 +1,8 @@
 """transbigdata 0.5.3 as its documentation runs it: traj_stay_move, then home and work.
 
 The mobile-phone workflow of transbigdata's docs: records with the tower's lon/lat are cut
-into stays on a grid (``area_to_params`` + ``traj_stay_move``, stays of at least 30 minutes),
+into stays on a 100 m grid (``area_to_params`` + ``traj_stay_move``, stays of at least 30
+minutes; a grid this fine keeps almost every tower apart, which suits it best here),
 then ``mobile_identify_home`` / ``mobile_identify_work`` pick the grid square with the longest
 night / weekday daytime duration. A grid square's unit is the unit most of its towers are in.
 Runs in its own venv (bench/.venv-transbigdata). Prints one JSON line with the compute time
@@ -18,7 +19,7 @@ import pandas as pd
 import transbigdata as tbd
 
 data, out = sys.argv[1], sys.argv[2]
-accuracy = float(sys.argv[3]) if len(sys.argv) > 3 else 500.0
+accuracy = float(sys.argv[3]) if len(sys.argv) > 3 else 100.0
 t0 = time.perf_counter()
 rec = pd.read_parquet(f"{data}/records.parquet")
 cells = pd.read_csv(f"{data}/cells.csv", dtype={"cell_id": str, "unit_id": str})
