@@ -3,11 +3,11 @@
 Usage (from the repository root)::
 
     PYTHONPATH=src /work/venv/bin/python bench/signaling/floor.py \
-        bench/results/signaling/sim_20000x14_s2026 [--repeat 5] [--memory-limit 500MB]
+        bench/results/signaling/sim_20000x14_s2026 [--repeat 5] [--memory-limit 1GB]
 
 Times, on the benchmark's records (``records.parquet`` + ``cells.csv``), with the same DuckDB
 settings as :class:`metrocircle.signaling.engines.duckdb.DuckDBEngine` in the benchmark
-(``memory_limit=500MB``, DuckDB's default threads, insertion order not preserved), the work
+(``memory_limit=1GB``, DuckDB's default threads, insertion order not preserved), the work
 every correct pipeline has to do, each query on its own and from the Parquet file:
 
 ``read``
@@ -71,7 +71,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("data", help="directory with records.parquet and cells.csv")
     ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--memory-limit", default="500MB")
+    ap.add_argument("--memory-limit", default="1GB")
     ap.add_argument("--threads", type=int, default=None)
     a = ap.parse_args()
     con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": "false",
