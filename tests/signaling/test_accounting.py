@@ -18,19 +18,26 @@ record = st.tuples(
 )
 
 
-@settings(max_examples=25, deadline=None,
+@settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(record, min_size=1, max_size=120),
-       dup=st.lists(st.integers(min_value=0, max_value=119), max_size=20))
-def test_accounting_adds_up(tmp_path_factory, rows, dup):
+       dup=st.lists(st.integers(min_value=0, max_value=119), max_size=20),
+       fmt=st.sampled_from(["csv", "parquet"]))
+def test_accounting_adds_up(tmp_path_factory, rows, dup, fmt):
+    """CSV files are counted by a scan; Parquet files by their metadata, with the drop reasons
+    counted only when records are missing from the first window pass: both must add up."""
     rows = rows + [rows[i] for i in dup if i < len(rows)]
     d = tmp_path_factory.mktemp("acc")
     cells_table().to_csv(d / "cells.csv", index=False)
     df = pd.DataFrame(rows, columns=["uid", "sec", "cell"])
-    df["time"] = (START + pd.to_timedelta(df["sec"], unit="s")).dt.strftime("%Y-%m-%d %H:%M:%S")
-    df[["uid", "time", "cell"]].to_csv(d / "r.csv", index=False)
+    df["time"] = START + pd.to_timedelta(df["sec"], unit="s")
+    if fmt == "csv":
+        df["time"] = df["time"].dt.strftime("%Y-%m-%d %H:%M:%S")
+        df[["uid", "time", "cell"]].to_csv(d / "r.csv", index=False)
+    else:
+        df[["uid", "time", "cell"]].to_parquet(d / "r.parquet", index=False)
     try:
-        res = od_from_records(d / "r.csv", cells=d / "cells.csv", min_count=1,
+        res = od_from_records(d / f"r.{fmt}", cells=d / "cells.csv", min_count=1,
                               params={"start_date": "2024-03-04", "end_date": "2024-03-11"})
     except Exception as err:  # only "nothing left" is allowed, and only when it is true
         assert "no record is left" in str(err)
@@ -41,6 +48,10 @@ def test_accounting_adds_up(tmp_path_factory, rows, dup):
     assert acc["dropped"]["missing_value"] == int(df["uid"].isna().sum())
     valid = df[df["uid"].notna() & df["cell"].ne("GHOST") & df["sec"].between(0, 7 * 86400 - 1)]
     assert acc["dropped"]["duplicate"] == len(valid) - len(valid.drop_duplicates())
+    assert acc["dropped"]["unknown_cell"] == int(
+        (df["uid"].notna() & df["cell"].eq("GHOST") & df["sec"].between(0, 7 * 86400 - 1)).sum())
+    assert acc["dropped"]["outside_window"] == int(
+        (df["uid"].notna() & ~df["sec"].between(0, 7 * 86400 - 1)).sum())
     u = acc["users"]
     assert u["seen"] == valid["uid"].nunique()
     assert u["with_home"] + u["with_neither"] == u["seen"]

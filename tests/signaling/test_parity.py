@@ -36,14 +36,19 @@ def test_parity_on_simulated_records(spark, tmp_path, metro_units):
     assert len(a.od) > 5
 
 
-def test_parity_on_handmade_csv_with_every_drop_reason(spark, tmp_path):
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_parity_on_handmade_records_with_every_drop_reason(spark, tmp_path, fmt):
     cells = tmp_path / "cells.csv"
     cells_table().to_csv(cells, index=False)
     recs = pd.concat([people(days=14), pingpong_user(), pingpong_user().iloc[:3]])
     extra = pd.DataFrame({"uid": ["x", None], "time": pd.to_datetime(["2024-03-05 10:00",
                                                                       "2024-03-05 11:00"]),
                           "cell": ["NOPE", "H1"]})
-    rec = write(pd.concat([recs, extra]), tmp_path / "r.csv")
+    if fmt == "csv":
+        rec = write(pd.concat([recs, extra]), tmp_path / "r.csv")
+    else:  # counted from the file's metadata, the reasons after the first pass
+        rec = tmp_path / "r.parquet"
+        pd.concat([recs, extra]).to_parquet(rec, index=False)
     a, b = _both(spark, rec, cells=cells, min_count=1, params={"end_date": "2024-03-17"})
     _same(a, b)
     assert all(v > 0 for v in a.accounting["dropped"].values()), a.accounting

@@ -106,8 +106,9 @@ def pingpong_pass1(params: SignalingParams) -> str:
     capped at ``max_gap_hours``) and the bit flags ``f``: 1 = it can be ping-pong (an A-B-A
     candidate before the distance test), 2 = the next record can be, 4 = the record two
     before had flag 2 (so the record after a possible ping-pong is at hand), 8 = duplicate.
-    Records with ``f`` = 8 (plain duplicates) are not kept; every other record with a flag goes
-    to the ping-pong stage, where the neighbours it needs are next to it.
+    Every record is kept (so the row count is the number of valid records); plain duplicates
+    (``f`` = 8) go no further, and every other record with a flag goes to the ping-pong stage,
+    where the neighbours it needs are next to it.
     """
     s = int(params.pingpong_max_seconds) * CELL_SPACE
     gap = int(round(params.max_gap_hours * 3600))
@@ -116,18 +117,16 @@ def pingpong_pass1(params: SignalingParams) -> str:
     c0n = f"{c('k')} = {c('k2')} AND {c('k1')} <> {c('k')} AND k2 - k <= {s}"
     ext = f"{c('k_2')} = {c('k')} AND {c('k_1')} <> {c('k_2')} AND k - k_2 <= {s}"
     flags = " + ".join([_flag(c0, 1), _flag(c0n, 2), _flag(ext, 4), _flag("k1 = k", 8)])
-    # the filter is "f <> 8", written without f so that the flags are computed once
     return f"""
 SELECT uid, k, d, f FROM (
-  SELECT uid, k, k_2, k_1, k1, CAST(LEAST(COALESCE({_dt('k', 'k1')}, 0), {gap}) AS INT) AS d,
+  SELECT uid, k, CAST(LEAST(COALESCE({_dt('k', 'k1')}, 0), {gap}) AS INT) AS d,
     {flags} AS f FROM (
     SELECT uid, k, LAG(k, 2) OVER w AS k_2, LAG(k, 1) OVER w AS k_1, LEAD(k, 1) OVER w AS k1,
       LEAD(k, 2) OVER w AS k2
     FROM (SELECT uid, t * {CELL_SPACE} + cell AS k FROM flagged WHERE reason IS NULL) v
     WINDOW w AS (PARTITION BY uid ORDER BY k)
   ) z
-) y
-WHERE k1 IS NULL OR k1 <> k OR ({ext})"""
+) y"""
 
 
 def _cell(k: str) -> str:
@@ -160,7 +159,7 @@ WITH nb AS (
   SELECT uid, k, d, f, LAG(x, 1) OVER w AS x_1, LAG(y, 1) OVER w AS y_1, x, y,
     LEAD(x, 1) OVER w AS x1, LEAD(y, 1) OVER w AS y1, LEAD(k, 2) OVER w AS k2
   FROM (SELECT p.uid AS uid, p.k AS k, p.d AS d, p.f AS f, c.x AS x, c.y AS y
-        FROM pp1 p JOIN cells c ON c.cid = {_cell('p.k')} WHERE p.f > 0) q
+        FROM pp1 p JOIN cells c ON c.cid = {_cell('p.k')} WHERE p.f > 0 AND p.f <> 8) q
   WINDOW w AS (PARTITION BY uid ORDER BY k)
 ), sub AS (
   SELECT uid, k, d, k2,

@@ -61,14 +61,19 @@ class RecordSource:
             cols += [self.lon_col, self.lat_col]
         return cols
 
-    def check_columns(self, present: list[str]) -> None:
+    def check_file(self) -> None:
+        """Stop with one clear error if the file is missing or empty."""
         p = Problems()
         if not Path(self.path).exists():
             p.add("records", f"file not found: {self.path}")
-            p.raise_if_any()
-        if Path(self.path).is_file() and Path(self.path).stat().st_size == 0:
+        elif Path(self.path).is_file() and Path(self.path).stat().st_size == 0:
             p.add("records", f"the file is empty (no header, no rows): {self.path}")
-            p.raise_if_any()
+        p.raise_if_any()
+
+    def check_columns(self, present: list[str]) -> None:
+        """Stop with one clear error if the file is missing or empty, or lacks columns."""
+        self.check_file()
+        p = Problems()
         missing = [c for c in self.needed_columns() if c not in present]
         if missing:
             p.add(

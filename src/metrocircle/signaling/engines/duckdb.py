@@ -76,7 +76,7 @@ class DuckDBEngine(Engine):
             cols = [r[0] for r in self.con.execute(
                 f"DESCRIBE SELECT * FROM {self._reader(source)}").fetchall()]
         except duckdb.Error as err:
-            source.check_columns([])
+            source.check_file()
             raise InputError(f"records: cannot read {source.path}: {err}") from err
         source.check_columns(cols)
         tcol = f"src.{_q(source.time_col)}"

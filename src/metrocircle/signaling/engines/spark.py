@@ -18,6 +18,21 @@ def _lit(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+def _nanosecond_column(source: RecordSource) -> bool:
+    """True if the time column of the Parquet file(s) holds timestamps in nanoseconds."""
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    try:
+        schema = ds.dataset(source.path, format="parquet").schema
+    except (OSError, pa.ArrowException):
+        return False  # reading fails below with the reader's own message
+    if source.time_col not in schema.names:
+        return False
+    t = schema.field(source.time_col).type
+    return pa.types.is_timestamp(t) and t.unit == "ns"
+
+
 class SparkEngine(Engine):
     """Run the stages with Spark SQL.
 
@@ -76,6 +91,11 @@ class SparkEngine(Engine):
         self._views: list[str] = []
 
     def load_records(self, source: RecordSource, grid_deg: float) -> None:
+        # Spark cannot read Parquet timestamps in nanoseconds (what pandas writes by default)
+        # unless they come in as plain 64-bit integers; the time is then rebuilt below.
+        nanos = source.format == "parquet" and _nanosecond_column(source)
+        if nanos:
+            self.spark.conf.set("spark.sql.legacy.parquet.nanosAsLong", "true")
         reader = self.spark.read
         try:
             if source.format == "parquet":
@@ -83,12 +103,15 @@ class SparkEngine(Engine):
             else:
                 df = reader.option("header", "true").csv(source.path)
         except Exception as err:
-            source.check_columns([])
+            source.check_file()
             raise InputError(f"records: cannot read {source.path}: {err}") from err
         source.check_columns(list(df.columns))
         df.createOrReplaceTempView("src_records")
         tcol = f"src.{_q(source.time_col)}"
-        ts = f"try_cast(CAST({tcol} AS STRING) AS TIMESTAMP)"
+        if nanos:  # nanoseconds since 1970 -> microseconds (floored) -> timestamp
+            ts = f"timestamp_micros(({tcol} - pmod({tcol}, 1000)) div 1000)"
+        else:
+            ts = f"try_cast(CAST({tcol} AS STRING) AS TIMESTAMP)"
         if source.tz:
             ts = f"from_utc_timestamp({ts}, {_lit(source.tz)})"
         if source.cell_col is not None:
