@@ -67,3 +67,24 @@ def test_parity_lonlat_and_time_zone(spark, tmp_path):
                  min_count=1, params={"grid_deg": 0.002})
     _same(a, b)
     assert a.accounting["users"]["with_work"] == 2
+
+
+@pytest.mark.parametrize("aware", [False, True])
+def test_parity_parquet_nanosecond_timestamps_with_time_zone(spark, tmp_path, aware):
+    """pandas writes nanosecond timestamps, which Spark reads only as integers: same result."""
+    cells = tmp_path / "cells.csv"
+    cells_table().to_csv(cells, index=False)
+    recs = people(days=7)
+    recs["time"] = recs["time"] - pd.Timedelta(hours=8)  # as UTC
+    if aware:
+        recs["time"] = recs["time"].dt.tz_localize("UTC")
+    rec = tmp_path / "r.parquet"
+    recs.astype({"time": recs["time"].dtype.name.replace("[us", "[ns")}).to_parquet(rec,
+                                                                                  index=False)
+    import pyarrow.parquet as pq
+
+    assert pq.read_schema(rec).field("time").type.unit == "ns"
+    a, b = _both(spark, rec, cells=cells, tz="Asia/Shanghai", min_count=1)
+    _same(a, b)
+    assert a.accounting["users"]["with_work"] == 2
+    assert a.accounting["used_records"] == len(recs)
