@@ -88,3 +88,23 @@ def test_parity_parquet_nanosecond_timestamps_with_time_zone(spark, tmp_path, aw
     _same(a, b)
     assert a.accounting["users"]["with_work"] == 2
     assert a.accounting["used_records"] == len(recs)
+
+
+def test_parity_directory_of_parquet_files(spark, tmp_path):
+    """A directory of Parquet parts (as Spark and operators write them) is one input."""
+    cells = tmp_path / "cells.csv"
+    cells_table().to_csv(cells, index=False)
+    recs = pd.concat([people(days=7), pingpong_user()]).reset_index(drop=True)
+    parts = tmp_path / "records"
+    parts.mkdir()
+    half = len(recs) // 2
+    recs.iloc[:half].to_parquet(parts / "part-0.parquet", index=False)
+    recs.iloc[half:].to_parquet(parts / "part-1.parquet", index=False)
+    a, b = _both(spark, parts, cells=cells, min_count=1)
+    _same(a, b)
+    assert a.accounting["input_records"] == len(recs)
+    whole = tmp_path / "whole.parquet"
+    recs.to_parquet(whole, index=False)
+    c = od_from_records(whole, cells=cells, min_count=1)
+    assert c.accounting == a.accounting
+    pd.testing.assert_frame_equal(c.od, a.od)
