@@ -14,7 +14,7 @@ def test_readme_starts_with_exactly_two_setup_commands_and_ci_runs_the_second() 
     assert block, "README must open with a set-up section"
     commands = [line for line in block.group(1).splitlines() if line.strip()]
     assert len(commands) == 2
-    assert "metrocircle" in commands[0]
+    assert "metrocircle demo" in commands[0]  # the main job: the Chongqing example
     ci = (ROOT / ".ci" / "run").read_text()
     assert commands[1] in ci
 

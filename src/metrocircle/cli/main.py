@@ -21,6 +21,7 @@ from metrocircle.exceptions import MetrocircleError
 _COMMAND_MODULES: list[str] = [
     "metrocircle.cli.access",
     "metrocircle.cli.delineate",
+    "metrocircle.cli.demo",
     "metrocircle.cli.od",
     "metrocircle.cli.simulate",
 ]

@@ -1,0 +1,87 @@
+"""``metrocircle demo``: the Chongqing chain end to end, on a small simulated sample.
+
+The checks tie the files together: the summary's figures are recomputed from the tables the
+demo wrote (membership, circles, accounting), and the comparison with the plan's scope is
+recomputed from the shipped units table.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from metrocircle.cli.main import main
+from metrocircle.datasets import chongqing
+from metrocircle.demo import PLAN_GROUPS, run_demo
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo")
+    return run_demo(out, users=3000, days=7, random_state=5, min_count=1)
+
+
+def test_every_output_is_written(demo):
+    out = demo.out_dir
+    for name in ("summary.md", "scope_comparison.csv", "run.json", "access/travel_times.csv",
+                 "access/circles.csv", "access/access.gpkg", "signaling/od.csv",
+                 "signaling/units.csv", "signaling/accounting.json",
+                 "delineation/membership.csv", "delineation/areas.csv",
+                 "delineation/delineation.gpkg"):
+        assert (out / name).is_file(), name
+        assert (out / name).stat().st_size > 0, name
+
+
+def test_summary_matches_the_tables(demo):
+    out = demo.out_dir
+    units = chongqing.load_units().set_index("unit_id")
+    m = pd.read_csv(out / "delineation/membership.csv", dtype={"unit_id": str})
+    members = m[m["area_id"] == "chongqing_central"]
+    d = demo.summary["delineation"]
+    assert d["units"] == len(members)
+    assert d["core_units"] == int((members["status"] == "core").sum()) == 9
+    assert d["population"] == int(units.loc[members["unit_id"], "pop_2020_census"].sum())
+    # the core is the 9 central districts
+    central = set(units.index[units["group"] == "cq_main_urban_central"])
+    assert set(members.loc[members["status"] == "core", "unit_id"]) == central
+    # every member is within the one-hour gate of the core
+    circles = pd.read_csv(out / "access/circles.csv", dtype={"unit_id": str})
+    mins = circles.set_index("unit_id")["minutes"]
+    assert (mins.reindex(members["unit_id"]) <= 60).all()
+    assert demo.summary["one_hour_circle"]["units"] == int(circles["within_1h"].sum())
+    acc = json.loads((out / "signaling/accounting.json").read_text())
+    assert acc["used_records"] + sum(acc["dropped"].values()) == acc["input_records"]
+    assert demo.summary["signaling"]["input_records"] == acc["input_records"]
+    run = json.loads((out / "run.json").read_text())
+    assert run["summary"] == json.loads(json.dumps(demo.summary))
+
+
+def test_comparison_with_the_plan(demo):
+    cmp = pd.read_csv(demo.out_dir / "scope_comparison.csv", dtype={"unit_id": str})
+    units = chongqing.load_units()
+    assert len(cmp) == len(units) == 58
+    plan = set(units.loc[units["group"].isin(PLAN_GROUPS), "unit_id"])
+    assert len(plan) == 27  # 21 units of the main urban area + 6 of Guang'an
+    assert set(cmp.loc[cmp["in_plan"], "unit_id"]) == plan
+    counts = cmp["agreement"].value_counts().to_dict()
+    assert counts == demo.summary["agreement"]
+    both = cmp["in_plan"] & cmp["in_delineation"]
+    assert int(both.sum()) == counts.get("both", 0)
+    text = (demo.out_dir / "summary.md").read_text()
+    assert "modelled" in text and "simulated" in text
+    for name in cmp.loc[cmp["agreement"] == "plan only", "name_en"]:
+        assert name in text
+
+
+def test_cli_runs_and_reports_bad_parameters(tmp_path, capsys):
+    assert main(["demo", "--out", str(tmp_path / "d"), "--users", "1500", "--min-count", "1",
+                 "--no-progress"]) == 0
+    assert "Delineated area:" in capsys.readouterr().out
+    assert (tmp_path / "d" / "summary.md").is_file()
+    assert main(["demo", "--out", str(tmp_path / "e"), "--days", "3"]) == 2
+    err = capsys.readouterr().err
+    assert "'days' parameter of demo must be an int >= 7" in err
+    assert main(["demo", "--out", str(tmp_path / "f"), "--engine", "pandas"]) == 2
+    assert "'engine' parameter of demo" in capsys.readouterr().err
