@@ -85,3 +85,18 @@ def test_cli_runs_and_reports_bad_parameters(tmp_path, capsys):
     assert "'days' parameter of demo must be an int >= 7" in err
     assert main(["demo", "--out", str(tmp_path / "f"), "--engine", "pandas"]) == 2
     assert "'engine' parameter of demo" in capsys.readouterr().err
+
+
+def test_default_run_is_what_the_docs_say(tmp_path):
+    """The README's main job with its defaults; docs/demo.md names the units it adds."""
+    from pathlib import Path
+
+    res = run_demo(tmp_path / "default")
+    cmp = res.comparison
+    added = cmp[cmp["in_delineation"] & (cmp["status"] != "core")]
+    units = chongqing.load_units().set_index("unit_id")
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "demo.md").read_text()
+    para = doc[doc.index("with the defaults it keeps"):doc.index("The plan itself")]
+    named = {n for n in units["name_pinyin"] if n in para}
+    assert named == set(units.loc[added["unit_id"], "name_pinyin"])
+    assert res.summary["delineation"]["units"] == 9 + len(added)
