@@ -24,6 +24,7 @@ _COMMAND_MODULES: list[str] = [
     "metrocircle.cli.demo",
     "metrocircle.cli.od",
     "metrocircle.cli.simulate",
+    "metrocircle.cli.strength",
 ]
 
 app = typer.Typer(

@@ -1,0 +1,330 @@
+"""``metrocircle strength``: gravity, flow layers, fused index, membership, centrality."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from metrocircle.exceptions import InputError, ParameterError, Problem
+
+EXAMPLES = ("chongqing",)
+#: Mass of the Chongqing example: GDP (gdp_100m_cny) is filled for 25 of the 58 units only.
+EXAMPLE_MASS = ("pop_2020_census",)
+
+
+def _pairs(items: list[str] | None, option: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    bad: list[str] = []
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            bad.append(item)
+        elif name.strip() in out:
+            bad.append(f"{item} (repeated name)")
+        else:
+            out[name.strip()] = value.strip()
+    if bad:
+        raise ParameterError(
+            f"{option} takes NAME=VALUE; could not read: " + ", ".join(repr(b) for b in bad)
+        )
+    return out
+
+
+def _read_ahp(path: Path):  # noqa: ANN202 - DataFrame
+    """An AHP matrix file: header row and first column are the layer names."""
+    import pandas as pd
+
+    from metrocircle.model.io import read_table
+
+    df, _ = read_table(path)
+    if df.shape[1] < 2:
+        raise InputError(
+            [Problem(path.name, "an AHP matrix needs a name column and one column per layer")]
+        )
+    names = df.iloc[:, 0].astype(str).str.strip()
+    body = df.iloc[:, 1:].apply(lambda c: pd.to_numeric(c, errors="coerce"))
+    if body.isna().any().any():
+        raise InputError([Problem(path.name, "the AHP matrix has empty or non-numeric cells")])
+    body.index = pd.Index(names)
+    body.columns = [str(c).strip() for c in body.columns]
+    return body
+
+
+def strength_command(
+    out: Path = typer.Option(..., "--out", help="Output directory."),
+    example: str | None = typer.Option(
+        None, "--example", help=f"Run on data shipped with the package: {', '.join(EXAMPLES)}."
+    ),
+    units: Path | None = typer.Option(None, "--units", help="Units table (unit_id + masses)."),
+    units_id_col: str = typer.Option("unit_id", "--units-id-col", help="Unit code column."),
+    travel_times: Path | None = typer.Option(
+        None, "--travel-times", help="origin,destination,minutes (e.g. from 'metrocircle access')."
+    ),
+    flows: list[str] = typer.Option(
+        [], "--flows", help="A flow layer NAME=FILE (origin,destination,value); repeatable."
+    ),
+    cores: Path | None = typer.Option(None, "--cores", help="Cores: unit_id,area_id."),
+    mass: list[str] = typer.Option(
+        [], "--mass", help="Mass column of --units, repeatable (default: population, gdp)."
+    ),
+    direction_mass: str | None = typer.Option(
+        None, "--direction-mass", help="Column of k_ij = G_i/(G_i+G_j) (default: last --mass)."
+    ),
+    b: float = typer.Option(2.0, "--b", help="Distance-decay exponent of the gravity model."),
+    directional: bool = typer.Option(
+        True, "--directional/--symmetric", help="Directional k_ij (default) or symmetric gravity."
+    ),
+    on_missing: str = typer.Option(
+        "error", "--on-missing", help="A unit without a mass: 'error' or 'drop' (listed)."
+    ),
+    normalise: str = typer.Option("total", "--normalise", help="total, row or minmax."),
+    weights: str = typer.Option("entropy", "--weights", help="entropy, ahp, combined or user."),
+    weight: list[str] = typer.Option(
+        [], "--weight", help="User weight NAME=W per layer (with --weights user); repeatable."
+    ),
+    ahp_matrix: Path | None = typer.Option(
+        None, "--ahp-matrix", help="CSV: first column and header are the layer names."
+    ),
+    alpha: float = typer.Option(0.5, "--alpha", help="AHP share in --weights combined."),
+    epsilon: float = typer.Option(0.0, "--epsilon", help="Entropy-method shift for zeros."),
+    allow_inconsistent: bool = typer.Option(
+        False, "--allow-inconsistent", help="Accept an AHP matrix with CR >= 0.10."
+    ),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show progress bars."),
+) -> None:
+    """Connection strength: links.csv, weights.json, membership.csv, centrality.csv, run.json."""
+    import pandas as pd
+
+    from metrocircle import __version__
+    from metrocircle import strength as st
+    from metrocircle.cli._common import progress_bar
+    from metrocircle.model import io
+
+    inputs: dict[str, Any] = {}
+    notes: list[str] = []
+    layers: dict[str, pd.DataFrame] = {}
+    flow_files = _pairs(flows, "--flows")
+    user_weights = {k: v for k, v in _pairs(weight, "--weight").items()}
+    if weights != "user" and user_weights:
+        raise ParameterError("--weight NAME=W is used with --weights user only.")
+    mass_cols: tuple[str, ...] = tuple(mass)
+    started = time.perf_counter()
+    problems: list[Problem] = []
+
+    def attempt(read, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        try:
+            return read(*args, **kwargs)
+        except InputError as err:
+            problems.extend(err.problems)
+            return None
+
+    with progress_bar(progress) as callback:
+        if example is not None:
+            if example not in EXAMPLES:
+                raise ParameterError(
+                    f"The 'example' parameter of strength must be one of {EXAMPLES}. "
+                    f"Got {example!r}."
+                )
+            if units is not None or travel_times is not None:
+                raise ParameterError("Give either --example or --units/--travel-times, not both.")
+            from metrocircle.access import accessibility, chongqing_inputs
+            from metrocircle.access.api import CHONGQING_CORE
+            from metrocircle.datasets import chongqing
+
+            callback("travel times", 0.0)
+            acc_inputs = chongqing_inputs()
+            units_df = acc_inputs["units"]
+            tt_df = accessibility(**acc_inputs).travel_times[["origin", "destination", "minutes"]]
+            callback("travel times", 1.0)
+            if not mass_cols:
+                mass_cols = EXAMPLE_MASS
+                notes.append(
+                    "mass = pop_2020_census (2020 census, real) only: gdp_100m_cny is filled for "
+                    f"{int(units_df['gdp_100m_cny'].notna().sum())} of {len(units_df)} units; "
+                    "k_ij = P_i/(P_i+P_j). Pass --mass pop_2020_census --mass gdp_100m_cny "
+                    "--on-missing drop to use GDP on the units that have it."
+                )
+            notes.append(
+                "travel times: metrocircle.access on the shipped example (2019 rail timetable, "
+                "real; roads and station access modelled)"
+            )
+            od = chongqing.load_rail()["unit_od"]
+            layers["rail_trips"] = pd.DataFrame(
+                {
+                    "origin": od["from_unit_code"].astype("string"),
+                    "destination": od["to_unit_code"].astype("string"),
+                    "value": od["n_trips"].astype(float),
+                }
+            )
+            notes.append(
+                "layer rail_trips: direct trains per day between the units in the 2019 "
+                "timetable (real), a proxy of passenger-service links"
+            )
+            cores_df = units_df.loc[units_df["group"] == "cq_main_urban_central", ["unit_id"]]
+            cores_df = cores_df.assign(area_id=CHONGQING_CORE)
+            if cores is not None:
+                cores_df = attempt(io.read_cores, cores, universe=list(units_df["unit_id"]))
+            inputs = {"example": example}
+            if flow_files:
+                raise ParameterError("--flows cannot be combined with --example.")
+        else:
+            if units is None and not flow_files:
+                raise ParameterError(
+                    "Give --units with --travel-times (gravity) and/or --flows NAME=FILE "
+                    "(or --example chongqing)."
+                )
+            if (units is None) != (travel_times is None):
+                raise ParameterError("The gravity layer needs both --units and --travel-times.")
+            units_df = attempt(io.read_units, units, id_col=units_id_col) if units else None
+            universe = list(units_df["unit_id"]) if units_df is not None else None
+            tt_df = (
+                attempt(io.read_travel_times, travel_times, universe=universe)
+                if travel_times
+                else None
+            )
+            for name, f in flow_files.items():
+                df = attempt(io.read_flows, Path(f), universe=universe)
+                if df is not None:
+                    layers[name] = df
+            if universe is None and layers:
+                universe = sorted(
+                    set().union(
+                        *(set(t["origin"]) | set(t["destination"]) for t in layers.values())
+                    )
+                )
+            cores_df = attempt(io.read_cores, cores, universe=universe) if cores else None
+            if problems:
+                raise InputError(problems)
+            if not mass_cols:
+                mass_cols = ("population", "gdp")
+            inputs = {
+                name: {"path": str(p), "sha256": io.file_checksum(p)}
+                for name, p in [("units", units), ("travel_times", travel_times), ("cores", cores)]
+                + [(f"flows:{k}", Path(v)) for k, v in flow_files.items()]
+                if p is not None
+            }
+        if problems:
+            raise InputError(problems)
+        if "gravity" in layers:
+            raise ParameterError("The layer name 'gravity' is taken by the gravity model.")
+        grav_info = None
+        if units_df is not None and tt_df is not None:
+            callback("gravity", 0.0)
+            grav = st.gravity(
+                units_df,
+                tt_df,
+                mass=list(mass_cols),
+                direction_mass=direction_mass,
+                b=b,
+                directional=directional,
+                on_missing=on_missing,
+                progress=callback,
+            )
+            grav_info = grav.attrs.get("info")
+            layers = {"gravity": grav, **layers}
+        ahp = _read_ahp(ahp_matrix) if ahp_matrix is not None else None
+        if weights == "user":
+            wspec: Any = {k: _float(v, k) for k, v in user_weights.items()}
+        else:
+            wspec = weights
+        callback("fusion", 0.0)
+        fused = st.fuse(
+            layers,
+            normalise=normalise,
+            weights=wspec,
+            ahp_matrix=ahp,
+            alpha=alpha,
+            epsilon=epsilon,
+            allow_inconsistent=allow_inconsistent,
+        )
+        callback("fusion", 1.0)
+        all_units = None
+        if units_df is not None:
+            all_units = [
+                u
+                for u in units_df["unit_id"].astype(str)
+                if u not in (grav_info or {}).get("dropped_units", [])
+            ]
+        callback("centrality", 0.0)
+        cent = st.centrality(fused.links, units=all_units)
+        callback("centrality", 1.0)
+        memb = st.membership(fused.links, cores_df) if cores_df is not None else None
+    elapsed = time.perf_counter() - started
+
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    fused.links.to_csv(out / "links.csv", index=False)
+    written.append("links.csv")
+    (out / "weights.json").write_text(
+        json.dumps(
+            {
+                "weights": fused.weights,
+                "normalise": fused.info["normalise"],
+                "method": fused.info["weights_method"],
+                **{k: fused.info[k] for k in ("entropy", "ahp", "alpha") if k in fused.info},
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    written.append("weights.json")
+    if memb is not None:
+        memb.to_csv(out / "membership.csv", index=False)
+        written.append("membership.csv")
+    cent.units.to_csv(out / "centrality.csv", index=False)
+    written.append("centrality.csv")
+    run = {
+        "command": "strength",
+        "metrocircle_version": __version__,
+        "inputs": inputs,
+        "parameters": {
+            "mass": list(mass_cols),
+            "direction_mass": direction_mass,
+            "b": b,
+            "directional": directional,
+            "on_missing": on_missing,
+            "normalise": normalise,
+            "weights": weights,
+            "user_weights": user_weights or None,
+            "alpha": alpha,
+            "epsilon": epsilon,
+            "allow_inconsistent": allow_inconsistent,
+        },
+        "notes": notes,
+        "gravity": grav_info,
+        "fusion": fused.info,
+        "centrality": cent.info,
+        "compute_seconds": round(elapsed, 3),
+        "outputs": written + ["run.json"],
+    }
+    io.write_json(run, out / "run.json")
+    typer.echo(
+        f"strength: {fused.info['pairs']} pairs, layers "
+        + ", ".join(f"{k} (w={v:.3f})" for k, v in fused.weights.items())
+    )
+    for note in notes:
+        typer.echo(f"note: {note}")
+    if memb is not None:
+        top = memb.dropna(subset=["top_share"]).sort_values("top_share", ascending=False)
+        typer.echo(
+            f"membership: {len(memb)} units; highest top_share {top['top_share'].iloc[0]:.3f}"
+            if len(top)
+            else "membership: no unit has links"
+        )
+    typer.echo(f"wrote {', '.join(written + ['run.json'])} to {out}")
+
+
+def _float(text: str, name: str) -> float:
+    try:
+        return float(text)
+    except ValueError as err:
+        raise ParameterError(f"--weight {name}= must be a number. Got {text!r}.") from err
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``strength`` command to the metrocircle app."""
+    app.command("strength")(strength_command)
