@@ -191,17 +191,18 @@ def gravity(
 
     universe = set(codes.dropna())
     tt = validate_travel_times(travel_times, universe=universe, problems=p)
-    if S.MINUTES in tt.columns and S.ORIGIN in tt.columns and not p:
+    if S.MINUTES in tt.columns and S.ORIGIN in tt.columns:
         off = (tt[S.ORIGIN] != tt[S.DESTINATION]).to_numpy(dtype=bool, na_value=True)
         minutes = tt[S.MINUTES].to_numpy(dtype=float, na_value=np.nan)
-        nonpos = off & (minutes <= 0)
-        if nonpos.any():
-            pairs = tt.loc[nonpos, [S.ORIGIN, S.DESTINATION]].head(5)
+        zero = off & (minutes == 0)  # negative minutes are reported by the validator
+        if zero.any():
+            pairs = tt.loc[zero, [S.ORIGIN, S.DESTINATION]].head(5)
             shown = "; ".join(f"{o}->{d}" for o, d in pairs.itertuples(index=False))
             p.add(
                 "travel_times",
-                f"travel time must be positive between two different units (e.g. {shown})",
-                [f"row {i + 1}" for i in np.flatnonzero(nonpos)],
+                f"travel time of 0 minutes between two different units (e.g. {shown}); "
+                "the gravity model divides by it",
+                [f"row {i + 1}" for i in np.flatnonzero(zero)],
             )
     p.raise_if_any()
     if progress:
