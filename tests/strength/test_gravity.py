@@ -30,7 +30,9 @@ TT = pd.DataFrame(
 
 
 def by_pair(df: pd.DataFrame) -> dict[tuple[str, str], float]:
-    return {(o, d): s for o, d, s in df[["origin", "destination", "strength"]].itertuples(index=False)}
+    return {
+        (o, d): s for o, d, s in df[["origin", "destination", "strength"]].itertuples(index=False)
+    }
 
 
 def test_hand_computed_directional() -> None:
@@ -134,7 +136,11 @@ def full_table(n: int, minutes: np.ndarray) -> pd.DataFrame:
     codes = [f"{i:03d}" for i in range(n)]
     o, d = np.nonzero(~np.eye(n, dtype=bool))
     return pd.DataFrame(
-        {"origin": [codes[i] for i in o], "destination": [codes[j] for j in d], "minutes": minutes[o, d]}
+        {
+            "origin": [codes[i] for i in o],
+            "destination": [codes[j] for j in d],
+            "minutes": minutes[o, d],
+        }
     )
 
 

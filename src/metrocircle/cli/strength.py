@@ -34,6 +34,39 @@ def _pairs(items: list[str] | None, option: str) -> dict[str, str]:
     return out
 
 
+def _read_raw(path: Path):  # noqa: ANN202 - DataFrame
+    from metrocircle.model.io import read_table
+
+    df, _ = read_table(path)
+    if "geometry" in df.columns:
+        import pandas as pd
+
+        df = pd.DataFrame(df.drop(columns="geometry"))
+    return df
+
+
+def _read_units_raw(path: Path, id_col: str):  # noqa: ANN202 - DataFrame
+    df = _read_raw(path)
+    if id_col != "unit_id":
+        if id_col not in df.columns:
+            have = ", ".join(map(str, df.columns))
+            raise InputError(
+                [Problem(path.name, f"column {id_col!r} (--units-id-col) not found; has: {have}")]
+            )
+        df = df.drop(columns=[c for c in ["unit_id"] if c in df.columns]).rename(
+            columns={id_col: "unit_id"}
+        )
+    return df
+
+
+def _unit_codes(units_df) -> list[str] | None:  # noqa: ANN001
+    from metrocircle.model.validation import as_codes
+
+    if "unit_id" not in units_df.columns:
+        return None
+    return sorted(set(as_codes(units_df["unit_id"]).dropna()) - {""})
+
+
 def _read_ahp(path: Path):  # noqa: ANN202 - DataFrame
     """An AHP matrix file: header row and first column are the layer names."""
     import pandas as pd
@@ -179,13 +212,11 @@ def strength_command(
                 )
             if (units is None) != (travel_times is None):
                 raise ParameterError("The gravity layer needs both --units and --travel-times.")
-            units_df = attempt(io.read_units, units, id_col=units_id_col) if units else None
-            universe = list(units_df["unit_id"]) if units_df is not None else None
-            tt_df = (
-                attempt(io.read_travel_times, travel_times, universe=universe)
-                if travel_times
-                else None
-            )
+            # units and travel times are read as they are and checked by gravity(), which
+            # reports the masses, codes and minutes of both files in one error
+            units_df = attempt(_read_units_raw, units, units_id_col) if units else None
+            universe = _unit_codes(units_df) if units_df is not None else None
+            tt_df = attempt(_read_raw, travel_times) if travel_times else None
             for name, f in flow_files.items():
                 df = attempt(io.read_flows, Path(f), universe=universe)
                 if df is not None:
@@ -197,8 +228,6 @@ def strength_command(
                     )
                 )
             cores_df = attempt(io.read_cores, cores, universe=universe) if cores else None
-            if problems:
-                raise InputError(problems)
             if not mass_cols:
                 mass_cols = ("population", "gdp")
             inputs = {
@@ -207,14 +236,13 @@ def strength_command(
                 + [(f"flows:{k}", Path(v)) for k, v in flow_files.items()]
                 if p is not None
             }
-        if problems:
-            raise InputError(problems)
         if "gravity" in layers:
             raise ParameterError("The layer name 'gravity' is taken by the gravity model.")
         grav_info = None
         if units_df is not None and tt_df is not None:
             callback("gravity", 0.0)
-            grav = st.gravity(
+            grav = attempt(
+                st.gravity,
                 units_df,
                 tt_df,
                 mass=list(mass_cols),
@@ -224,8 +252,40 @@ def strength_command(
                 on_missing=on_missing,
                 progress=callback,
             )
-            grav_info = grav.attrs.get("info")
-            layers = {"gravity": grav, **layers}
+            if grav is not None:
+                grav_info = grav.attrs.get("info")
+                layers = {"gravity": grav, **layers}
+        if problems:
+            raise InputError(problems)
+        dropped = set((grav_info or {}).get("dropped_units", []))
+        if dropped:
+            # a unit left out of the gravity layer is left out of every layer, so that the
+            # fused index compares the same pairs; the rows removed are counted in run.json
+            removed: dict[str, int] = {}
+            for name in list(layers):
+                if name == "gravity":
+                    continue
+                t = layers[name]
+                keep = ~(t["origin"].isin(dropped) | t["destination"].isin(dropped))
+                removed[name] = int((~keep).sum())
+                layers[name] = t[keep.to_numpy()].reset_index(drop=True)
+            notes.append(
+                f"{len(dropped)} unit(s) without a mass left out of every layer "
+                f"(rows removed per layer: {removed})"
+            )
+            if cores_df is not None:
+                gone = sorted(set(cores_df["unit_id"]) & dropped)
+                if gone:
+                    raise InputError(
+                        [
+                            Problem(
+                                "cores",
+                                "core unit(s) without a mass cannot be dropped (on_missing="
+                                "'drop'); fill their masses or give --cores without them",
+                                gone,
+                            )
+                        ]
+                    )
         ahp = _read_ahp(ahp_matrix) if ahp_matrix is not None else None
         if weights == "user":
             wspec: Any = {k: _float(v, k) for k, v in user_weights.items()}
@@ -244,11 +304,7 @@ def strength_command(
         callback("fusion", 1.0)
         all_units = None
         if units_df is not None:
-            all_units = [
-                u
-                for u in units_df["unit_id"].astype(str)
-                if u not in (grav_info or {}).get("dropped_units", [])
-            ]
+            all_units = [u for u in _unit_codes(units_df) or [] if u not in dropped]
         callback("centrality", 0.0)
         cent = st.centrality(fused.links, units=all_units)
         callback("centrality", 1.0)

@@ -1,0 +1,166 @@
+"""``metrocircle strength`` on tiny files and on the shipped Chongqing example."""
+
+from __future__ import annotations
+
+import doctest
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import metrocircle.strength as strength_pkg
+from metrocircle.cli.main import main
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> dict[str, Path]:
+    """Three units with leading-zero codes, travel times both ways, one commuting layer."""
+    return {
+        "units": write(
+            tmp_path / "units.csv",
+            "unit_id,population,gdp\n001,100,4\n002,25,1\n003,9,9\n",
+        ),
+        "tt": write(
+            tmp_path / "tt.csv",
+            "origin,destination,minutes\n001,002,10\n002,001,10\n001,003,30\n003,001,30\n"
+            "002,003,15\n003,002,15\n",
+        ),
+        "flows": write(
+            tmp_path / "commuting.csv",
+            "origin,destination,value\n002,001,40\n003,001,5\n003,002,30\n001,002,1\n",
+        ),
+        "cores": write(tmp_path / "cores.csv", "unit_id,area_id\n001,M1\n"),
+    }
+
+
+def test_cli_tiny_files(tiny: dict[str, Path], tmp_path: Path, capsys) -> None:
+    out = tmp_path / "out"
+    code = main(
+        [
+            "strength",
+            "--units", str(tiny["units"]),
+            "--travel-times", str(tiny["tt"]),
+            "--flows", f"commuting={tiny['flows']}",
+            "--cores", str(tiny["cores"]),
+            "--weights", "user",
+            "--weight", "gravity=1",
+            "--weight", "commuting=3",
+            "--out", str(out),
+            "--no-progress",
+        ]
+    )  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    links = pd.read_csv(out / "links.csv", dtype={"origin": str, "destination": str})
+    assert list(links.columns) == ["origin", "destination", "gravity", "commuting", "strength"]
+    assert len(links) == 6  # every ordered pair of the travel times
+    # gravity 001->002: k = 4/5, masses 20 and 5, 10 minutes -> 0.8, share of the total
+    g = {(o, d): None for o, d in zip(links.origin, links.destination, strict=True)}
+    assert ("001", "002") in g
+    m = {
+        ("001", "002"): 0.8,
+        ("002", "001"): 0.2,
+        ("001", "003"): 4 / 13 * 180 / 900,
+        ("003", "001"): 9 / 13 * 180 / 900,
+        ("002", "003"): 1 / 10 * 45 / 225,
+        ("003", "002"): 9 / 10 * 45 / 225,
+    }
+    total = sum(m.values())
+    row = links.set_index(["origin", "destination"])
+    for pair, r in m.items():
+        assert row.loc[pair, "gravity"] == pytest.approx(r / total)
+    c = row.loc[("002", "001"), "commuting"]
+    assert c == pytest.approx(40 / 76)
+    assert row.loc[("002", "001"), "strength"] == pytest.approx(0.25 * 0.2 / total + 0.75 * c)
+    weights = json.loads((out / "weights.json").read_text())
+    assert weights["weights"] == {"gravity": 0.25, "commuting": 0.75}
+    memb = pd.read_csv(out / "membership.csv", dtype={"unit_id": str})
+    assert memb["M1_share"].notna().all()
+    cent = pd.read_csv(out / "centrality.csv", dtype={"unit_id": str})
+    assert cent["unit_id"].tolist() == ["001", "002", "003"]
+    run = json.loads((out / "run.json").read_text())
+    assert run["inputs"]["units"]["sha256"] and run["fusion"]["normalise"] == "total"
+
+
+def test_cli_bad_files_one_error(tiny: dict[str, Path], tmp_path: Path, capsys) -> None:
+    units = write(tmp_path / "bad_units.csv", "unit_id,population,gdp\n001,100,\n002,x,1\n")
+    tt = write(tmp_path / "bad_tt.csv", "origin,destination,minutes\n001,009,10\n002,001,-3\n")
+    code = main(
+        ["strength", "--units", str(units), "--travel-times", str(tt), "--out", str(tmp_path / "o")]
+    )
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("Error: ") and "Traceback" not in err
+    for needle in (
+        "missing mass in column 'gdp'",
+        "non-numeric mass",
+        "unknown unit code",
+        "negative",
+    ):
+        assert needle in err, err
+    code = main(["strength", "--units", str(tiny["units"]), "--out", str(tmp_path / "o")])
+    assert code == 2 and "--travel-times" in capsys.readouterr().err
+
+
+def test_cli_chongqing_example(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "cq"
+    assert main(["strength", "--example", "chongqing", "--out", str(out), "--no-progress"]) == 0
+    printed = capsys.readouterr().out
+    assert "gdp_100m_cny is filled for 25 of 58 units" in printed
+    run = json.loads((out / "run.json").read_text())
+    assert run["parameters"]["mass"] == ["pop_2020_census"]
+    assert run["gravity"]["units"] == 58 and run["gravity"]["pairs"] == 58 * 57
+    assert set(run["fusion"]["weights"]) == {"gravity", "rail_trips"}
+    assert sum(run["fusion"]["weights"].values()) == pytest.approx(1.0)
+    memb = pd.read_csv(out / "membership.csv", dtype={"unit_id": str}).set_index("unit_id")
+    share = memb["chongqing_central_share"]
+    # the central districts and their neighbours are bound to the core more than the
+    # Sichuan prefectures far away (Yubei 500112 vs Ya'an 511800)
+    assert share["500112"] > share["511800"]
+    assert (memb[["chongqing_central_share", "outside_share"]].sum(axis=1) - 1).abs().max() < 1e-9
+    # GDP as a mass: an error naming the units without it, or dropped and listed
+    code = main(
+        ["strength", "--example", "chongqing", "--mass", "pop_2020_census", "--mass",
+         "gdp_100m_cny", "--out", str(tmp_path / "gdp"), "--no-progress"]
+    )  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and "missing mass in column 'gdp_100m_cny' (33 of 58 units" in err
+    # dropping units without GDP would drop a core district (Dadukou): one clear error
+    code = main(
+        ["strength", "--example", "chongqing", "--mass", "pop_2020_census", "--mass",
+         "gdp_100m_cny", "--on-missing", "drop", "--out", str(tmp_path / "gdp"), "--no-progress"]
+    )  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and "core unit(s) without a mass cannot be dropped" in err and "500104" in err
+
+
+def test_cli_drop_units_without_mass(tiny: dict[str, Path], tmp_path: Path, capsys) -> None:
+    units = write(tmp_path / "u.csv", "unit_id,population,gdp\n001,100,4\n002,25,1\n003,9,\n")
+    out = tmp_path / "drop"
+    args = ["strength", "--units", str(units), "--travel-times", str(tiny["tt"]),
+            "--flows", f"commuting={tiny['flows']}", "--out", str(out),
+            "--no-progress"]  # fmt: skip
+    assert main(args) == 2 and "missing mass in column 'gdp'" in capsys.readouterr().err
+    assert main([*args, "--on-missing", "drop"]) == 0
+    run = json.loads((out / "run.json").read_text())
+    assert run["gravity"]["dropped_units"] == ["003"]
+    assert "rows removed per layer: {'commuting': 2}" in " ".join(run["notes"])
+    links = pd.read_csv(out / "links.csv", dtype={"origin": str, "destination": str})
+    assert set(links.origin) | set(links.destination) == {"001", "002"}
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["gravity", "flows", "fusion", "membership", "centrality"],
+)
+def test_docstring_examples_run(module: str) -> None:
+    mod = getattr(strength_pkg, module) if hasattr(strength_pkg, module) else None
+    import importlib
+
+    mod = importlib.import_module(f"metrocircle.strength.{module}")
+    result = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
