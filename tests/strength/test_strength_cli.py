@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+import importlib
 import json
 from pathlib import Path
 
@@ -158,9 +159,21 @@ def test_cli_drop_units_without_mass(tiny: dict[str, Path], tmp_path: Path, caps
     ["gravity", "flows", "fusion", "membership", "centrality"],
 )
 def test_docstring_examples_run(module: str) -> None:
-    mod = getattr(strength_pkg, module) if hasattr(strength_pkg, module) else None
-    import importlib
-
-    mod = importlib.import_module(f"metrocircle.strength.{module}")
+    mod = importlib.import_module(f"{strength_pkg.__name__}.{module}")
     result = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_docs_page_python_examples_run(capsys) -> None:
+    import re
+    import warnings
+
+    page = Path(__file__).resolve().parents[2] / "docs" / "strength.md"
+    blocks = re.findall(r"```python\n(.*?)```", page.read_text(), re.S)
+    assert len(blocks) == 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # e.g. igraph's path-length tolerance warning
+        for code in blocks:
+            exec(compile(code, str(page), "exec"), {})
+    out = capsys.readouterr().out
+    assert "dominance_index" in out and "investment" in out

@@ -129,7 +129,10 @@ def centrality(
     g = ig.Graph(n=n, edges=np.column_stack([o, d]).tolist(), directed=True)
     pr = np.asarray(g.pagerank(weights=weights.tolist(), damping=damping, directed=True))
     if betweenness:
-        bt = np.asarray(g.betweenness(directed=True, weights=(1.0 / weights).tolist()), float)
+        # cost 1/weight, scaled so that the strongest link costs 1: the same shortest paths,
+        # and no cost below igraph's path-length tolerance (1e-10) for large strengths
+        cost = weights.max() / weights if len(weights) else weights
+        bt = np.asarray(g.betweenness(directed=True, weights=cost.tolist()), float)
     else:
         bt = np.full(n, np.nan)
     basis = in_s if dominance == "in" else in_s + out_s
