@@ -47,6 +47,13 @@ def _mass_columns(mass: str | Sequence[str]) -> list[str]:
     return cols
 
 
+def _positions(index: pd.Index, codes: pd.Series) -> np.ndarray:
+    """Position of every code in ``index`` (-1 if absent), matching each distinct code once."""
+    keys, uniques = pd.factorize(codes, use_na_sentinel=True)
+    where = index.get_indexer(pd.Index(uniques, dtype="string"))
+    return np.where(keys >= 0, where[keys], -1)
+
+
 def gravity(
     units: pd.DataFrame,
     travel_times: pd.DataFrame,
@@ -216,8 +223,8 @@ def gravity(
     m = np.exp(np.log(stacked).mean(axis=1))  # geometric mean of the mass columns
     g = masses[gcol][keep] if directional else None
 
-    o = index.get_indexer(tt[S.ORIGIN])
-    d = index.get_indexer(tt[S.DESTINATION])
+    o = _positions(index, tt[S.ORIGIN])
+    d = _positions(index, tt[S.DESTINATION])
     minutes = tt[S.MINUTES].to_numpy(dtype=float, na_value=np.nan)
     self_pair = (o == d) & (o >= 0)
     dropped_pair = (o < 0) | (d < 0)
@@ -237,13 +244,9 @@ def gravity(
         assert g is not None
         r = r * (g[o] / (g[o] + g[d]))
     r = np.where(unreachable, 0.0, r)
-    out = pd.DataFrame(
-        {
-            S.ORIGIN: pd.array(index.to_numpy()[o], dtype="string"),
-            S.DESTINATION: pd.array(index.to_numpy()[d], dtype="string"),
-            STRENGTH: r,
-        }
-    )
+    # the code columns are taken from the input as they are (no per-row string conversion)
+    out = tt.loc[use, [S.ORIGIN, S.DESTINATION]].reset_index(drop=True)
+    out[STRENGTH] = r
     dropped = sorted(missing_units) if on_missing == "drop" else []
     if dropped:
         log.warning(
