@@ -89,13 +89,11 @@ def _coordinates(
     if x_col is None or y_col is None:
         p.add("points", "give both x_col and y_col")
         return None, False
-    for c in (x_col, y_col):
-        if c not in cols:
-            p.add(
-                "points",
-                f"column {c!r} not found; the table has: {', '.join(map(str, points.columns))}",
-            )
-    if p:
+    absent = [c for c in (x_col, y_col) if c not in cols]
+    for c in absent:
+        have = ", ".join(map(str, points.columns))
+        p.add("points", f"column {c!r} not found; the table has: {have}")
+    if absent:
         return None, False
     lonlat = bool(lonlat)
     xy = np.column_stack(
@@ -216,14 +214,13 @@ def colocation_quotient(
             "points",
             f"column {label_col!r} not found; the table has: {', '.join(map(str, points.columns))}",
         )
-    xy, is_lonlat = _coordinates(points, x_col, y_col, lonlat, p)
-    p.raise_if_any()
-    assert xy is not None
+        p.raise_if_any()
     labels = points[label_col].astype("string").str.strip()
     blank = (labels.isna() | (labels == "")).to_numpy(dtype=bool)
     if blank.any():
         p.add("points", f"blank {label_col}", list(points.index[blank]))
     lab = labels.fillna("").to_numpy(dtype=object)
+    xy, is_lonlat = _coordinates(points, x_col, y_col, lonlat, p)
     a, b = str(a), str(b)
     n = len(points)
     is_a = lab == a
@@ -239,6 +236,7 @@ def colocation_quotient(
     if n < k + 1:
         p.add("points", f"{n} points: k={k} neighbours need at least {k + 1}")
     p.raise_if_any()
+    assert xy is not None
     rng = np.random.default_rng(random_state)
     nbr, dist = _neighbours(xy, int(k), is_lonlat)
     w = _kernel(dist)
