@@ -129,6 +129,12 @@ def test_bad_table_one_error(tmp_path: Path, capsys) -> None:
     assert "column 'a' is not a number [3]" in err
     assert "column 'b' is blank" in err
     assert err.count("\n  - ") == 3
+    # reference rows taken out do not shift the line numbers
+    f.write_text("unit_id,a,b\nP,10,10\nu1,1,-3\nu2,1,1\nu4,2,1\n")
+    code, out, err = run(
+        ["--table", str(f), "--reference-units", "P", "--out", str(tmp_path / "o")], capsys
+    )
+    assert code == 2 and "column 'b' is negative [3]" in err
     # the same table without value problems: unknown and absent units, zero rows
     f.write_text("unit_id,a,b\nu1,1,3\nu2,1,1\nu3,0,0\nu4,2,1\n")
     code, out, err = run(

@@ -209,3 +209,11 @@ def test_identical_structures(a: np.ndarray, factor: float) -> None:
     np.testing.assert_allclose(krugman(same).to_numpy(), 0.0, atol=1e-12)
     np.testing.assert_allclose(hoover(same).to_numpy(), 0.0, atol=1e-12)
     np.testing.assert_allclose(location_quotients(same)["lq"].to_numpy(), 1.0)
+
+
+def test_pairwise_krugman_in_blocks_equals_direct() -> None:
+    rng = np.random.default_rng(5)
+    a = rng.integers(1, 100, size=(300, 50)).astype(float)  # computed in two blocks
+    s = a / a.sum(axis=1, keepdims=True)
+    direct = np.abs(s[:, None, :] - s[None, :, :]).sum(axis=2)
+    np.testing.assert_allclose(krugman(frame(a), pairwise=True).to_numpy(), direct, atol=1e-12)

@@ -94,3 +94,9 @@ def test_reference_and_base_problems() -> None:
         ellison_glaeser(df, {"x": 1.0, "y": 0.2})
     with pytest.raises(ParameterError, match="The 'min_size' parameter of location_quotients"):
         location_quotients(df, min_size=-1)
+
+
+def test_subset_of_a_validated_matrix_is_checked_again() -> None:
+    m = activity_matrix(pd.DataFrame({"unit_id": ["a", "b"], "x": [1, 0], "y": [1, 2]}))
+    with pytest.raises(InputError, match=r"zero activity in every unit .*\[x\]"):
+        location_quotients(m.loc[["b"]])  # pandas carries attrs over to the subset

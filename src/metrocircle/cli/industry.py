@@ -186,7 +186,7 @@ def industry(
             units=expected,
             missing="zero" if blank_as_zero else "error",
             source=table.name,
-            line_offset=first_line if not reference_units else None,
+            line_offset=first_line,
         )
     else:
         raise ParameterError(

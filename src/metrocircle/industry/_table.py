@@ -39,8 +39,8 @@ def _numeric(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def _labels(index: Sequence[Any], mask: np.ndarray, line_offset: int | None) -> list[object]:
     pos = np.flatnonzero(mask)
-    if line_offset is not None:
-        return [int(p) + line_offset for p in pos]
+    if line_offset is not None:  # index labels are row positions of the file as read
+        return [int(index[int(p)]) + line_offset for p in pos]
     return [index[int(p)] for p in pos]
 
 
@@ -84,7 +84,8 @@ def activity_matrix(
     source
         Name used in error messages (a file name).
     line_offset
-        If given, problems name CSV lines (row position + offset) instead of index labels.
+        If given, problems name CSV lines (index label + offset; the index must be the row
+        positions of the file as read) instead of index labels.
 
     Returns
     -------
@@ -99,8 +100,7 @@ def activity_matrix(
         values (with rows), duplicate units or unit-industry pairs, unknown or absent units,
         units with zero total activity, industries with zero total activity.
     """
-    if _is_validated(table) and units is None:
-        return table
+    carried = int(table.attrs.get("blank_cells_as_zero", 0)) if _is_validated(table) else 0
     if missing not in ("error", "zero"):
         raise ParameterError(
             "The 'missing' parameter of activity_matrix must be 'error' or 'zero'. "
@@ -159,7 +159,7 @@ def activity_matrix(
         p.add(source, "no industries")
     p.raise_if_any()
     matrix.attrs[_VALIDATED] = True
-    matrix.attrs["blank_cells_as_zero"] = int(n_blank)
+    matrix.attrs["blank_cells_as_zero"] = int(n_blank) + carried
     return matrix
 
 

@@ -194,7 +194,12 @@ def krugman(
     m = activity_matrix(table)
     s = _shares(m)
     if pairwise:
-        k = np.abs(s[:, None, :] - s[None, :, :]).sum(axis=2)
+        n = len(s)
+        k = np.empty((n, n))
+        block = max(1, 4_000_000 // max(1, n * s.shape[1]))  # bounded memory for many units
+        for start in range(0, n, block):
+            stop = min(n, start + block)
+            k[start:stop] = np.abs(s[start:stop, None, :] - s[None, :, :]).sum(axis=2)
         return pd.DataFrame(k, index=m.index.copy(), columns=pd.Index(m.index, name="unit_b"))
     ref = reference_totals(reference, m, what="krugman")
     r = ref / ref.sum()
