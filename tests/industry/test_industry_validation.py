@@ -98,5 +98,5 @@ def test_reference_and_base_problems() -> None:
 
 def test_subset_of_a_validated_matrix_is_checked_again() -> None:
     m = activity_matrix(pd.DataFrame({"unit_id": ["a", "b"], "x": [1, 0], "y": [1, 2]}))
-    with pytest.raises(InputError, match=r"zero activity in every unit .*\[x\]"):
+    with pytest.raises(InputError, match=r"zero activity in every unit: .*\[x\]"):
         location_quotients(m.loc[["b"]])  # pandas carries attrs over to the subset
