@@ -117,3 +117,18 @@ def test_bad_points() -> None:
         colocation_quotient(line(), "A", "B", k=0)
     with pytest.raises(InputError, match="no coordinates"):
         colocation_quotient(line().rename(columns={"x": "e"}), "A", "B")
+
+
+def test_local_false_positive_rate_is_near_alpha() -> None:
+    # random labels: about alpha = 5 % of the A points are called "colocated" (one-sided), for
+    # every seed (the conditional draws are independent per point)
+    rng = np.random.default_rng(100)
+    n = 3000
+    pts = pd.DataFrame(
+        {"x": rng.random(n), "y": rng.random(n), "label": rng.choice(list("ABCD"), n)}
+    )
+    rates = [
+        (colocation_quotient(pts, "A", "B", random_state=s).local["category"] == "colocated").mean()
+        for s in range(3)
+    ]
+    assert all(0.025 < r < 0.08 for r in rates), rates

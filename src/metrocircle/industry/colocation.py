@@ -20,8 +20,10 @@ Significance (ArcGIS Pro *Colocation Analysis* defaults: k = 8, 99 permutations)
   a CLQ at least (``p_colocated``) or at most (``p_isolated``) the observed one, counting the
   observed one: ``(1 + #) / (permutations + 1)``;
 * local: conditional permutation — point i keeps its label and the labels of its k neighbour
-  slots are drawn without replacement from the other N - 1 points; as in PySAL's ``esda``
-  conditional randomisation, the same draws are reused for every point (shifted to skip i).
+  slots are drawn without replacement from the other N - 1 points, independently for every
+  point. (PySAL's ``esda`` reuses one set of draws for all points to save time; with one
+  shared set the share of points called significant under the null varied from 2.8 % to 7.2 %
+  between seeds in our trials, so the draws here are not shared.)
 """
 
 from __future__ import annotations
@@ -132,6 +134,24 @@ def _neighbours(xy: np.ndarray, k: int, lonlat: bool) -> tuple[np.ndarray, np.nd
     if lonlat:  # chord on the unit sphere -> great-circle km (same order)
         d = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.clip(d / 2.0, 0.0, 1.0))
     return nbr, d
+
+
+def _draws(
+    rng: np.random.Generator, ids: np.ndarray, n: int, permutations: int, k: int
+) -> np.ndarray:
+    """For each point in ``ids``: ``permutations`` x ``k`` distinct indices of the other points."""
+    m = len(ids)
+    if n - 1 <= 64:  # few points: exact sampling without replacement
+        d = rng.random((m, permutations, n - 1)).argsort(axis=2)[:, :, :k]
+    else:  # many points: draw with replacement, redraw the rare rows with a repeat
+        d = rng.integers(0, n - 1, size=(m, permutations, k))
+        while True:
+            srt = np.sort(d, axis=2)
+            dup = (np.diff(srt, axis=2) == 0).any(axis=2)
+            if not dup.any():
+                break
+            d[dup] = rng.integers(0, n - 1, size=(int(dup.sum()), k))
+    return d + (d >= ids[:, None, None])  # skip the point itself
 
 
 def _kernel(d: np.ndarray) -> np.ndarray:
@@ -264,14 +284,13 @@ def colocation_quotient(
             sims[start:stop] = (sh * pa).sum(axis=1) / n_a / expected
         p_hi = float((1 + (sims >= global_clq - eps).sum()) / (permutations + 1))
         p_lo = float((1 + (sims <= global_clq + eps).sum()) / (permutations + 1))
-        # local: conditional permutation, draws shared by every point
-        draws = np.stack([rng.choice(n - 1, size=k, replace=False) for _ in range(permutations)])
+        # local: conditional permutation, independent draws for every point
         ge = np.zeros(len(a_pos), dtype=np.int64)
         le = np.zeros(len(a_pos), dtype=np.int64)
         chunk = max(1, int(2_000_000 // max(1, permutations * k)))
         for start in range(0, len(a_pos), chunk):
             ids = a_pos[start : start + chunk]
-            idx = draws[None, :, :] + (draws[None, :, :] >= ids[:, None, None])
+            idx = _draws(rng, ids, n, permutations, int(k))
             sh = (w[ids][:, None, :] * is_b[idx]).sum(axis=2) / expected
             obs = lclq[start : start + chunk][:, None]
             ge[start : start + chunk] = (sh >= obs - eps).sum(axis=1)
