@@ -113,6 +113,7 @@ def test_wide_with_reference_rows_units_firms_points(tmp_path: Path, capsys) -> 
     info = json.loads((o / "run.json").read_text())
     assert info["blank_cells_as_zero"] == 1
     assert info["inputs"]["reference_units"] == ["P"]
+    assert info["reference"] == "sum of the table's rows P"
 
 
 def test_bad_table_one_error(tmp_path: Path, capsys) -> None:

@@ -123,6 +123,7 @@ def industry(
         from metrocircle.industry import chongqing_activity
 
         matrix, reference, ex_info = chongqing_activity()
+        reference_name = ex_info["reference"]
         measure = ex_info["measure"]
         inputs["example"] = ex_info
         u = chongqing.load_units().set_index("unit_id")
@@ -133,6 +134,7 @@ def industry(
         raw, first_line = read_table(table)
         inputs["table"] = {"path": str(table), "sha256": file_checksum(table), "rows": len(raw)}
         reference = None
+        reference_name = None
         if reference_units:
             codes = [c.strip() for c in reference_units.split(",") if c.strip()]
             if unit_col not in raw.columns:
@@ -151,6 +153,7 @@ def industry(
                 source=f"{table.name} (reference rows)",
             )
             reference = ref_matrix.sum(axis=0)
+            reference_name = "sum of the table's rows " + ", ".join(codes)
             inputs["reference_units"] = codes
         expected = None
         if units is not None:
@@ -222,6 +225,7 @@ def industry(
             cross_group_only=cross_group_only,
             plant_herfindahl=plants,
             names=names,
+            reference_name=reference_name,
             progress=cb,
         )
         if points is not None:

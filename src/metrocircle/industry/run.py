@@ -48,11 +48,13 @@ def analyse(
     cross_group_only: bool = False,
     plant_herfindahl: pd.Series | pd.DataFrame | None = None,
     names: Mapping[str, str] | None = None,
+    reference_name: str | None = None,
     progress: Callable[[str, float], None] | None = None,
 ) -> IndustryResult:
     """Every index of :mod:`metrocircle.industry` on one activity table.
 
-    Returns the tables ``lq``, ``similarity`` (unit x unit), ``krugman`` (per unit: vs the
+    ``names`` (unit -> name) adds name columns; ``reference_name`` describes the reference in
+    ``info``. Returns the tables ``lq``, ``similarity`` (unit x unit), ``krugman`` (per unit: vs the
     reference, plus similarity to it and Herfindahl), ``krugman_pairwise``, ``localisation``
     (per industry: Hoover, Gini), ``specialisations``, ``collaboration`` and, only when plant
     Herfindahls are given, ``ellison_glaeser``; ``info`` says which were not computed and why.
@@ -99,7 +101,9 @@ def analyse(
     info: dict[str, Any] = {
         "units": int(m.shape[0]),
         "industries": list(map(str, m.columns)),
-        "reference": "pooled units of the table" if reference is None else "given totals",
+        "reference": "pooled units of the table"
+        if reference is None
+        else (reference_name or "given industry totals"),
         "parameters": {**floors, "cross_group_only": cross_group_only},
         "blank_cells_as_zero": int(m.attrs.get("blank_cells_as_zero", 0)),
         "cluster_candidates": int(lq["cluster_candidate"].sum()),
