@@ -94,7 +94,7 @@ def location_quotients(
     pandas.DataFrame
         One row per unit and industry: ``unit_id, industry, value, unit_total, share``
         (E_ik/E_i), ``reference_share`` (E_k/E), ``industry_share`` (E_ik / sum_i E_ik),
-        ``lq``, ``specialised`` (lq > threshold), ``size_ok`` (every floor met) and
+        ``lq``, ``specialised`` (lq > threshold), ``size_ok`` (E_ik > 0 and every floor met) and
         ``cluster_candidate`` (both). A high LQ on a tiny base is common in small units: the
         floors are there because the LQ says nothing about scale.
     """
