@@ -86,6 +86,13 @@ def test_cli_tiny_files(tiny: dict[str, Path], tmp_path: Path, capsys) -> None:
     assert cent["unit_id"].tolist() == ["001", "002", "003"]
     run = json.loads((out / "run.json").read_text())
     assert run["inputs"]["units"]["sha256"] and run["fusion"]["normalise"] == "total"
+    # first contacts of the commuting layer: 001 -> 002 (1 of 1), 002 -> 001 (40 of 40),
+    # 003 -> 002 (30 of 35, strong); 001 and 002 are partners, 003 depends on 002
+    first = pd.read_csv(out / "first_contact_commuting.csv", dtype=str).set_index("unit_id")
+    assert first["destination"].to_dict() == {"001": "002", "002": "001", "003": "002"}
+    assert float(first.loc["003", "out_share"]) == pytest.approx(30 / 35)
+    assert first["relation"].tolist() == ["partner", "partner", "dependent"]
+    assert run["first_contact"]["commuting"]["partner_pairs"] == 1
 
 
 def test_cli_bad_files_one_error(tiny: dict[str, Path], tmp_path: Path, capsys) -> None:

@@ -127,9 +127,14 @@ def strength_command(
     allow_inconsistent: bool = typer.Option(
         False, "--allow-inconsistent", help="Accept an AHP matrix with CR >= 0.10."
     ),
+    strong: float = typer.Option(
+        0.6, "--strong", help="First-contact share from which a flow is strong."
+    ),
+    weak: float = typer.Option(0.3, "--weak", help="First-contact share up to which it is weak."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show progress bars."),
 ) -> None:
-    """Connection strength: links.csv, weights.json, membership.csv, centrality.csv, run.json."""
+    """Connection strength: links.csv, weights.json, membership.csv, centrality.csv,
+    first_contact_<layer>.csv per flow layer, run.json."""
     import pandas as pd
 
     from metrocircle import __version__
@@ -309,6 +314,12 @@ def strength_command(
         cent = st.centrality(fused.links, units=all_units)
         callback("centrality", 1.0)
         memb = st.membership(fused.links, cores_df) if cores_df is not None else None
+        # first-contact flows of every observed layer (not of the gravity model)
+        first = {
+            name: st.dominant_flows(t, strong=strong, weak=weak)
+            for name, t in layers.items()
+            if name != "gravity"
+        }
     elapsed = time.perf_counter() - started
 
     out.mkdir(parents=True, exist_ok=True)
@@ -333,6 +344,19 @@ def strength_command(
         written.append("membership.csv")
     cent.units.to_csv(out / "centrality.csv", index=False)
     written.append("centrality.csv")
+    first_info = {}
+    for name, table in first.items():
+        fname = f"first_contact_{name}.csv"
+        table.to_csv(out / fname, index=False)
+        written.append(fname)
+        first_info[name] = {
+            "units": int(len(table)),
+            "classes": {k: int(v) for k, v in table["strength_class"].value_counts().items()},
+            "partner_pairs": int(table["reciprocal"].sum() // 2),
+            "relation_rule": "partner: each other's first contact; dependent: one-way",
+            "strong": strong,
+            "weak": weak,
+        }
     run = {
         "command": "strength",
         "metrocircle_version": __version__,
@@ -354,6 +378,7 @@ def strength_command(
         "gravity": grav_info,
         "fusion": fused.info,
         "centrality": cent.info,
+        "first_contact": first_info,
         "compute_seconds": round(elapsed, 3),
         "outputs": written + ["run.json"],
     }
