@@ -184,3 +184,45 @@ def test_docs_page_python_examples_run(capsys) -> None:
             exec(compile(code, str(page), "exec"), {})
     out = capsys.readouterr().out
     assert "dominance_index" in out and "investment" in out
+
+
+def test_cli_ahp_matrix_file(tiny: dict[str, Path], tmp_path: Path, capsys) -> None:
+    # gravity 3x as important as commuting -> AHP weights 0.75 / 0.25 (n = 2: CR = 0)
+    ahp = write(tmp_path / "ahp.csv", "layer,commuting,gravity\ncommuting,1,1/3\ngravity,3,1\n")
+    base = ["strength", "--units", str(tiny["units"]), "--travel-times", str(tiny["tt"]),
+            "--flows", f"commuting={tiny['flows']}", "--no-progress"]  # fmt: skip
+    # '1/3' is not a number: one clear error
+    assert (
+        main([*base, "--weights", "ahp", "--ahp-matrix", str(ahp), "--out", str(tmp_path / "a")])
+        == 2
+    )
+    assert "non-numeric" in capsys.readouterr().err
+    write(ahp, f"layer,commuting,gravity\ncommuting,1,{1 / 3!r}\ngravity,3,1\n")
+    out = tmp_path / "b"
+    assert main([*base, "--weights", "ahp", "--ahp-matrix", str(ahp), "--out", str(out)]) == 0
+    weights = json.loads((out / "weights.json").read_text())
+    assert weights["weights"] == pytest.approx({"gravity": 0.75, "commuting": 0.25})
+    assert weights["ahp"]["cr"] == 0.0 and weights["method"] == "ahp"
+    write(ahp, "layer,commuting,gravity\ncommuting,1,2\ngravity,3,1\n")
+    assert main([*base, "--weights", "ahp", "--ahp-matrix", str(ahp), "--out", str(out)]) == 2
+    assert "reciprocal" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option", ["--units", "--travel-times", "--flows", "--cores"])
+@pytest.mark.parametrize("content", [None, b"", b"\x00\xff\xfe garbage", b"a,b\n1\n2,3,4\n"])
+def test_cli_missing_empty_or_garbage_file(
+    tiny: dict[str, Path], tmp_path: Path, capsys, option: str, content: bytes | None
+) -> None:
+    bad = tmp_path / "bad.csv"
+    if content is not None:
+        bad.write_bytes(content)
+    files = {"--units": str(tiny["units"]), "--travel-times": str(tiny["tt"]),
+             "--flows": f"commuting={tiny['flows']}", "--cores": str(tiny["cores"])}  # fmt: skip
+    files[option] = f"commuting={bad}" if option == "--flows" else str(bad)
+    args = ["strength", "--out", str(tmp_path / "o"), "--no-progress"]
+    for opt, value in files.items():
+        args += [opt, value]
+    code = main(args)
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.startswith("Error: ") and "Traceback" not in err

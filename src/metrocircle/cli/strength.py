@@ -235,12 +235,12 @@ def strength_command(
             cores_df = attempt(io.read_cores, cores, universe=universe) if cores else None
             if not mass_cols:
                 mass_cols = ("population", "gdp")
-            inputs = {
-                name: {"path": str(p), "sha256": io.file_checksum(p)}
-                for name, p in [("units", units), ("travel_times", travel_times), ("cores", cores)]
-                + [(f"flows:{k}", Path(v)) for k, v in flow_files.items()]
-                if p is not None
-            }
+            input_files = [
+                ("units", units),
+                ("travel_times", travel_times),
+                ("cores", cores),
+                *[(f"flows:{k}", Path(v)) for k, v in flow_files.items()],
+            ]
         if "gravity" in layers:
             raise ParameterError("The layer name 'gravity' is taken by the gravity model.")
         grav_info = None
@@ -262,6 +262,12 @@ def strength_command(
                 layers = {"gravity": grav, **layers}
         if problems:
             raise InputError(problems)
+        if example is None:  # every file was read: record where from and its checksum
+            inputs = {
+                name: {"path": str(p), "sha256": io.file_checksum(p)}
+                for name, p in input_files
+                if p is not None
+            }
         dropped = set((grav_info or {}).get("dropped_units", []))
         if dropped:
             # a unit left out of the gravity layer is left out of every layer, so that the

@@ -157,7 +157,7 @@ def entropy_weights(
     return w, e, d
 
 
-def ahp_weights(matrix: np.ndarray | pd.DataFrame) -> AHPResult:
+def ahp_weights(matrix: np.ndarray | pd.DataFrame | list) -> AHPResult:
     """AHP weights (principal eigenvector) and Saaty's consistency of a comparison matrix.
 
     ``CI = (lambda_max - n) / (n - 1)``, ``CR = CI / RI(n)`` with Saaty's random index
@@ -170,25 +170,27 @@ def ahp_weights(matrix: np.ndarray | pd.DataFrame) -> AHPResult:
     >>> r.weights.round(4).tolist(), r.cr
     ([0.75, 0.25], 0.0)
     """
-    a = np.asarray(matrix, dtype=float)
+    return _ahp(matrix, "The 'matrix' parameter of ahp_weights")
+
+
+def _ahp(matrix: np.ndarray | pd.DataFrame | list, what: str) -> AHPResult:
+    try:
+        a = np.asarray(matrix, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise ParameterError(f"{what} must be a square matrix of numbers.") from err
     if a.ndim != 2 or a.shape[0] != a.shape[1] or a.shape[0] < 1:
-        raise ParameterError(
-            f"The 'ahp_matrix' parameter of fuse must be a square matrix. Got shape {a.shape}."
-        )
+        raise ParameterError(f"{what} must be a square matrix. Got shape {a.shape}.")
     n = a.shape[0]
     if n > max(SAATY_RI):
         raise ParameterError(
-            f"The 'ahp_matrix' parameter of fuse must be at most {max(SAATY_RI)} x "
+            f"{what} must be at most {max(SAATY_RI)} x "
             f"{max(SAATY_RI)} (Saaty's random index). Got {n} x {n}."
         )
     if not np.isfinite(a).all() or (a <= 0).any():
-        raise ParameterError(
-            "The 'ahp_matrix' parameter of fuse must hold positive finite judgements (1-9 scale)."
-        )
+        raise ParameterError(f"{what} must hold positive finite judgements (1-9 scale).")
     if not np.allclose(np.diag(a), 1.0) or not np.allclose(a * a.T, 1.0, rtol=1e-3):
         raise ParameterError(
-            "The 'ahp_matrix' parameter of fuse must be reciprocal: ones on the diagonal and "
-            "a_ji = 1 / a_ij."
+            f"{what} must be reciprocal: ones on the diagonal and a_ji = 1 / a_ij."
         )
     values, vectors = np.linalg.eig(a)
     k = int(np.argmax(values.real))
@@ -348,17 +350,22 @@ def fuse(
         if isinstance(a, pd.DataFrame):
             if set(map(str, a.index)) != set(names) or set(map(str, a.columns)) != set(names):
                 raise ParameterError(
-                    "The 'ahp_matrix' parameter of fuse must be labelled with the layer names "
+                    f"The 'ahp_matrix' parameter of fuse must be labelled with the layer names "
                     f"{names}. Got index {list(a.index)}, columns {list(a.columns)}."
                 )
-            a = a.loc[names, names].to_numpy(dtype=float)
-        a = np.asarray(a, dtype=float)
+            a = a.loc[names, names]
+        try:
+            a = np.asarray(a, dtype=float)
+        except (TypeError, ValueError) as err:
+            raise ParameterError(
+                "The 'ahp_matrix' parameter of fuse must be a square matrix of numbers."
+            ) from err
         if a.shape != (len(names), len(names)):
             raise ParameterError(
                 f"The 'ahp_matrix' parameter of fuse must be {len(names)} x {len(names)} (one "
                 f"row and column per layer, in the order {names}). Got shape {a.shape}."
             )
-        ahp = ahp_weights(a)
+        ahp = _ahp(a, "The 'ahp_matrix' parameter of fuse")
         info["ahp"] = ahp.as_dict(names) | {"cr_max": cr_max, "accepted": ahp.cr < cr_max}
         if ahp.cr >= cr_max:
             if not allow_inconsistent:
