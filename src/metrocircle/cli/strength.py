@@ -169,6 +169,8 @@ def strength_command(
                 )
             if units is not None or travel_times is not None:
                 raise ParameterError("Give either --example or --units/--travel-times, not both.")
+            if flow_files:
+                raise ParameterError("--flows cannot be combined with --example.")
             from metrocircle.access import accessibility, chongqing_inputs
             from metrocircle.access.api import CHONGQING_CORE
             from metrocircle.datasets import chongqing
@@ -183,8 +185,9 @@ def strength_command(
                 notes.append(
                     "mass = pop_2020_census (2020 census, real) only: gdp_100m_cny is filled for "
                     f"{int(units_df['gdp_100m_cny'].notna().sum())} of {len(units_df)} units; "
-                    "k_ij = P_i/(P_i+P_j). Pass --mass pop_2020_census --mass gdp_100m_cny "
-                    "--on-missing drop to use GDP on the units that have it."
+                    "k_ij = P_i/(P_i+P_j). No GDP is imputed: --mass pop_2020_census --mass "
+                    "gdp_100m_cny lists the units without it (an error), and --on-missing drop "
+                    "is refused because it would drop a core district (Dadukou, 500104)."
                 )
             notes.append(
                 "travel times: metrocircle.access on the shipped example (2019 rail timetable, "
@@ -207,8 +210,6 @@ def strength_command(
             if cores is not None:
                 cores_df = attempt(io.read_cores, cores, universe=list(units_df["unit_id"]))
             inputs = {"example": example}
-            if flow_files:
-                raise ParameterError("--flows cannot be combined with --example.")
         else:
             if units is None and not flow_files:
                 raise ParameterError(
