@@ -77,6 +77,8 @@ def _raise_if_standalone(p: Problems, problems: Problems | None) -> None:
 def _blank(series: pd.Series) -> np.ndarray:
     """True where a cell is empty: NA, or text that is empty after stripping."""
     isna = series.isna().to_numpy()
+    if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
+        return isna  # numbers, booleans, times: only NA can be empty (no text to strip)
     as_text = series.astype("string").str.strip()
     return isna | (as_text == "").fillna(True).to_numpy()
 
