@@ -50,6 +50,12 @@ def commands(f: Path, out: Path) -> dict[str, list[str]]:
             str(out),
         ],
         "access": ["access", "--units", str(f), "--out", str(out)],
+        "strength": ["strength", "--units", str(f), "--travel-times", str(f), "--mass",
+                     "population", "--out", str(out)],
+        "strength-flows": ["strength", "--units", str(f), "--travel-times", str(f), "--mass",
+                           "population", "--flows", f"commuting={f}", "--out", str(out)],
+        "industry": ["industry", "--table", str(f), "--out", str(out)],
+        "industry-units": ["industry", "--table", str(f), "--units", str(f), "--out", str(out)],
     }
 
 
