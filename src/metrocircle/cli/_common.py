@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
-from metrocircle.exceptions import ParameterError
+from metrocircle.exceptions import InputError, ParameterError, Problem
+
+T = TypeVar("T")
 
 
 def parse_param_pairs(pairs: list[str] | None) -> dict[str, str]:
@@ -52,3 +55,26 @@ def progress_bar(enabled: bool = True) -> Iterator:
             bar.update(tasks[step], completed=max(0.0, min(1.0, float(fraction))))
 
         yield callback
+
+
+class ReadAll:
+    """Read several input files and report the problems of all of them in one error.
+
+    ``attempt(read, *args)`` calls a reader; an :class:`~metrocircle.InputError` is kept and
+    ``None`` returned, so the next file is still read. ``raise_if_any()`` then raises one
+    error listing every problem.
+    """
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def attempt(self, read: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+        try:
+            return read(*args, **kwargs)
+        except InputError as err:
+            self.problems.extend(err.problems)
+            return None
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise InputError(self.problems)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
-from metrocircle.cli._common import parse_param_pairs, progress_bar
-from metrocircle.exceptions import InputError, ParameterError, Problem
+from metrocircle.cli._common import ReadAll, parse_param_pairs, progress_bar
+from metrocircle.exceptions import InputError, ParameterError
 
 EXAMPLES = ("us-cbsa",)
 
@@ -93,14 +93,8 @@ def delineate_command(
             "travel_times": travel_times,
         }
         # Read every file before raising, so one error lists the problems of all of them.
-        problems: list[Problem] = []
-
-        def attempt(read, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
-            try:
-                return read(*args, **kwargs)
-            except InputError as err:
-                problems.extend(err.problems)
-                return None
+        reader = ReadAll()
+        attempt = reader.attempt
 
         units_df = attempt(io.read_units, units, id_col=units_id_col) if units else None
         universe = list(units_df["unit_id"]) if units_df is not None else None
@@ -132,8 +126,7 @@ def delineate_command(
         travel_df = (
             attempt(io.read_travel_times, travel_times, universe=universe) if travel_times else None
         )
-        if problems:
-            raise InputError(problems)
+        reader.raise_if_any()
     started = time.perf_counter()
     with progress_bar(progress) as callback:
         result = delineate(

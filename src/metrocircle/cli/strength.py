@@ -139,7 +139,7 @@ def strength_command(
 
     from metrocircle import __version__
     from metrocircle import strength as st
-    from metrocircle.cli._common import progress_bar
+    from metrocircle.cli._common import ReadAll, progress_bar
     from metrocircle.model import io
 
     inputs: dict[str, Any] = {}
@@ -151,14 +151,8 @@ def strength_command(
         raise ParameterError("--weight NAME=W is used with --weights user only.")
     mass_cols: tuple[str, ...] = tuple(mass)
     started = time.perf_counter()
-    problems: list[Problem] = []
-
-    def attempt(read, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
-        try:
-            return read(*args, **kwargs)
-        except InputError as err:
-            problems.extend(err.problems)
-            return None
+    reader = ReadAll()
+    attempt = reader.attempt
 
     with progress_bar(progress) as callback:
         if example is not None:
@@ -261,8 +255,7 @@ def strength_command(
             if grav is not None:
                 grav_info = grav.attrs.get("info")
                 layers = {"gravity": grav, **layers}
-        if problems:
-            raise InputError(problems)
+        reader.raise_if_any()
         if example is None:  # every file was read: record where from and its checksum
             inputs = {
                 name: {"path": str(p), "sha256": io.file_checksum(p)}
