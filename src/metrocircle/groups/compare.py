@@ -1,0 +1,82 @@
+"""Agreement between two partitions: adjusted Rand index and normalised mutual information.
+
+Written here (no scikit-learn) and tested against values computed by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+Labels = Sequence[object] | np.ndarray
+
+
+def _contingency(a: Labels, b: Labels) -> np.ndarray:
+    x = np.asarray(a)
+    y = np.asarray(b)
+    if x.shape != y.shape or x.ndim != 1:
+        raise ValueError(f"two labelings of the same length are needed; got {x.shape}, {y.shape}")
+    _, xi = np.unique(x, return_inverse=True)
+    _, yi = np.unique(y, return_inverse=True)
+    table = np.zeros((xi.max(initial=-1) + 1, yi.max(initial=-1) + 1), dtype=np.int64)
+    np.add.at(table, (xi, yi), 1)
+    return table
+
+
+def _pairs(n: np.ndarray) -> float:
+    n = n.astype(float)
+    return float((n * (n - 1) / 2).sum())
+
+
+def adjusted_rand_index(labels_a: Labels, labels_b: Labels) -> float:
+    """Adjusted Rand index (Hubert & Arabie 1985) of two labelings of the same units.
+
+    ``ARI = (Σ C(n_ij,2) − E) / (½[Σ C(a_i,2) + Σ C(b_j,2)] − E)`` with
+    ``E = Σ C(a_i,2) Σ C(b_j,2) / C(n,2)``, where ``n_ij`` is the contingency table and
+    ``a_i``, ``b_j`` its margins. 1 means identical partitions (up to the names of the
+    groups); about 0 means chance agreement. When both labelings put every unit in one group,
+    or every unit alone, the index is undefined (0/0) and 1.0 is returned.
+
+    Examples
+    --------
+    >>> round(adjusted_rand_index([0, 0, 1, 1], [0, 0, 1, 2]), 4)
+    0.5714
+    >>> adjusted_rand_index(["a", "a", "b"], [5, 5, 7])
+    1.0
+    """
+    table = _contingency(labels_a, labels_b)
+    n = int(table.sum())
+    index = _pairs(table)
+    sum_a = _pairs(table.sum(axis=1))
+    sum_b = _pairs(table.sum(axis=0))
+    total = n * (n - 1) / 2
+    expected = sum_a * sum_b / total if total else 0.0
+    maximum = (sum_a + sum_b) / 2
+    if maximum == expected:
+        return 1.0
+    return float((index - expected) / (maximum - expected))
+
+
+def normalized_mutual_info(labels_a: Labels, labels_b: Labels) -> float:
+    """Mutual information divided by the arithmetic mean of the two entropies (0..1).
+
+    Returns 1.0 when both labelings have a single group (both entropies are zero).
+
+    Examples
+    --------
+    >>> normalized_mutual_info([0, 0, 1, 1], [1, 1, 0, 0])
+    1.0
+    """
+    table = _contingency(labels_a, labels_b).astype(float)
+    n = table.sum()
+    p = table / n
+    pa = p.sum(axis=1)
+    pb = p.sum(axis=0)
+    nz = p > 0
+    mi = float((p[nz] * np.log(p[nz] / np.outer(pa, pb)[nz])).sum())
+    ha = float(-(pa[pa > 0] * np.log(pa[pa > 0])).sum())
+    hb = float(-(pb[pb > 0] * np.log(pb[pb > 0])).sum())
+    if ha == 0 and hb == 0:
+        return 1.0
+    return max(0.0, mi / ((ha + hb) / 2))
