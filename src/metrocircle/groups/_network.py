@@ -83,8 +83,10 @@ def adjacency_matrix(
     bad = np.flatnonzero((a < 0) | (b < 0))
     if bad.size:
         codes = sorted(
-            set(adjacency[S.UNIT_A].astype(str).iloc[bad])
-            | set(adjacency[S.UNIT_B].astype(str).iloc[bad])
+            (
+                set(adjacency[S.UNIT_A].astype(str).iloc[bad])
+                | set(adjacency[S.UNIT_B].astype(str).iloc[bad])
+            )
             - set(pos)
         )
         raise InputError(

@@ -90,9 +90,7 @@ def parse_params(method: str, params: Mapping[str, object] | None) -> dict[str, 
         except (TypeError, ValueError):
             ok = False
         if not ok:
-            errors.append(
-                f"The {name!r} parameter of {method} must be {p.describe}. Got {raw!r}."
-            )
+            errors.append(f"The {name!r} parameter of {method} must be {p.describe}. Got {raw!r}.")
             continue
         out[name] = value
     if method == "intramax" and not errors:
@@ -273,9 +271,7 @@ def group_table(
         table["self_containment_supply_share"] = np.where(out > 0, inside / out, np.nan)
         table["self_containment_demand_share"] = np.where(inn > 0, inside / inn, np.nan)
     if parts_before_split is not None:
-        table["parts_before_split"] = [
-            int(parts_before_split[inv == k].max()) for k in range(g)
-        ]
+        table["parts_before_split"] = [int(parts_before_split[inv == k].max()) for k in range(g)]
     return table
 
 
@@ -412,9 +408,7 @@ def find_groups(
             "detected_group": pd.Series(detected).rank(method="dense").astype(int).to_numpy(),
         }
     )
-    table = group_table(
-        group, fm.matrix, population=population, parts_before_split=parts_before
-    )
+    table = group_table(group, fm.matrix, population=population, parts_before_split=parts_before)
     log.info("%s: %d groups from %d units", method, info["n_groups"], fm.n)
     return GroupResult(membership, table, info, history)
 
@@ -490,6 +484,4 @@ def intramax(
         params["k"] = k
     if min_self_containment is not None:
         params["min_self_containment"] = min_self_containment
-    return find_groups(
-        flows, method="intramax", units=units, adjacency=adjacency, params=params
-    )
+    return find_groups(flows, method="intramax", units=units, adjacency=adjacency, params=params)

@@ -99,22 +99,23 @@ def infomap_labels(
     """
     infomap = require("infomap", "graph")
     w = _weights(fm, self_loops)
-    im = infomap.Infomap(
-        silent=True,
-        two_level=True,
-        directed=True,
-        seed=max(1, int(random_state) + 1),  # Infomap needs a positive seed
-        num_trials=int(num_trials),
-        teleportation_probability=float(teleportation_probability),
-        no_self_links=not self_loops,
-    )
+    im = infomap.Infomap()
     for k in range(fm.n):
         im.add_node(k)
     i, j = np.nonzero(w)
     for a, b, v in zip(i.tolist(), j.tolist(), w[i, j].tolist(), strict=True):
         im.add_link(a, b, v)
-    im.run()
-    modules = im.get_modules()
+    result = im.run(
+        options={
+            "two_level": True,
+            "directed": True,
+            "seed": max(1, int(random_state) + 1),  # Infomap needs a positive seed
+            "num_trials": int(num_trials),
+            "teleportation_probability": float(teleportation_probability),
+            "no_self_links": not self_loops,
+        }
+    )
+    modules = dict(result.modules())
     labels = np.array([modules.get(k, -1) for k in range(fm.n)], dtype=np.int64)
     # A node Infomap left out (no links) is its own group.
     lonely = np.flatnonzero(labels < 0)
