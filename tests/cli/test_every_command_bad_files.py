@@ -54,6 +54,8 @@ def commands(f: Path, out: Path) -> dict[str, list[str]]:
                      "population", "--out", str(out)],
         "strength-flows": ["strength", "--units", str(f), "--travel-times", str(f), "--mass",
                            "population", "--flows", f"commuting={f}", "--out", str(out)],
+        "groups": ["groups", "--flows", str(f), "--units", str(f), "--adjacency", str(f),
+                   "--method", "intramax", "--param", "k=2", "--out", str(out)],
         "industry": ["industry", "--table", str(f), "--out", str(out)],
         "industry-units": ["industry", "--table", str(f), "--units", str(f), "--out", str(out)],
     }

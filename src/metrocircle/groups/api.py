@@ -84,6 +84,8 @@ def parse_params(method: str, params: Mapping[str, object] | None) -> dict[str, 
             )
             continue
         p = spec[name]
+        if raw is None and p.default is None:  # an optional parameter left unset
+            continue
         try:
             value = _convert(p, raw)
             ok = p.check(value)
