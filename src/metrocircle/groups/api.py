@@ -383,20 +383,15 @@ def find_groups(
         detected, fm.matrix, adj, sizes=sizes, min_size=p["min_size"]
     )
     group = post.renumber(final, sizes)
-    resolution = p.get("resolution", 1.0)
     info.update(
         {
             "self_loops": self_loops,
             "n_groups_detected": int(np.unique(detected).size),
             "n_groups": int(np.unique(group).size),
-            "modularity_detected": directed_modularity(
-                fm.matrix, detected, resolution=resolution, self_loops=self_loops
-            ),
-            "modularity": directed_modularity(
-                fm.matrix, group, resolution=resolution, self_loops=self_loops
-            ),
+            "modularity_detected": directed_modularity(fm.matrix, detected, self_loops=self_loops),
+            "modularity": directed_modularity(fm.matrix, group, self_loops=self_loops),
             "modularity_note": (
-                f"directed, resolution {resolution}, diagonal "
+                "directed, resolution 1 (comparable between runs and methods), diagonal "
                 f"{'included' if self_loops else 'left out'}"
             ),
             "assigned": {k: int(v) for k, v in pd.Series(assigned).value_counts().items()},
