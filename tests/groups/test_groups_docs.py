@@ -13,7 +13,9 @@ def test_docs_example_prints_its_comments(capsys) -> None:  # noqa: ANN001
     # output lines are the comments right after a print(...) line
     lines = code.splitlines()
     expected = [
-        b[2:] for a, b in zip(lines, lines[1:]) if a.startswith("print(") and b.startswith("# ")
+        b[2:]
+        for a, b in zip(lines, lines[1:], strict=False)
+        if a.startswith("print(") and b.startswith("# ")
     ]
     exec(compile(code, "docs/groups.md", "exec"), {})
     assert capsys.readouterr().out.splitlines() == expected
