@@ -309,6 +309,8 @@ def test_bad_params_one_error() -> None:
         intramax(flows)
     with pytest.raises(ParameterError, match=r"must be an int in \[1, 4\]"):
         intramax(flows, k=9)
+    with pytest.raises(ParameterError, match="needs an adjacency table"):
+        intramax(flows, k=2, min_size=2)
     with pytest.raises(ParameterError, match="Unknown group method"):
         find_groups(flows, method="louvain")
 

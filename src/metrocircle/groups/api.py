@@ -333,6 +333,11 @@ def find_groups(
     ids, population = _units_ids_population(units, p["size_by"])
     fm = flow_matrix(flows, unit_ids=ids)
     adj = adjacency_matrix(adjacency, fm.unit_ids)
+    if p["min_size"] > 0 and adj is None:
+        raise ParameterError(
+            f"The 'min_size' parameter of {method} merges small parts into their neighbours, "
+            f"which needs an adjacency table. Got min_size={p['min_size']} and no adjacency."
+        )
     sizes = population if p["size_by"] == "population" else None
     info: dict[str, Any] = {
         "method": method,
