@@ -266,6 +266,9 @@ def test_find_groups_splits_and_merges_with_adjacency() -> None:
     assert set(mm.loc[ids[12:15], "assigned"]) == {"merged"}
     # their only neighbour is unit 44 (group 2)
     assert (mm.loc[ids[12:15], "group"] == mm.loc[ids[44], "group"]).all()
+    # group 0 had two parts; the group that received the fragment had one
+    parts = merged.groups.set_index("group")["parts_before_split"]
+    assert parts[mm.loc[ids[0], "group"]] == 2 and parts[mm.loc[ids[44], "group"]] == 1
 
 
 def test_population_and_size_by() -> None:

@@ -153,7 +153,8 @@ class GroupResult:
         ``internal_flow`` (``T_gg``, the diagonal included), ``outflow`` (``O_g``),
         ``inflow`` (``D_g``), ``self_containment_supply_share`` (``T_gg/O_g``: of the flows
         that start in the group, the share that ends in it), ``self_containment_demand_share``
-        (``T_gg/D_g``), ``parts_before_split`` (connected parts of its detected group).
+        (``T_gg/D_g``), ``parts_before_split`` (connected parts of the detected group it
+        comes from; fragments merged into it are not counted).
     info
         Method, parameters, counts, modularity, stability and the choices made.
     history
@@ -253,6 +254,7 @@ def group_table(
     *,
     population: np.ndarray | None = None,
     parts_before_split: np.ndarray | None = None,
+    merged: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Per group: size, population, internal flow, margins and self-containment shares."""
     groups, inv = np.unique(final, return_inverse=True)
@@ -273,7 +275,10 @@ def group_table(
         table["self_containment_supply_share"] = np.where(out > 0, inside / out, np.nan)
         table["self_containment_demand_share"] = np.where(inn > 0, inside / inn, np.nan)
     if parts_before_split is not None:
-        table["parts_before_split"] = [int(parts_before_split[inv == k].max()) for k in range(g)]
+        own = np.ones(final.size, dtype=bool) if merged is None else ~merged
+        table["parts_before_split"] = [
+            int(parts_before_split[(inv == k) & own].max(initial=1)) for k in range(g)
+        ]
     return table
 
 
@@ -410,7 +415,13 @@ def find_groups(
             "detected_group": pd.Series(detected).rank(method="dense").astype(int).to_numpy(),
         }
     )
-    table = group_table(group, fm.matrix, population=population, parts_before_split=parts_before)
+    table = group_table(
+        group,
+        fm.matrix,
+        population=population,
+        parts_before_split=parts_before,
+        merged=assigned == post.MERGED,
+    )
     log.info("%s: %d groups from %d units", method, info["n_groups"], fm.n)
     return GroupResult(membership, table, info, history)
 
