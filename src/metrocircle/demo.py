@@ -83,7 +83,8 @@ def run_demo(
     ----------
     out_dir
         Output folder (created if missing): ``access/``, ``signaling/``, ``delineation/``,
-        ``strength/``, ``industry/``, ``scope_comparison.csv``, ``summary.md``, ``run.json``.
+        ``strength/``, ``industry/``, ``scope_comparison.csv``, ``indicators.csv``,
+        ``summary.md``, ``run.json``.
     users, days, random_state
         Size and seed of the simulated signaling sample (people, days).
     engine
@@ -187,11 +188,14 @@ def run_demo(
     comparison = _comparison(units, res.membership, acc.circles)
     comparison = comparison.merge(strength["membership"], on="unit_id", how="left").merge(
         industry["manufacturing_lq"], on="unit_id", how="left")
+    indicators = _indicators(units, comparison, flows)
+    indicators.to_csv(out / "indicators.csv", index=False)
     comparison.to_csv(out / "scope_comparison.csv", index=False)
     summary = _summary(units, comparison, od, acc, users=users, days=days,
                        random_state=random_state, engine=engine, min_count=min_count,
                        share=share)
     summary["strength"] = strength["summary"]
+    summary["indicators"] = json.loads(indicators.to_json(orient="records"))
     summary["industry"] = industry["summary"]
     (out / "summary.md").write_text(_summary_markdown(summary, comparison), encoding="utf-8")
     timings["total"] = round(time.perf_counter() - t0, 2)
@@ -201,7 +205,7 @@ def run_demo(
            "summary": summary, "timings_s": timings}
     (out / "run.json").write_text(json.dumps(run, indent=2, ensure_ascii=False, default=str)
                                   + "\n", encoding="utf-8")
-    for name in ("summary.md", "scope_comparison.csv", "run.json"):
+    for name in ("summary.md", "scope_comparison.csv", "indicators.csv", "run.json"):
         files[name] = out / name
     step("done", 1.0)
     return DemoResult(out, comparison, summary, files)
@@ -256,6 +260,31 @@ def _industry(units: pd.DataFrame, out: Path) -> dict[str, Any]:
             "summary": {"measure": info.get("measure"), "threshold": 1.25, "min_share": 0.05,
                         "manufacturing_specialised": sorted(
                             manu.loc[manu["manufacturing_specialised"], "unit_id"].tolist())}}
+
+
+def _indicators(units: pd.DataFrame, cmp: pd.DataFrame, flows: pd.DataFrame) -> pd.DataFrame:
+    """Indicators of the delineated area and of the plan's scope, side by side."""
+    from metrocircle.datasets import chongqing
+    from metrocircle.indicators import area_indicators
+
+    census = chongqing.load_census().set_index("code")
+    u = units[["unit_id", "pop_2020_census", "urban_pop_2020_census", "area_km2",
+               "gdp_100m_cny"]].copy()
+    u["other_province"] = census["hukou_elsewhere_other_province"].reindex(
+        u["unit_id"]).to_numpy()
+    central = cmp["group"].eq(CORE_GROUP)
+    member = pd.DataFrame({
+        "unit_id": list(cmp["unit_id"]) * 2,
+        "area_id": list(cmp["area_id"].where(cmp["in_delineation"]))
+        + list(pd.Series("plan_2022", index=cmp.index).where(cmp["in_plan"])),
+        "status": list(cmp["status"]) + list(central.map({True: "core", False: "member"})),
+        "grouping": ["delineation"] * len(cmp) + ["plan"] * len(cmp),
+    })
+    cols = {"population": "pop_2020_census", "urban_population": "urban_pop_2020_census",
+            "area_km2": "area_km2", "gdp": "gdp_100m_cny", "other_province": "other_province"}
+    parts = [area_indicators(u, member[member["grouping"] == g], flows=flows, columns=cols)
+             for g in ("delineation", "plan")]
+    return pd.concat(parts, ignore_index=True)
 
 
 def _comparison(units: pd.DataFrame, membership: pd.DataFrame,
@@ -316,6 +345,31 @@ def _summary(units: pd.DataFrame, cmp: pd.DataFrame, od: Any, acc: Any, **kw: An
                  "area_km2": round(float(area.reindex(plan["unit_id"]).sum()), 1)},
         "agreement": {k: int(v) for k, v in cmp["agreement"].value_counts().items()},
     }
+
+
+def _indicator_table(s: dict) -> str:
+    def pct(v: Any) -> str:
+        return "" if v is None else f"{100 * v:.1f} %"
+
+    lines = ["| | delineated area | plan's scope |", "|---|---|---|"]
+    rows = {r["area_id"]: r for r in s["indicators"]}
+    d, p = rows.get(CORE_AREA, {}), rows.get("plan_2022", {})
+    spec = [("units", lambda r: f"{r.get('units', '')}"),
+            ("population", lambda r: f"{r.get('population', 0):,.0f}"),
+            ("land area, km²", lambda r: f"{r.get('area_km2', 0):,.0f}"),
+            ("urbanisation", lambda r: pct(r.get("urbanisation_rate"))),
+            ("urbanisation gap, core minus rest (points)",
+             lambda r: "" if r.get("urbanisation_gap") is None
+             else f"{r['urbanisation_gap']:.1f}"),
+            ("GDP 2020 (units with data)",
+             lambda r: f"{r.get('gdp', 0):,.0f} ({r.get('gdp_units')} of {r.get('units')})"),
+            ("residents from other provinces", lambda r: pct(r.get("other_province_share"))),
+            ("commuting self-containment (residents)",
+             lambda r: pct(r.get("supply_self_containment"))),
+            ("commuting openness", lambda r: pct(r.get("flow_openness")))]
+    for label, f in spec:
+        lines.append(f"| {label} | {f(d)} | {f(p)} |")
+    return "\n".join(lines)
 
 
 def _weights(s: dict) -> str:
@@ -394,6 +448,14 @@ of a unit's fused links that go to the 9 central districts), highest outside the
 Location quotients from the 2020 census employment by industry section (real; a unit is
 specialised at LQ > 1.25 with at least 5 % of its employed). Specialised in manufacturing:
 {_names(cmp[cmp['manufacturing_specialised'].fillna(False).astype(bool)])}.
+
+## Indicators (`indicators.csv`)
+
+{_indicator_table(s)}
+
+GDP (100 million CNY, 2020) is summed only over the units that have it in `units.csv` and is
+never imputed; "from other provinces" is the share of residents registered in another
+province (2020 census); self-containment and openness use the modelled commuting flows.
 
 ## Against the 2022 plan's scope
 

@@ -55,6 +55,8 @@ def commands(f: Path, out: Path) -> dict[str, list[str]]:
         "strength-flows": ["strength", "--units", str(f), "--travel-times", str(f), "--mass",
                            "population", "--flows", f"commuting={f}", "--out", str(out)],
         "industry": ["industry", "--table", str(f), "--out", str(out)],
+        "indicators": ["indicators", "--units", str(f), "--membership", str(f), "--flows",
+                       str(f), "--out", str(out)],
         "industry-units": ["industry", "--table", str(f), "--units", str(f), "--out", str(out)],
     }
 

@@ -31,7 +31,8 @@ def test_every_output_is_written(demo):
                  "delineation/membership.csv", "delineation/areas.csv",
                  "delineation/delineation.gpkg", "strength/links.csv",
                  "strength/membership.csv", "strength/weights.json", "industry/lq.csv",
-                 "industry/specialisations.csv", "industry/collaboration.csv"):
+                 "industry/specialisations.csv", "industry/collaboration.csv",
+                 "indicators.csv"):
         assert (out / name).is_file(), name
         assert (out / name).stat().st_size > 0, name
 
@@ -81,6 +82,18 @@ def test_strength_and_industry_steps(demo):
     manu = lq[lq["industry"] == "C_manufacturing"]
     spec = manu[(manu["lq"] > 1.25) & (manu["share"] >= 0.05)]["unit_id"]
     assert sorted(spec) == demo.summary["industry"]["manufacturing_specialised"]
+
+
+def test_indicators_of_the_area_and_the_plan(demo):
+    ind = pd.read_csv(demo.out_dir / "indicators.csv").set_index("area_id")
+    units = chongqing.load_units().set_index("unit_id")
+    plan = units[units["group"].isin(PLAN_GROUPS)]
+    assert ind.loc["plan_2022", "units"] == 27
+    assert ind.loc["plan_2022", "population"] == plan["pop_2020_census"].sum() == 24_377_253
+    assert ind.loc["plan_2022", "gdp_units"] == plan["gdp_100m_cny"].notna().sum()
+    d = demo.summary["delineation"]
+    assert ind.loc["chongqing_central", "population"] == d["population"]
+    assert ind.loc["chongqing_central", "area_km2"] == pytest.approx(d["area_km2"], abs=0.05)
 
 
 def test_comparison_with_the_plan(demo):
