@@ -57,6 +57,8 @@ def commands(f: Path, out: Path) -> dict[str, list[str]]:
         "groups": ["groups", "--flows", str(f), "--units", str(f), "--adjacency", str(f),
                    "--method", "intramax", "--param", "k=2", "--out", str(out)],
         "industry": ["industry", "--table", str(f), "--out", str(out)],
+        "indicators": ["indicators", "--units", str(f), "--membership", str(f), "--flows",
+                       str(f), "--out", str(out)],
         "industry-units": ["industry", "--table", str(f), "--units", str(f), "--out", str(out)],
     }
 

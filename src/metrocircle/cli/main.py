@@ -23,6 +23,7 @@ _COMMAND_MODULES: list[str] = [
     "metrocircle.cli.delineate",
     "metrocircle.cli.demo",
     "metrocircle.cli.groups",
+    "metrocircle.cli.indicators",
     "metrocircle.cli.industry",
     "metrocircle.cli.od",
     "metrocircle.cli.simulate",
