@@ -79,32 +79,10 @@ def contiguous_groups(
             assigned[sel] = SPLIT
             next_label += 1
     if min_size > 0:
-        sym = matrix + matrix.T
-        np.fill_diagonal(sym, 0.0)
-        while True:
-            groups, inv = np.unique(final, return_inverse=True)
-            gsize = np.bincount(inv, weights=size)
-            onehot = np.zeros((n, groups.size))
-            onehot[np.arange(n), inv] = 1.0
-            touch = (onehot.T @ adjacency.astype(float) @ onehot) > 0
-            np.fill_diagonal(touch, False)
-            small = [
-                g
-                for g in np.argsort(gsize, kind="stable")
-                if gsize[g] < min_size and touch[g].any()
-            ]
-            if not small:
-                break
-            g = small[0]
-            flow = onehot.T @ sym @ onehot
-            cand = np.flatnonzero(touch[g])
-            best = cand[np.lexsort((groups[cand], -gsize[cand], -flow[g, cand]))[0]]
-            sel = inv == g
-            final[sel] = groups[best]
-            assigned[sel] = MERGED
-        groups, inv = np.unique(final, return_inverse=True)
-        gsize = np.bincount(inv, weights=size)
-        lonely = (gsize < min_size)[inv] & (assigned != MERGED)
+        final, merged = _merge_small(final, matrix, adjacency, size, min_size)
+        assigned[merged] = MERGED
+        _, inv = np.unique(final, return_inverse=True)
+        lonely = (np.bincount(inv, weights=size) < min_size)[inv] & ~merged
         assigned[lonely] = ISLAND
     return final, assigned, parts_before
 
@@ -119,3 +97,49 @@ def renumber(labels: np.ndarray, sizes: np.ndarray | None = None) -> np.ndarray:
     rank = np.empty(groups.size, dtype=np.int64)
     rank[order] = np.arange(1, groups.size + 1)
     return rank[inv]
+
+
+def _merge_small(
+    labels: np.ndarray,
+    matrix: np.ndarray,
+    adjacency: np.ndarray,
+    size: np.ndarray,
+    min_size: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Merge groups below ``min_size`` into their strongest neighbour, smallest first.
+
+    Group-to-group flows (both directions) and contacts are aggregated once and then updated
+    by adding a row and a column per merge, so each merge costs O(groups)."""
+    n = labels.size
+    groups, inv = np.unique(labels, return_inverse=True)
+    g = groups.size
+    onehot = np.zeros((n, g))
+    onehot[np.arange(n), inv] = 1.0
+    sym = matrix + matrix.T
+    flow = onehot.T @ sym @ onehot
+    touch = (onehot.T @ adjacency.astype(float) @ onehot) > 0
+    np.fill_diagonal(flow, 0.0)
+    np.fill_diagonal(touch, False)
+    gsize = np.bincount(inv, weights=size, minlength=g)
+    merged = np.zeros(n, dtype=bool)
+    while True:
+        small = np.flatnonzero((gsize < min_size) & touch.any(axis=1))
+        if small.size == 0:
+            break
+        s = small[np.argsort(gsize[small], kind="stable")[0]]
+        cand = np.flatnonzero(touch[s])
+        best = cand[np.lexsort((groups[cand], -gsize[cand], -flow[s, cand]))[0]]
+        members = inv == s
+        inv[members] = best
+        merged[members] = True
+        flow[best, :] += flow[s, :]
+        flow[:, best] += flow[:, s]
+        touch[best, :] |= touch[s, :]
+        touch[:, best] |= touch[:, s]
+        flow[s, :] = flow[:, s] = 0.0
+        touch[s, :] = touch[:, s] = False
+        flow[best, best] = 0.0
+        touch[best, best] = False
+        gsize[best] += gsize[s]
+        gsize[s] = np.inf  # gone: never small again
+    return groups[inv], merged
