@@ -24,6 +24,7 @@ _COMMAND_MODULES: list[str] = [
     "metrocircle.cli.demo",
     "metrocircle.cli.industry",
     "metrocircle.cli.od",
+    "metrocircle.cli.roles",
     "metrocircle.cli.simulate",
     "metrocircle.cli.strength",
 ]
