@@ -26,7 +26,12 @@ integration zone is a bridgehead, and ``rules_fired`` shows both.
 
 Margins: ``value - threshold`` for ``>=``, ``threshold - value`` for ``<`` and ``<=``; a
 positive margin is the room by which the condition holds, a negative one the shortfall. A
-missing value (no travel time, no second core) fails the condition with a NaN margin.
+missing value (no travel time, no second core) fails the condition with a NaN margin. The
+*binding* condition of a unit's role is a failed yes/no test or missing value if any, else
+the numeric test with the smallest margin relative to its threshold (``margin / |threshold|``,
+so that shares and minutes compare; of an "any of" group only its best member counts); its raw
+margin is ``binding_margin``. For a periphery unit it is that of the nearest rule (fewest
+failed conditions).
 """
 
 from __future__ import annotations
@@ -386,8 +391,9 @@ def _explain(
     def describe(rule: str) -> tuple[list[str], str, float]:
         parts: list[str] = []
         hard_fail = ""  # a failed yes/no condition or a missing value decides first
-        cands: list[tuple[float, str]] = []  # (margin, condition) of the numeric tests
-        any_best: tuple[float, str] | None = None
+        # (margin / |threshold|, margin, condition) of the numeric tests
+        cands: list[tuple[float, float, str]] = []
+        any_best: tuple[float, float, str] | None = None
         for (name, value, margin, passed), cd in zip(margins[rule], rule_set[rule], strict=True):
             if cd.op == "is":
                 parts.append(f"{name}: {'yes' if passed[i] else 'no'}")
@@ -403,18 +409,21 @@ def _explain(
                 if cd.combine == "all" and not hard_fail:
                     hard_fail = name
                 continue
+            # compare margins relative to their threshold (shares and minutes differ in unit)
+            thr = abs(float(cd.threshold or 0.0))
+            rel = m / thr if thr > 0 else m
             if cd.combine == "any":
-                if any_best is None or m > any_best[0]:
-                    any_best = (m, name)
+                if any_best is None or rel > any_best[0]:
+                    any_best = (rel, m, name)
             else:
-                cands.append((m, name))
+                cands.append((rel, m, name))
         if any_best is not None:
             cands.append(any_best)
         if hard_fail:
             return parts, hard_fail, float("nan")
         if not cands:
             return parts, "", float("nan")
-        m, name = min(cands)
+        _, m, name = min(cands)
         return parts, name, m
 
     if role in ("core", "second_core"):
