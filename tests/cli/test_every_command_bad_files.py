@@ -55,6 +55,9 @@ def commands(f: Path, out: Path) -> dict[str, list[str]]:
         "strength-flows": ["strength", "--units", str(f), "--travel-times", str(f), "--mass",
                            "population", "--flows", f"commuting={f}", "--out", str(out)],
         "industry": ["industry", "--table", str(f), "--out", str(out)],
+        "roles": ["roles", "--flows", str(f), "--cores", str(f), "--units", str(f),
+                  "--travel-times", str(f), "--membership", str(f), "--policy", str(f),
+                  "--no-progress", "--out", str(out)],
         "industry-units": ["industry", "--table", str(f), "--units", str(f), "--out", str(out)],
     }
 

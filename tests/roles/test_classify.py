@@ -145,7 +145,8 @@ def test_policy_override_is_recorded(ind: pd.DataFrame) -> None:
     res = classify(ind, policy=pol)
     p = row(res.roles, "P")
     assert p["role"] == "strategic_fulcrum" and p["computed_role"] == "periphery"
-    assert bool(p["policy_override"]) and p["policy_reason"] == "named a growth pole by the 2022 plan"
+    assert bool(p["policy_override"])
+    assert p["policy_reason"] == "named a growth pole by the 2022 plan"
     assert res.info["policy_overrides"] == 1
     assert not bool(row(res.roles, "F")["policy_override"])
 
@@ -170,7 +171,8 @@ def test_bad_input_is_one_error() -> None:
     assert "negative" in text  # the flows problem is reported before the cores are checked
     # ... and once the flows are fine, every core problem at once
     with pytest.raises(InputError) as err:
-        indicators(sysm.flows(), cores=pd.DataFrame({"unit_id": ["Q", "C1"], "area_id": ["M", "M"]}),
+        indicators(sysm.flows(),
+                   cores=pd.DataFrame({"unit_id": ["Q", "C1"], "area_id": ["M", "M"]}),
                    second_core=["C1", "ZZ"], restrict_to=["NOPE"])
     text = str(err.value)
     assert "Q" in text and "ZZ" in text and "both cores" in text and "NOPE" in text
