@@ -291,7 +291,9 @@ def classify(
     ...                   "value": [60.0, 40.0, 90.0, 10.0]})
     >>> res = classify(indicators(f, cores=["B"]))
     >>> res.roles[["unit_id", "role", "rules_fired"]].values.tolist()
-    [['A', 'integration', 'integration'], ['B', 'core', 'core']]
+    [['A', 'integration', 'integration'], ['B', 'core', 'core;strategic_fulcrum']]
+
+    (``rules_fired`` lists every rule that holds: B, the core, also passes the fulcrum tests.)
     """
     prm = check_rules(rules)
     missing = [c for c in REQUIRED if c not in getattr(indicators, "columns", ())]

@@ -163,8 +163,10 @@ def indicators(
     >>> f = pd.DataFrame({"origin": ["A", "A", "B", "B"], "destination": ["A", "B", "B", "A"],
     ...                   "value": [60.0, 40.0, 90.0, 10.0]})
     >>> ind = indicators(f, cores=["B"])
-    >>> ind.loc[0, ["unit_id", "sc_supply", "out_rate_core", "job_ratio"]].tolist()
-    ['A', 0.6, 0.4, 0.7]
+    >>> ind[["unit_id", "sc_supply", "out_rate_core", "job_ratio"]]
+      unit_id  sc_supply  out_rate_core  job_ratio
+    0       A        0.6            0.4        0.7
+    1       B        0.9            0.0        1.3
     """
     if centrality not in CENTRALITY_BASES:
         raise ParameterError(
