@@ -57,6 +57,7 @@ def commands(f: Path, out: Path) -> dict[str, list[str]]:
         "industry": ["industry", "--table", str(f), "--out", str(out)],
         "roles": ["roles", "--flows", str(f), "--cores", str(f), "--units", str(f),
                   "--travel-times", str(f), "--membership", str(f), "--policy", str(f),
+                  "--strength", str(f),
                   "--no-progress", "--out", str(out)],
         "industry-units": ["industry", "--table", str(f), "--units", str(f), "--out", str(out)],
     }

@@ -106,3 +106,17 @@ def test_cli_example_chongqing(tmp_path: Path) -> None:
     assert run["indicators"]["second_core_units"] == ["510100"]
     guangan = r[r["unit_id"].str.startswith("5116")]
     assert guangan["cross_border"].all()
+
+
+def test_cli_strength_table_sets_the_memberships(files, tmp_path: Path) -> None:
+    # a link table in which B is tied to C1 ten times more than to A: no longer balanced
+    links = tmp_path / "links.csv"
+    pd.DataFrame({"origin": ["B", "B", "I"], "destination": ["C1", "A", "C1"],
+                  "strength": [10.0, 1.0, 1.0]}).to_csv(links, index=False)
+    out = tmp_path / "out"
+    assert main(args(files, out, "--strength", str(links))) == 0
+    r = pd.read_csv(out / "roles.csv", dtype={"unit_id": str}).set_index("unit_id")
+    assert r.loc["B", "membership_core"] == pytest.approx(10 / 11)
+    assert r.loc["B", "membership_second"] == pytest.approx(1 / 11)
+    assert r.loc["B", "role"] == "integration"
+    assert r.loc["I", "membership_core"] == pytest.approx(1.0)

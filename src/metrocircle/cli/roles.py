@@ -41,6 +41,15 @@ def _read_area(path: Path, universe: list[str] | None):  # noqa: ANN202 - DataFr
     return out
 
 
+def _read_strength(path: Path, universe: list[str] | None):  # noqa: ANN202 - DataFrame
+    """A link table with a ``value`` or a ``strength`` column."""
+    from metrocircle.model.io import read_flows, read_table
+
+    df, _ = read_table(path, source=path.name)
+    col = "strength" if "strength" in df.columns and "value" not in df.columns else "value"
+    return read_flows(path, value_col=col, universe=universe)
+
+
 def _example_flows(units, users: int, random_state: int):  # noqa: ANN001, ANN202
     import pandas as pd
 
@@ -81,6 +90,10 @@ def roles_command(
     ),
     travel_times: Path | None = typer.Option(
         None, "--travel-times", help="origin,destination,minutes."
+    ),
+    strength: Path | None = typer.Option(
+        None, "--strength", help="Link table origin,destination,value|strength (e.g. links.csv "
+        "of 'metrocircle strength') for the membership degrees; default: the flows."
     ),
     membership: Path | None = typer.Option(
         None, "--membership", help="A delineation's membership.csv: classify its area only."
@@ -130,7 +143,8 @@ def roles_command(
             given = [n for n, v in (("--flows", flows), ("--units", units), ("--cores", cores),
                                     ("--second-core", second_core),
                                     ("--travel-times", travel_times),
-                                    ("--membership", membership)) if v is not None]
+                                    ("--membership", membership),
+                                    ("--strength", strength)) if v is not None]
             if given:
                 raise ParameterError(f"--example cannot be combined with {', '.join(given)}.")
             if users < 1000:
@@ -183,6 +197,7 @@ def roles_command(
             tt_df = (attempt(io.read_travel_times, travel_times, universe=universe)
                      if travel_times else None)
             area_df = attempt(_read_area, membership, universe) if membership else None
+            strength_df = attempt(_read_strength, strength, universe) if strength else None
             policy_df = attempt(R.read_policy, policy) if policy else None
             reader.raise_if_any()
             if units_df is not None:
@@ -204,14 +219,17 @@ def roles_command(
                       for name, p in (("flows", flows), ("units", units), ("cores", cores),
                                       ("second_core", second_core),
                                       ("travel_times", travel_times),
-                                      ("membership", membership), ("policy", policy))
+                                      ("membership", membership), ("policy", policy),
+                                      ("strength", strength))
                       if p is not None}
         if example is not None:
+            strength_df = None
             policy_df = attempt(R.read_policy, policy) if policy else None
             reader.raise_if_any()
         callback("indicators", 0.0)
         ind = R.indicators(flows_df, cores=cores_df, second_core=second_df,
                            travel_times=tt_df, units=units_df, admin_col=admin_col,
+                           strength=strength_df,
                            centrality=centrality, restrict_to=area_codes)
         callback("indicators", 1.0)
         res = R.classify(ind, rules=rules, policy=policy_df)

@@ -260,7 +260,19 @@ def indicators(
         {S.UNIT_ID: list(core) + list(second),
          S.AREA_ID: ["core"] * len(core) + ["second"] * len(second)}
     )
-    mem_links = links if strength is None else strength
+    mem_links = links
+    if strength is not None:
+        sl = clean_links(strength, source="strength")
+        present = set(sl[S.ORIGIN]) | set(sl[S.DESTINATION])
+        unknown = sorted(present - everything)
+        if unknown:
+            p.add("strength", "unit code(s) not in the flows or units", unknown)
+            p.raise_if_any()
+        # units without links get a zero self link so that they are listed (shares NaN)
+        absent = sorted(everything - present)
+        pad = pd.DataFrame({S.ORIGIN: absent, S.DESTINATION: absent, S.VALUE: 0.0})
+        mem_links = pd.concat([sl, pad.astype({S.ORIGIN: "string", S.DESTINATION: "string"})],
+                              ignore_index=True)
     mem = membership(mem_links, mtab).set_index(S.UNIT_ID)
     m_core = mem["core_share"].reindex(idx).to_numpy(dtype=float)
     m_second = (
