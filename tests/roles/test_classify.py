@@ -224,3 +224,16 @@ def test_quadrants_second_view(ind: pd.DataFrame) -> None:
     assert np.isfinite(by_m["dependence"]).all()
     with pytest.raises(ParameterError):
         quadrants(ind, dependence="nonsense")
+
+
+def test_uea_style_promotion_by_size_and_job_ratio(ind: pd.DataFrame) -> None:
+    # X has more jobs than workers and W_X / (W_C1 + W_C2) of the core's jobs
+    share_x = W("X") / (W("C1") + W("C2"))
+    assert row(ind, "X")["jobs_share_of_core"] == pytest.approx(share_x)
+    just_below = classify(ind, rules={"core_promote_size_share": share_x + 1e-9})
+    assert row(just_below, "X")["role"] == "cross_border_subcentre"
+    at = classify(ind, rules={"core_promote_size_share": share_x})
+    assert row(at, "X")["role"] == "core"
+    assert "promoted" in row(at, "X")["reason"]
+    # I is smaller than that and has fewer jobs than workers: not promoted
+    assert row(at, "I")["role"] == "integration"

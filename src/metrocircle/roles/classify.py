@@ -5,7 +5,8 @@ Each unit is tested against **every** rule; ``rules_fired`` lists the rules whos
 all hold, and the role is the first fired rule in this order:
 
 1. ``core`` - the given core set C (optionally with units promoted by the FUA/AAV merge test
-   ``out_rate_core >= core_merge_share`` and ``core_in_rate >= core_merge_share``);
+   ``out_rate_core >= core_merge_share`` and ``core_in_rate >= core_merge_share``, or by the
+   UEA-style test ``job_ratio >= 1`` and ``jobs_share_of_core >= core_promote_size_share``);
 2. ``second_core`` - a unit of the second metropolitan core A (normally outside the area);
 3. ``bridgehead`` - ``M_iC >= bridge_min_membership``, ``M_iA >= bridge_min_membership``,
    ``min/max(M_iC, M_iA) >= bridge_balance`` and on the C-A corridor
@@ -79,6 +80,10 @@ PARAMS: tuple[Param, ...] = (
         "core_merge_share", None,
         "Promote a unit to the core when both out_rate_core and core_in_rate reach this "
         "(FUA/AAV merge, 0.15); off by default.", optional=True),
+    Param("core_promote_size_share", float, None,
+          "Promote a unit to the core when job_ratio >= 1 and its jobs are at least this share "
+          "of the core's (UEA-style, 1/3); off by default.", low=0.0, low_open=True,
+          optional=True),
     _share("integration_min_out_rate", 0.10,
            "Integration: commuting rate to the core (0.15 strict)."),
     Param("integration_max_minutes", float, 45.0,
@@ -187,7 +192,8 @@ def _col(ind: pd.DataFrame, name: str) -> np.ndarray:
 
 REQUIRED = (
     "unit_id", "is_core", "is_second_core", "sc_min", "job_ratio", "out_rate_core",
-    "core_in_rate", "first_contact", "first_contact_is_core", "hinterland_units",
+    "core_in_rate", "jobs_share_of_core", "first_contact", "first_contact_is_core",
+    "hinterland_units",
     "tt_core_minutes", "tt_second_minutes", "membership_core", "membership_second",
     "centrality_pct", "cross_border",
 )
@@ -223,6 +229,14 @@ def _rules(ind: pd.DataFrame, prm: dict[str, Any], tt_ca: float) -> dict[str, li
         core_rule.append(_Cond("merged: both ways >= core_merge_share",
                                "out_rate_core|core_in_rate", "is", merged.astype(float), None,
                                "any"))
+    if prm["core_promote_size_share"] is not None:
+        s = prm["core_promote_size_share"]
+        promoted = (np.nan_to_num(c["job_ratio"]) >= 1.0) & (
+            np.nan_to_num(c["jobs_share_of_core"]) >= s
+        )
+        core_rule.append(_Cond("promoted: job_ratio >= 1 and jobs >= core_promote_size_share "
+                               "of the core's", "job_ratio|jobs_share_of_core", "is",
+                               promoted.astype(float), None, "any"))
     integ = [
         _Cond("out_rate_core>=min", "out_rate_core", ">=", c["out_rate_core"],
               prm["integration_min_out_rate"], "any"),

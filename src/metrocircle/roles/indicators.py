@@ -20,6 +20,8 @@ including ``T_ii``), the columns of :func:`indicators` are:
 ``core_in_rate``
     flow from the core into ``i`` over the core's residents ``sum_{c} T_ci / sum_{c} R_c``
     (the reverse direction of the FUA/OMB "both ways" merge test);
+``jobs_share_of_core``
+    ``W_i / sum_{c in C} W_c`` (size relative to the core, for UEA-style promotion);
 ``first_contact``, ``first_contact_share``, ``first_contact_is_core``
     the destination of the largest outflow to another unit (:func:`metrocircle.strength.
     dominant_flows`), its share of the external outflow and whether it is a core unit;
@@ -299,6 +301,8 @@ def indicators(
     out["out_rate_core"] = div(to_core, r)
     out["core_share_external"] = div(to_core, external)
     out["core_in_rate"] = from_core / core_r if core_r > 0 else np.full(n, np.nan)
+    core_w = w[is_core].sum()
+    out["jobs_share_of_core"] = w / core_w if core_w > 0 else np.full(n, np.nan)
     out["first_contact"] = pd.array(fc_code, dtype="string")
     out["first_contact_share"] = np.where(has_fc, fc_share, np.nan)
     out["first_contact_is_core"] = fc_core
