@@ -12,7 +12,13 @@ Guang'an and the Sichuan prefectures around them:
    (or Spark) pipeline, expanded to the population (:mod:`metrocircle.signaling`);
 3. **delineation**: the ``cn-commuting`` preset on those flows, cores = the 9 central
    districts, the one-hour gate from step 1 (:mod:`metrocircle.delineate`);
-4. a comparison of the result with the scope of the 2022 Chongqing metropolitan-area plan
+4. **connection strength**: three link layers — the modified gravity model (census
+   population, travel times of step 1), the commuting flows of step 2 (modelled) and the
+   direct trains per day of the 2019 timetable (real) — fused with entropy weights into one
+   index, and each unit's membership degree to the core (:mod:`metrocircle.strength`);
+5. **industry**: location quotients and specialisations from the real 2020 census employment
+   by industry section (:mod:`metrocircle.industry`);
+6. a comparison of the result with the scope of the 2022 Chongqing metropolitan-area plan
    (the 21 units of the main urban area plus the 6 units of Guang'an) and a ``summary.md``
    that says which inputs are real and which are modelled.
 
@@ -77,7 +83,8 @@ def run_demo(
     ----------
     out_dir
         Output folder (created if missing): ``access/``, ``signaling/``, ``delineation/``,
-        ``scope_comparison.csv``, ``summary.md``, ``run.json``.
+        ``strength/``, ``industry/``, ``scope_comparison.csv``, ``indicators.csv``,
+        ``summary.md``, ``run.json``.
     users, days, random_state
         Size and seed of the simulated signaling sample (people, days).
     engine
@@ -166,13 +173,30 @@ def run_demo(
         "travel_times": "access/travel_times.csv"})
     timings["delineation"] = round(time.perf_counter() - t0, 2)
 
-    # 4. comparison with the plan and the summary ----------------------------------------------
+    # 4. connection strength ----------------------------------------------------------------
+    step("connection strength", 0.85)
+    strength = _strength(units, tt, flows, cores, out / "strength")
+    timings["strength"] = round(time.perf_counter() - t0, 2)
+
+    # 5. industry ------------------------------------------------------------------------------
+    step("industry", 0.9)
+    industry = _industry(units, out / "industry")
+    timings["industry"] = round(time.perf_counter() - t0, 2)
+
+    # 6. comparison with the plan and the summary ----------------------------------------------
     step("summary", 0.95)
     comparison = _comparison(units, res.membership, acc.circles)
+    comparison = comparison.merge(strength["membership"], on="unit_id", how="left").merge(
+        industry["manufacturing_lq"], on="unit_id", how="left")
+    indicators = _indicators(units, comparison, flows)
+    indicators.to_csv(out / "indicators.csv", index=False)
     comparison.to_csv(out / "scope_comparison.csv", index=False)
     summary = _summary(units, comparison, od, acc, users=users, days=days,
                        random_state=random_state, engine=engine, min_count=min_count,
                        share=share)
+    summary["strength"] = strength["summary"]
+    summary["indicators"] = json.loads(indicators.to_json(orient="records"))
+    summary["industry"] = industry["summary"]
     (out / "summary.md").write_text(_summary_markdown(summary, comparison), encoding="utf-8")
     timings["total"] = round(time.perf_counter() - t0, 2)
     run = {"command": "demo", "parameters": {"users": users, "days": days,
@@ -181,10 +205,86 @@ def run_demo(
            "summary": summary, "timings_s": timings}
     (out / "run.json").write_text(json.dumps(run, indent=2, ensure_ascii=False, default=str)
                                   + "\n", encoding="utf-8")
-    for name in ("summary.md", "scope_comparison.csv", "run.json"):
+    for name in ("summary.md", "scope_comparison.csv", "indicators.csv", "run.json"):
         files[name] = out / name
     step("done", 1.0)
     return DemoResult(out, comparison, summary, files)
+
+
+def _strength(units: pd.DataFrame, tt: pd.DataFrame, flows: pd.DataFrame,
+              cores: pd.DataFrame, out: Path) -> dict[str, Any]:
+    """Gravity + modelled commuting + real direct trains, fused by entropy weights."""
+    from metrocircle import strength as st
+    from metrocircle.datasets import chongqing
+
+    grav = st.gravity(units, tt, mass="pop_2020_census")
+    rail = chongqing.load_rail()["unit_od"]
+    rail_trips = pd.DataFrame({"origin": rail["from_unit_code"].astype("string"),
+                               "destination": rail["to_unit_code"].astype("string"),
+                               "value": rail["n_trips"].astype(float)})
+    fused = st.fuse({"gravity": grav, "commuting": flows, "rail_trips": rail_trips},
+                    weights="entropy")
+    mem = st.membership(fused.links, cores)
+    out.mkdir(parents=True, exist_ok=True)
+    fused.links.to_csv(out / "links.csv", index=False)
+    mem.to_csv(out / "membership.csv", index=False)
+    (out / "weights.json").write_text(json.dumps(
+        {"weights": fused.weights, "info": fused.info,
+         "layers": {"gravity": "pop_2020_census (real) over travel minutes (rail real, roads "
+                               "modelled), b = 2",
+                    "commuting": "signaling/od.csv (simulated records: modelled)",
+                    "rail_trips": "direct trains per day, 2019 timetable (real)"}},
+        indent=2, default=str) + "\n", encoding="utf-8")
+    share = f"{CORE_AREA}_share"
+    m = mem[["unit_id", share]].rename(columns={share: "membership_to_core"})
+    return {"membership": m,
+            "summary": {"weights": {k: round(float(v), 4) for k, v in fused.weights.items()},
+                        "normalise": fused.info.get("normalise")}}
+
+
+def _industry(units: pd.DataFrame, out: Path) -> dict[str, Any]:
+    """Location quotients and specialisations from the 2020 census (LQ > 1.25, >= 5 %)."""
+    from metrocircle.industry import chongqing_activity
+    from metrocircle.industry.run import analyse, write_outputs
+
+    table, reference, info = chongqing_activity()
+    names = units.set_index("unit_id")["name_pinyin"].astype(str).to_dict()
+    res = analyse(table, reference=reference, threshold=1.25, min_share=0.05, names=names,
+                  reference_name=info.get("reference"))
+    write_outputs(res, out)
+    lq = res.tables["lq"]
+    manu = lq[lq["industry"] == "C_manufacturing"][["unit_id", "lq", "cluster_candidate"]]
+    manu = manu.rename(columns={"lq": "manufacturing_lq",
+                                "cluster_candidate": "manufacturing_specialised"})
+    return {"manufacturing_lq": manu,
+            "summary": {"measure": info.get("measure"), "threshold": 1.25, "min_share": 0.05,
+                        "manufacturing_specialised": sorted(
+                            manu.loc[manu["manufacturing_specialised"], "unit_id"].tolist())}}
+
+
+def _indicators(units: pd.DataFrame, cmp: pd.DataFrame, flows: pd.DataFrame) -> pd.DataFrame:
+    """Indicators of the delineated area and of the plan's scope, side by side."""
+    from metrocircle.datasets import chongqing
+    from metrocircle.indicators import area_indicators
+
+    census = chongqing.load_census().set_index("code")
+    u = units[["unit_id", "pop_2020_census", "urban_pop_2020_census", "area_km2",
+               "gdp_100m_cny"]].copy()
+    u["other_province"] = census["hukou_elsewhere_other_province"].reindex(
+        u["unit_id"]).to_numpy()
+    central = cmp["group"].eq(CORE_GROUP)
+    member = pd.DataFrame({
+        "unit_id": list(cmp["unit_id"]) * 2,
+        "area_id": list(cmp["area_id"].where(cmp["in_delineation"]))
+        + list(pd.Series("plan_2022", index=cmp.index).where(cmp["in_plan"])),
+        "status": list(cmp["status"]) + list(central.map({True: "core", False: "member"})),
+        "grouping": ["delineation"] * len(cmp) + ["plan"] * len(cmp),
+    })
+    cols = {"population": "pop_2020_census", "urban_population": "urban_pop_2020_census",
+            "area_km2": "area_km2", "gdp": "gdp_100m_cny", "other_province": "other_province"}
+    parts = [area_indicators(u, member[member["grouping"] == g], flows=flows, columns=cols)
+             for g in ("delineation", "plan")]
+    return pd.concat(parts, ignore_index=True)
 
 
 def _comparison(units: pd.DataFrame, membership: pd.DataFrame,
@@ -247,6 +347,41 @@ def _summary(units: pd.DataFrame, cmp: pd.DataFrame, od: Any, acc: Any, **kw: An
     }
 
 
+def _indicator_table(s: dict) -> str:
+    def pct(v: Any) -> str:
+        return "" if v is None else f"{100 * v:.1f} %"
+
+    lines = ["| | delineated area | plan's scope |", "|---|---|---|"]
+    rows = {r["area_id"]: r for r in s["indicators"]}
+    d, p = rows.get(CORE_AREA, {}), rows.get("plan_2022", {})
+    spec = [("units", lambda r: f"{r.get('units', '')}"),
+            ("population", lambda r: f"{r.get('population', 0):,.0f}"),
+            ("land area, km²", lambda r: f"{r.get('area_km2', 0):,.0f}"),
+            ("urbanisation", lambda r: pct(r.get("urbanisation_rate"))),
+            ("urbanisation gap, core minus rest (points)",
+             lambda r: "" if r.get("urbanisation_gap") is None
+             else f"{r['urbanisation_gap']:.1f}"),
+            ("GDP 2020 (units with data)",
+             lambda r: f"{r.get('gdp', 0):,.0f} ({r.get('gdp_units')} of {r.get('units')})"),
+            ("residents from other provinces", lambda r: pct(r.get("other_province_share"))),
+            ("commuting self-containment (residents)",
+             lambda r: pct(r.get("supply_self_containment"))),
+            ("commuting openness", lambda r: pct(r.get("flow_openness")))]
+    for label, f in spec:
+        lines.append(f"| {label} | {f(d)} | {f(p)} |")
+    return "\n".join(lines)
+
+
+def _weights(s: dict) -> str:
+    return ", ".join(f"{k} {v:.2f}" for k, v in s["strength"]["weights"].items())
+
+
+def _top_membership(cmp: pd.DataFrame, n: int = 8) -> str:
+    rest = cmp[cmp["status"] != "core"].dropna(subset=["membership_to_core"])
+    top = rest.sort_values("membership_to_core", ascending=False).head(n)
+    return ", ".join(f"{r.name_en} {r.membership_to_core:.2f}" for r in top.itertuples())
+
+
 def _names(df: pd.DataFrame) -> str:
     return ", ".join(f"{n} ({z})" for n, z in zip(df["name_en"], df["name_zh"], strict=True)) \
         or "none"
@@ -299,6 +434,28 @@ ring) and it is within {s['rule']['max_minutes']:g} minutes of the core.
 | code | unit | status | ring | commuting rate to core | minutes to core | in the plan |
 |---|---|---|---|---|---|---|
 {rows}
+
+## Connection strength (`strength/`)
+
+Three link layers fused into one index with entropy weights ({_weights(s)}): the modified
+gravity model on census population and travel time, the commuting flows above (modelled) and
+the direct trains per day of the 2019 timetable (real). Membership degree to the core (share
+of a unit's fused links that go to the 9 central districts), highest outside the core:
+{_top_membership(cmp)}.
+
+## Industry (`industry/`)
+
+Location quotients from the 2020 census employment by industry section (real; a unit is
+specialised at LQ > 1.25 with at least 5 % of its employed). Specialised in manufacturing:
+{_names(cmp[cmp['manufacturing_specialised'].fillna(False).astype(bool)])}.
+
+## Indicators (`indicators.csv`)
+
+{_indicator_table(s)}
+
+GDP (100 million CNY, 2020) is summed only over the units that have it in `units.csv` and is
+never imputed; "from other provinces" is the share of residents registered in another
+province (2020 census); self-containment and openness use the modelled commuting flows.
 
 ## Against the 2022 plan's scope
 

@@ -59,6 +59,8 @@ def commands(f: Path, out: Path) -> dict[str, list[str]]:
                   "--travel-times", str(f), "--membership", str(f), "--policy", str(f),
                   "--strength", str(f),
                   "--no-progress", "--out", str(out)],
+        "indicators": ["indicators", "--units", str(f), "--membership", str(f), "--flows",
+                       str(f), "--out", str(out)],
         "industry-units": ["industry", "--table", str(f), "--units", str(f), "--out", str(out)],
     }
 

@@ -29,7 +29,10 @@ def test_every_output_is_written(demo):
                  "access/circles.csv", "access/access.gpkg", "signaling/od.csv",
                  "signaling/units.csv", "signaling/accounting.json",
                  "delineation/membership.csv", "delineation/areas.csv",
-                 "delineation/delineation.gpkg"):
+                 "delineation/delineation.gpkg", "strength/links.csv",
+                 "strength/membership.csv", "strength/weights.json", "industry/lq.csv",
+                 "industry/specialisations.csv", "industry/collaboration.csv",
+                 "indicators.csv"):
         assert (out / name).is_file(), name
         assert (out / name).stat().st_size > 0, name
 
@@ -56,6 +59,41 @@ def test_summary_matches_the_tables(demo):
     assert demo.summary["signaling"]["input_records"] == acc["input_records"]
     run = json.loads((out / "run.json").read_text())
     assert run["summary"] == json.loads(json.dumps(demo.summary))
+
+
+def test_strength_and_industry_steps(demo):
+    out = demo.out_dir
+    w = json.loads((out / "strength/weights.json").read_text())["weights"]
+    assert set(w) == {"gravity", "commuting", "rail_trips"}
+    assert abs(sum(w.values()) - 1) < 1e-12 and all(v >= 0 for v in w.values())
+    assert demo.summary["strength"]["weights"] == {k: round(v, 4) for k, v in w.items()}
+    # membership to the core: the share of a unit's fused links going to the 9 core units
+    links = pd.read_csv(out / "strength/links.csv", dtype={"origin": str, "destination": str})
+    units = chongqing.load_units()
+    core = set(units.loc[units["group"] == "cq_main_urban_central", "unit_id"])
+    total = links.groupby("origin")["strength"].sum()
+    to_core = links[links["destination"].isin(core)].groupby("origin")["strength"].sum()
+    expected = (to_core.reindex(total.index).fillna(0) / total).dropna()
+    cmp = demo.comparison.set_index("unit_id")
+    got = cmp.loc[expected.index, "membership_to_core"]
+    assert (abs(got - expected) < 1e-12).all()
+    # manufacturing specialisation as in industry/lq.csv (LQ > 1.25 and >= 5 % of employed)
+    lq = pd.read_csv(out / "industry/lq.csv", dtype={"unit_id": str})
+    manu = lq[lq["industry"] == "C_manufacturing"]
+    spec = manu[(manu["lq"] > 1.25) & (manu["share"] >= 0.05)]["unit_id"]
+    assert sorted(spec) == demo.summary["industry"]["manufacturing_specialised"]
+
+
+def test_indicators_of_the_area_and_the_plan(demo):
+    ind = pd.read_csv(demo.out_dir / "indicators.csv").set_index("area_id")
+    units = chongqing.load_units().set_index("unit_id")
+    plan = units[units["group"].isin(PLAN_GROUPS)]
+    assert ind.loc["plan_2022", "units"] == 27
+    assert ind.loc["plan_2022", "population"] == plan["pop_2020_census"].sum() == 24_377_253
+    assert ind.loc["plan_2022", "gdp_units"] == plan["gdp_100m_cny"].notna().sum()
+    d = demo.summary["delineation"]
+    assert ind.loc["chongqing_central", "population"] == d["population"]
+    assert ind.loc["chongqing_central", "area_km2"] == pytest.approx(d["area_km2"], abs=0.05)
 
 
 def test_comparison_with_the_plan(demo):

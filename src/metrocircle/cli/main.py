@@ -22,6 +22,7 @@ _COMMAND_MODULES: list[str] = [
     "metrocircle.cli.access",
     "metrocircle.cli.delineate",
     "metrocircle.cli.demo",
+    "metrocircle.cli.indicators",
     "metrocircle.cli.industry",
     "metrocircle.cli.od",
     "metrocircle.cli.roles",

@@ -1,0 +1,64 @@
+"""``metrocircle indicators``: totals, gaps and commuting statistics of delineated areas."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from typer import Option as Opt
+
+from metrocircle.exceptions import ParameterError
+
+
+def indicators(
+    units: Annotated[Path, Opt("--units", help="Units table: unit_id + attribute columns.")],
+    membership: Annotated[
+        Path, Opt("--membership", help="unit_id, area_id[, status] (a delineation's output).")
+    ],
+    out: Annotated[Path, Opt("--out", help="Output folder (created if missing).")],
+    flows: Annotated[
+        Path | None, Opt("--flows", help="origin, destination, value (commuting statistics).")
+    ] = None,
+    col: Annotated[
+        list[str] | None,
+        Opt("--col", help="ROLE=COLUMN: population, urban_population, area_km2, gdp, "
+                          "other_province (repeatable)."),
+    ] = None,
+    area_col: Annotated[str, Opt("--area-col", help="Area column of --membership.")] = "area_id",
+) -> None:
+    """Per area: units, land area, population, urbanisation and its core-rest gap, GDP with its
+    coverage, residents from other provinces, and commuting self-containment and openness."""
+    from metrocircle.cli._common import ReadAll, parse_param_pairs
+    from metrocircle.indicators import area_indicators
+    from metrocircle.indicators.area import DEFAULT_COLUMNS
+    from metrocircle.model import io
+
+    columns = parse_param_pairs(col) if col else {}
+    unknown = sorted(set(columns) - set(DEFAULT_COLUMNS))
+    if unknown:
+        raise ParameterError(
+            f"The 'col' option of indicators takes roles {', '.join(DEFAULT_COLUMNS)}. "
+            f"Got {', '.join(unknown)}.")
+    reader = ReadAll()
+    u = reader.attempt(io.read_table, units)
+    m = reader.attempt(io.read_table, membership)
+    f = reader.attempt(io.read_flows, flows) if flows is not None else None
+    reader.raise_if_any()
+    assert u is not None and m is not None  # raise_if_any raised otherwise
+    table = area_indicators(u[0], m[0], flows=f, columns=columns, area_col=area_col)
+    out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out / "indicators.csv", index=False)
+    run = {"command": "indicators",
+           "inputs": {name: {"path": str(p), "sha256": io.file_checksum(p)}
+                      for name, p in (("units", units), ("membership", membership),
+                                      ("flows", flows)) if p is not None},
+           "columns": {**DEFAULT_COLUMNS, **columns}, "areas": len(table)}
+    (out / "run.json").write_text(json.dumps(run, indent=2) + "\n", encoding="utf-8")
+    typer.echo(f"{len(table)} area(s); wrote {out / 'indicators.csv'}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``indicators`` command to the metrocircle app."""
+    app.command("indicators")(indicators)
