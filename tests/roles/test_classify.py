@@ -237,3 +237,12 @@ def test_uea_style_promotion_by_size_and_job_ratio(ind: pd.DataFrame) -> None:
     assert "promoted" in row(at, "X")["reason"]
     # I is smaller than that and has fewer jobs than workers: not promoted
     assert row(at, "I")["role"] == "integration"
+
+
+def test_interaction_between_the_two_cores() -> None:
+    extra = pd.DataFrame({"origin": ["C1", "C2", "A"], "destination": ["A", "A", "C2"],
+                          "value": [7.0, 2.0, 4.0]})
+    f = pd.concat([sysm.flows(), extra], ignore_index=True)
+    info = indicators(f, cores=sysm.CORES, second_core=sysm.SECOND).attrs["info"]
+    assert info["flow_core_to_second"] == 7.0 + 2.0
+    assert info["flow_second_to_core"] == 4.0

@@ -342,6 +342,9 @@ def indicators(
         "admin_col": admin_col,
         "core_admin": None if ref is None else str(ref),
         "diagonal_total": float(diag.sum()),
+        # interaction between the two metropolitan cores (flows between their units)
+        "flow_core_to_second": float(t[np.ix_(is_core, is_second)].sum()),
+        "flow_second_to_core": float(t[np.ix_(is_second, is_core)].sum()),
     }
     out.attrs["info"] = info
     return out
