@@ -243,6 +243,14 @@ def roles_command(
                                 "into one centre 'core'")
     elapsed = time.perf_counter() - started
 
+    if units_df is not None:  # the units' names next to their codes, for reading
+        names = [c for c in ("name", "name_en", "name_zh") if c in units_df.columns]
+        if names:
+            label = units_df[["unit_id", *names]].drop_duplicates("unit_id")
+            res.roles = res.roles.merge(label, on="unit_id", how="left")
+            res.roles = res.roles[["unit_id", *names,
+                                   *[c for c in res.roles.columns
+                                     if c not in ("unit_id", *names)]]]
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, table in (("roles.csv", res.roles), ("conditions.csv", res.conditions),
