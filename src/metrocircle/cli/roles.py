@@ -1,0 +1,300 @@
+"""``metrocircle roles``: indicators, role of every unit with its reason, polycentricity."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from metrocircle.exceptions import InputError, ParameterError, Problem
+
+EXAMPLES = ("chongqing",)
+#: Zoning groups of the Chongqing example in the scope of the 2022 plan (21 + 6 units).
+PLAN_GROUPS = ("cq_main_urban_central", "cq_main_urban_new", "guangan_county_level")
+CHENGDU = "510100"
+
+
+def _read_area(path: Path, universe: list[str] | None):  # noqa: ANN202 - DataFrame
+    """A delineation's membership table: ``unit_id, area_id[, status]``."""
+    from metrocircle.model.io import read_table
+    from metrocircle.model.validation import as_codes
+
+    df, _ = read_table(path, source=path.name)
+    need = [c for c in ("unit_id", "area_id") if c not in df.columns]
+    if need:
+        have = ", ".join(map(str, df.columns))
+        raise InputError([Problem(path.name, f"missing column(s) {', '.join(need)} of a "
+                                             f"delineation's membership.csv; has: {have}")])
+    import pandas as pd
+
+    out = pd.DataFrame({"unit_id": as_codes(df["unit_id"]),
+                        "area_id": df["area_id"].astype("string").str.strip()})
+    out["status"] = df["status"].astype("string") if "status" in df.columns else pd.NA
+    if universe is not None:
+        unknown = sorted(set(out["unit_id"].dropna()) - set(universe))
+        if unknown:
+            raise InputError([Problem(path.name, "unit code(s) not in the flows or units",
+                                      unknown)])
+    return out
+
+
+def _read_strength(path: Path, universe: list[str] | None):  # noqa: ANN202 - DataFrame
+    """A link table with a ``value`` or a ``strength`` column."""
+    from metrocircle.model.io import read_flows, read_table
+
+    df, _ = read_table(path, source=path.name)
+    col = "strength" if "strength" in df.columns and "value" not in df.columns else "value"
+    return read_flows(path, value_col=col, universe=universe)
+
+
+def _example_flows(units, users: int, random_state: int):  # noqa: ANN001, ANN202
+    import pandas as pd
+
+    from metrocircle.signaling import od_from_records, simulate_signaling
+
+    sim_units = pd.DataFrame({"unit_id": units["unit_id"], "lon": units["seat_lon_wgs84"],
+                              "lat": units["seat_lat_wgs84"],
+                              "population": units["pop_2020_census"]})
+    share = users / float(units["pop_2020_census"].sum())
+    with tempfile.TemporaryDirectory(prefix="metrocircle-roles-") as tmp:
+        simulate_signaling(sim_units, users=users, days=7, random_state=random_state,
+                           out_dir=tmp)
+        od = od_from_records(Path(tmp) / "records.parquet", cells=Path(tmp) / "cells.csv",
+                             engine="duckdb", min_count=1, market_share=share)
+    return od.od.rename(columns={"commuters": "value"})[["origin", "destination", "value"]]
+
+
+def roles_command(
+    out: Path = typer.Option(..., "--out", help="Output directory."),
+    example: str | None = typer.Option(
+        None, "--example", help=f"Run on data shipped with the package: {', '.join(EXAMPLES)}."
+    ),
+    flows: Path | None = typer.Option(
+        None, "--flows", help="Commuting flows origin,destination,value (with the diagonal)."
+    ),
+    units: Path | None = typer.Option(None, "--units", help="Units table (unit_id + attributes)."),
+    units_id_col: str = typer.Option("unit_id", "--units-id-col", help="Unit code column."),
+    admin_col: str | None = typer.Option(
+        None, "--admin-col", help="Column of --units (e.g. province) marking cross-border units."
+    ),
+    size_col: str | None = typer.Option(
+        None, "--size-col", help="Column of --units for morphological polycentricity "
+        "(default: jobs from the flows)."
+    ),
+    cores: Path | None = typer.Option(None, "--cores", help="Core C: unit_id,area_id."),
+    second_core: Path | None = typer.Option(
+        None, "--second-core", help="Second metropolitan core A: unit_id,area_id."
+    ),
+    travel_times: Path | None = typer.Option(
+        None, "--travel-times", help="origin,destination,minutes."
+    ),
+    strength: Path | None = typer.Option(
+        None, "--strength", help="Link table origin,destination,value|strength (e.g. links.csv "
+        "of 'metrocircle strength') for the membership degrees; default: the flows."
+    ),
+    membership: Path | None = typer.Option(
+        None, "--membership", help="A delineation's membership.csv: classify its area only."
+    ),
+    policy: Path | None = typer.Option(
+        None, "--policy", help="Policy overlay unit_id,role,reason (overrides, recorded)."
+    ),
+    param: list[str] = typer.Option(
+        [], "--param", help="Rule parameter NAME=VALUE, repeatable (see docs/roles.md)."
+    ),
+    centrality: str = typer.Option("pagerank", "--centrality", help="pagerank or in_strength."),
+    users: int = typer.Option(
+        20000, "--users", help="--example: simulated signaling sample (people)."
+    ),
+    random_state: int = typer.Option(2026, "--random-state", help="--example: seed."),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show progress bars."),
+) -> None:
+    """Roles of the units: roles.csv, conditions.csv, indicators.csv, quadrants.csv,
+    polycentricity.json, run.json."""
+    import pandas as pd
+
+    from metrocircle import __version__
+    from metrocircle import roles as R
+    from metrocircle.cli._common import ReadAll, parse_param_pairs, progress_bar
+    from metrocircle.model import io
+
+    rules = R.parse_rules(parse_param_pairs(param))
+    if centrality not in ("pagerank", "in_strength"):
+        raise ParameterError(
+            f"The 'centrality' parameter of roles must be one of ('pagerank', 'in_strength'). "
+            f"Got {centrality!r}."
+        )
+    notes: list[str] = []
+    inputs: dict[str, Any] = {}
+    started = time.perf_counter()
+    reader = ReadAll()
+    attempt = reader.attempt
+    area_codes: list[str] | None = None
+    sizes = None
+    with progress_bar(progress) as callback:
+        if example is not None:
+            if example not in EXAMPLES:
+                raise ParameterError(
+                    f"The 'example' parameter of roles must be one of {EXAMPLES}. "
+                    f"Got {example!r}."
+                )
+            given = [n for n, v in (("--flows", flows), ("--units", units), ("--cores", cores),
+                                    ("--second-core", second_core),
+                                    ("--travel-times", travel_times),
+                                    ("--membership", membership),
+                                    ("--strength", strength)) if v is not None]
+            if given:
+                raise ParameterError(f"--example cannot be combined with {', '.join(given)}.")
+            if users < 1000:
+                raise ParameterError(
+                    f"The 'users' parameter of roles must be an int >= 1000. Got {users}."
+                )
+            from metrocircle.access import accessibility, chongqing_inputs
+
+            callback("travel times", 0.0)
+            acc_in = chongqing_inputs()
+            units_df = acc_in["units"].copy()
+            units_df["province"] = units_df["unit_id"].str.slice(0, 2) + "0000"
+            tt_df = accessibility(**acc_in).travel_times[["origin", "destination", "minutes"]]
+            tt_df = tt_df.dropna().reset_index(drop=True)
+            callback("travel times", 1.0)
+            callback("simulated commuting", 0.0)
+            flows_df = _example_flows(units_df, users, random_state)
+            callback("simulated commuting", 1.0)
+            cores_df = acc_in["cores"].rename(columns={"core": "area_id"})
+            second_df = pd.DataFrame({"unit_id": [CHENGDU], "area_id": ["chengdu"]})
+            area_codes = units_df.loc[units_df["group"].isin(PLAN_GROUPS), "unit_id"].tolist()
+            admin_col = admin_col or "province"
+            sizes = units_df.set_index("unit_id")["pop_2020_census"].astype(float)
+            inputs = {"example": example, "users": users, "random_state": random_state}
+            notes += [
+                "flows are MODELLED: mobile-phone records of "
+                f"{users:,} people x 7 days simulated by metrocircle.signaling."
+                "simulate_signaling from the 2020 census population (seed "
+                f"{random_state}), turned into home-to-work OD by od_from_records (DuckDB) and "
+                "expanded to the population; no real commuting OD ships for Chongqing",
+                "travel times: metrocircle.access on the shipped example (2019 rail timetable, "
+                "real; roads modelled)",
+                "core C = the 9 central districts; second core A = Chengdu (510100); "
+                "admin attribute = province (first two digits of the code)",
+                "classified units = the scope of the 2022 plan (21 main-urban units + the 6 of "
+                "Guang'an); flows, first contacts and memberships use all 58 units",
+                "morphological size = 2020 census population (real)",
+            ]
+        else:
+            if flows is None or cores is None:
+                raise ParameterError("Give --flows FILE and --cores FILE (or --example chongqing).")
+            units_df = attempt(io.read_units, units, id_col=units_id_col) if units else None
+            universe = list(units_df["unit_id"]) if units_df is not None else None
+            flows_df = attempt(io.read_flows, flows, universe=universe)
+            if universe is None and flows_df is not None:
+                universe = sorted(set(flows_df["origin"]) | set(flows_df["destination"]))
+            cores_df = attempt(io.read_cores, cores, universe=universe)
+            second_df = (attempt(io.read_cores, second_core, universe=universe)
+                         if second_core else None)
+            tt_df = (attempt(io.read_travel_times, travel_times, universe=universe)
+                     if travel_times else None)
+            area_df = attempt(_read_area, membership, universe) if membership else None
+            strength_df = attempt(_read_strength, strength, universe) if strength else None
+            policy_df = attempt(R.read_policy, policy) if policy else None
+            reader.raise_if_any()
+            if units_df is not None:
+                if admin_col is not None and admin_col not in units_df.columns:
+                    raise InputError([Problem(units.name if units else "units",
+                                              f"--admin-col {admin_col!r} not found")])
+                if size_col is not None:
+                    if size_col not in units_df.columns:
+                        raise InputError([Problem(units.name if units else "units",
+                                                  f"--size-col {size_col!r} not found")])
+                    sizes = pd.to_numeric(
+                        units_df.set_index("unit_id")[size_col], errors="coerce")
+            elif admin_col is not None or size_col is not None:
+                raise ParameterError("--admin-col and --size-col read columns of --units.")
+            if area_df is not None:
+                area_codes, note = _area(area_df, cores_df)
+                notes.append(note)
+            inputs = {name: {"path": str(p), "sha256": io.file_checksum(p)}
+                      for name, p in (("flows", flows), ("units", units), ("cores", cores),
+                                      ("second_core", second_core),
+                                      ("travel_times", travel_times),
+                                      ("membership", membership), ("policy", policy),
+                                      ("strength", strength))
+                      if p is not None}
+        if example is not None:
+            strength_df = None
+            policy_df = attempt(R.read_policy, policy) if policy else None
+            reader.raise_if_any()
+        callback("indicators", 0.0)
+        ind = R.indicators(flows_df, cores=cores_df, second_core=second_df,
+                           travel_times=tt_df, units=units_df, admin_col=admin_col,
+                           strength=strength_df,
+                           centrality=centrality, restrict_to=area_codes)
+        callback("indicators", 1.0)
+        res = R.classify(ind, rules=rules, policy=policy_df)
+        quad = R.quadrants(ind)
+        # polycentricity of the classified units, the core units merged into one centre
+        core_units = set(cores_df["unit_id"])
+        centres = {u: ("core" if u in core_units else u) for u in ind["unit_id"]}
+        poly = R.polycentricity(flows_df, centres=centres,
+                                sizes=None if sizes is None else sizes.dropna())
+        poly["centres_rule"] = ("every classified unit is a centre; the core units are merged "
+                                "into one centre 'core'")
+    elapsed = time.perf_counter() - started
+
+    if units_df is not None:  # the units' names next to their codes, for reading
+        names = [c for c in ("name", "name_en", "name_zh") if c in units_df.columns]
+        if names:
+            label = units_df[["unit_id", *names]].drop_duplicates("unit_id")
+            res.roles = res.roles.merge(label, on="unit_id", how="left")
+            res.roles = res.roles[["unit_id", *names,
+                                   *[c for c in res.roles.columns
+                                     if c not in ("unit_id", *names)]]]
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, table in (("roles.csv", res.roles), ("conditions.csv", res.conditions),
+                        ("indicators.csv", ind), ("quadrants.csv", quad)):
+        table.to_csv(out / name, index=False)
+        written.append(name)
+    io.write_json(poly, out / "polycentricity.json")
+    written.append("polycentricity.json")
+    run = {
+        "command": "roles",
+        "metrocircle_version": __version__,
+        "inputs": inputs,
+        "parameters": {**res.params, "centrality": centrality, "admin_col": admin_col,
+                       "size_col": size_col},
+        "flows_basis": "modelled (simulated signaling)" if example else "given file",
+        "notes": notes,
+        "indicators": ind.attrs.get("info", {}),
+        "classification": res.info,
+        "compute_seconds": round(elapsed, 3),
+        "outputs": written + ["run.json"],
+    }
+    io.write_json(run, out / "run.json")
+    counts = ", ".join(f"{n} {r}" for r, n in res.info["roles"].items())
+    typer.echo(f"roles: {len(res.roles)} units: {counts}")
+    for note in notes:
+        typer.echo(f"note: {note}")
+    typer.echo(f"wrote {', '.join(written + ['run.json'])} to {out}")
+
+
+def _area(area_df, cores_df) -> tuple[list[str], str]:  # noqa: ANN001
+    """Units of the delineated area that holds the cores (status other than 'outside')."""
+    placed = area_df[area_df["area_id"].notna() & area_df["area_id"].ne("")]
+    if "status" in placed.columns:
+        placed = placed[placed["status"].fillna("").ne("outside")]
+    core_areas = placed.loc[placed["unit_id"].isin(cores_df["unit_id"]), "area_id"]
+    if core_areas.empty:
+        raise InputError([Problem("membership", "no core unit is in a delineated area")])
+    area = core_areas.mode().iloc[0]
+    codes = placed.loc[placed["area_id"] == area, "unit_id"].tolist()
+    others = len(area_df) - len(codes)
+    return codes, (f"classified units = the {len(codes)} units of area {area!r} in the "
+                   f"membership file ({others} other rows left out)")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``roles`` command to the metrocircle app."""
+    app.command("roles")(roles_command)
