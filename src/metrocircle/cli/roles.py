@@ -116,7 +116,7 @@ def roles_command(
     import pandas as pd
 
     from metrocircle import __version__
-    from metrocircle import roles as R
+    from metrocircle import structure as R
     from metrocircle.cli._common import ReadAll, parse_param_pairs, progress_bar
     from metrocircle.model import io
 

@@ -1,4 +1,4 @@
-"""The examples in the docstrings of metrocircle.roles run and give what they show."""
+"""The examples in the docstrings of metrocircle.structure run and give what they show."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import importlib
 import pytest
 
 MODULES = [
-    "metrocircle.roles.indicators",
-    "metrocircle.roles.classify",
-    "metrocircle.roles.polycentricity",
+    "metrocircle.structure.indicators",
+    "metrocircle.structure.classify",
+    "metrocircle.structure.polycentricity",
 ]
 
 

@@ -12,7 +12,7 @@ Concepts, the rule table and sources are in ``docs/roles.md``. The entry points:
   functional polycentricity.
 """
 
-from metrocircle.roles.classify import (
+from metrocircle.structure.classify import (
     DEFAULTS,
     PARAMS,
     ROLE_LABELS_ZH,
@@ -24,8 +24,8 @@ from metrocircle.roles.classify import (
     quadrants,
     read_policy,
 )
-from metrocircle.roles.indicators import indicators, percentile
-from metrocircle.roles.polycentricity import (
+from metrocircle.structure.indicators import indicators, percentile
+from metrocircle.structure.polycentricity import (
     green_polycentricity,
     polycentricity,
     primacy,

@@ -1,6 +1,6 @@
 """Role rule set (methods survey 3.5, a design proposal; every threshold a parameter).
 
-Every rule is a list of conditions on the columns of :func:`metrocircle.roles.indicators`.
+Every rule is a list of conditions on the columns of :func:`metrocircle.structure.indicators`.
 Each unit is tested against **every** rule; ``rules_fired`` lists the rules whose conditions
 all hold, and the role is the first fired rule in this order:
 
@@ -285,7 +285,7 @@ def classify(
     Parameters
     ----------
     indicators
-        The table of :func:`metrocircle.roles.indicators` (its ``attrs["info"]`` gives the
+        The table of :func:`metrocircle.structure.indicators` (its ``attrs["info"]`` gives the
         C-A travel time of the corridor test).
     rules
         Rule parameters to change (see :data:`PARAMS`); the others keep their defaults.
@@ -300,7 +300,7 @@ def classify(
     Examples
     --------
     >>> import pandas as pd
-    >>> from metrocircle.roles import indicators
+    >>> from metrocircle.structure import indicators
     >>> f = pd.DataFrame({"origin": ["A", "A", "B", "B"], "destination": ["A", "B", "B", "A"],
     ...                   "value": [60.0, 40.0, 90.0, 10.0]})
     >>> res = classify(indicators(f, cores=["B"]))
@@ -314,7 +314,7 @@ def classify(
     if missing:
         raise ParameterError(
             "The 'indicators' parameter of classify must be the table of "
-            f"metrocircle.roles.indicators; missing columns: {', '.join(missing)}."
+            f"metrocircle.structure.indicators; missing columns: {', '.join(missing)}."
         )
     ind = indicators.reset_index(drop=True)
     info_in = dict(indicators.attrs.get("info", {}))
@@ -545,7 +545,7 @@ def quadrants(
     Parameters
     ----------
     indicators
-        The table of :func:`metrocircle.roles.indicators`.
+        The table of :func:`metrocircle.structure.indicators`.
     centrality_threshold
         ``centrality_pct`` from which a unit counts as central (default: above the median).
     dependence

@@ -8,7 +8,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from metrocircle.roles import ROLES, classify, indicators
+from metrocircle.structure import ROLES, classify, indicators
 
 
 @settings(max_examples=30, deadline=None)

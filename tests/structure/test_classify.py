@@ -11,7 +11,7 @@ import pytest
 import roles_systems as sysm
 
 from metrocircle.exceptions import InputError, ParameterError
-from metrocircle.roles import RoleResult, classify, indicators, quadrants
+from metrocircle.structure import RoleResult, classify, indicators, quadrants
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from metrocircle.exceptions import ParameterError
-from metrocircle.roles import green_polycentricity, polycentricity, primacy, rank_size
+from metrocircle.structure import green_polycentricity, polycentricity, primacy, rank_size
 
 
 def test_rank_size_equal_centres_is_maximal() -> None:
