@@ -16,9 +16,13 @@ Guang'an and the Sichuan prefectures around them:
    population, travel times of step 1), the commuting flows of step 2 (modelled) and the
    direct trains per day of the 2019 timetable (real) — fused with entropy weights into one
    index, and each unit's membership degree to the core (:mod:`metrocircle.strength`);
-5. **industry**: location quotients and specialisations from the real 2020 census employment
+5. **roles and city groups**: the role of every unit of the delineated area with the rule
+   that fired (:mod:`metrocircle.structure`), and Leiden city groups of the fused index
+   (:mod:`metrocircle.groups`);
+6. **industry**: location quotients and specialisations from the real 2020 census employment
    by industry section (:mod:`metrocircle.industry`);
-6. a comparison of the result with the scope of the 2022 Chongqing metropolitan-area plan
+7. indicators of the area and of the plan's scope (:mod:`metrocircle.indicators`), and a
+   comparison of the result with the scope of the 2022 Chongqing metropolitan-area plan
    (the 21 units of the main urban area plus the 6 units of Guang'an) and a ``summary.md``
    that says which inputs are real and which are modelled.
 
@@ -83,7 +87,8 @@ def run_demo(
     ----------
     out_dir
         Output folder (created if missing): ``access/``, ``signaling/``, ``delineation/``,
-        ``strength/``, ``industry/``, ``scope_comparison.csv``, ``indicators.csv``,
+        ``strength/``, ``structure/``, ``groups/``, ``industry/``, ``scope_comparison.csv``,
+        ``indicators.csv``,
         ``summary.md``, ``run.json``.
     users, days, random_state
         Size and seed of the simulated signaling sample (people, days).
@@ -178,6 +183,13 @@ def run_demo(
     strength = _strength(units, tt, flows, cores, out / "strength")
     timings["strength"] = round(time.perf_counter() - t0, 2)
 
+    # 4b. roles inside the area and city groups of the study area -----------------------------
+    step("roles and city groups", 0.87)
+    area_units = res.membership.loc[res.membership["area_id"] == CORE_AREA, "unit_id"].tolist()
+    roles = _roles(units, flows, cores, tt, strength["links"], area_units, out / "structure")
+    groups = _groups(units, strength["links"], random_state, out / "groups")
+    timings["structure_groups"] = round(time.perf_counter() - t0, 2)
+
     # 5. industry ------------------------------------------------------------------------------
     step("industry", 0.9)
     industry = _industry(units, out / "industry")
@@ -195,6 +207,8 @@ def run_demo(
                        random_state=random_state, engine=engine, min_count=min_count,
                        share=share)
     summary["strength"] = strength["summary"]
+    summary["roles"] = roles
+    summary["groups"] = groups
     summary["indicators"] = json.loads(indicators.to_json(orient="records"))
     summary["industry"] = industry["summary"]
     (out / "summary.md").write_text(_summary_markdown(summary, comparison), encoding="utf-8")
@@ -237,9 +251,52 @@ def _strength(units: pd.DataFrame, tt: pd.DataFrame, flows: pd.DataFrame,
         indent=2, default=str) + "\n", encoding="utf-8")
     share = f"{CORE_AREA}_share"
     m = mem[["unit_id", share]].rename(columns={share: "membership_to_core"})
-    return {"membership": m,
+    return {"membership": m, "links": fused.links,
             "summary": {"weights": {k: round(float(v), 4) for k, v in fused.weights.items()},
                         "normalise": fused.info.get("normalise")}}
+
+
+def _roles(units: pd.DataFrame, flows: pd.DataFrame, cores: pd.DataFrame, tt: pd.DataFrame,
+           links: pd.DataFrame, area_units: list[str], out: Path) -> dict[str, Any]:
+    """Roles of the delineated area's units (second core: Chengdu; admin: province)."""
+    from metrocircle import structure as S
+
+    u = units[["unit_id", "name_en", "pop_2020_census"]].copy()
+    u["province"] = u["unit_id"].str.slice(0, 2) + "0000"
+    ind = S.indicators(flows, cores=cores, second_core=["510100"], travel_times=tt, units=u,
+                       admin_col="province", strength=links, restrict_to=area_units)
+    res = S.classify(ind)
+    out.mkdir(parents=True, exist_ok=True)
+    res.roles.to_csv(out / "roles.csv", index=False)
+    res.conditions.to_csv(out / "conditions.csv", index=False)
+    names = units.set_index("unit_id")["name_en"]
+    return {"by_unit": {r.unit_id: {"name": names.get(r.unit_id), "role": r.role,
+                                    "reason": r.reason}
+                        for r in res.roles.itertuples()},
+            "counts": {k: int(v) for k, v in res.roles["role"].value_counts().items()}}
+
+
+def _groups(units: pd.DataFrame, links: pd.DataFrame, random_state: int,
+            out: Path) -> dict[str, Any]:
+    """City groups: Leiden on the fused connection index, split into contiguous parts."""
+    from metrocircle import groups as G
+    from metrocircle.datasets import chongqing
+
+    flows = links[["origin", "destination", "strength"]].rename(columns={"strength": "value"})
+    u = units[["unit_id", "pop_2020_census"]].rename(columns={"pop_2020_census": "population"})
+    res = G.leiden(flows, units=u, adjacency=chongqing.load_adjacency(),
+                   random_state=random_state, stability_runs=20)
+    out.mkdir(parents=True, exist_ok=True)
+    res.membership.to_csv(out / "membership.csv", index=False)
+    res.groups.to_csv(out / "groups.csv", index=False)
+    names = units.set_index("unit_id")["name_en"]
+    members = res.membership.groupby("group")["unit_id"].apply(
+        lambda ids: [str(names.get(i)) for i in ids])
+    stab = res.info.get("stability", {}) if isinstance(res.info, dict) else {}
+    return {"method": "leiden on the fused connection index, contiguous parts",
+            "n_groups": int(res.groups["group"].nunique()),
+            "members": {int(g): v for g, v in members.items()},
+            "stability": stab}
 
 
 def _industry(units: pd.DataFrame, out: Path) -> dict[str, Any]:
@@ -372,6 +429,19 @@ def _indicator_table(s: dict) -> str:
     return "\n".join(lines)
 
 
+def _roles_md(s: dict) -> str:
+    counts = ", ".join(f"{k} {v}" for k, v in s["roles"]["counts"].items())
+    lines = [f"Roles by the rule set of `docs/roles.md` ({counts}):", "",
+             "| unit | role | why |", "|---|---|---|"]
+    for r in s["roles"]["by_unit"].values():
+        lines.append(f"| {r['name']} | {r['role']} | {r['reason']} |")
+    return "\n".join(lines)
+
+
+def _groups_md(s: dict) -> str:
+    return "\n".join(f"- group {g}: {', '.join(m)}" for g, m in s["groups"]["members"].items())
+
+
 def _weights(s: dict) -> str:
     return ", ".join(f"{k} {v:.2f}" for k, v in s["strength"]["weights"].items())
 
@@ -442,6 +512,17 @@ gravity model on census population and travel time, the commuting flows above (m
 the direct trains per day of the 2019 timetable (real). Membership degree to the core (share
 of a unit's fused links that go to the 9 central districts), highest outside the core:
 {_top_membership(cmp)}.
+
+## Roles inside the area (`structure/`)
+
+{_roles_md(s)}
+
+## City groups (`groups/`)
+
+Leiden communities of the fused connection index over the 58 units, split into contiguous
+parts: {s['groups']['n_groups']} groups.
+
+{_groups_md(s)}
 
 ## Industry (`industry/`)
 

@@ -32,7 +32,8 @@ def test_every_output_is_written(demo):
                  "delineation/delineation.gpkg", "strength/links.csv",
                  "strength/membership.csv", "strength/weights.json", "industry/lq.csv",
                  "industry/specialisations.csv", "industry/collaboration.csv",
-                 "indicators.csv"):
+                 "indicators.csv", "structure/roles.csv", "structure/conditions.csv",
+                 "groups/membership.csv", "groups/groups.csv"):
         assert (out / name).is_file(), name
         assert (out / name).stat().st_size > 0, name
 
@@ -82,6 +83,22 @@ def test_strength_and_industry_steps(demo):
     manu = lq[lq["industry"] == "C_manufacturing"]
     spec = manu[(manu["lq"] > 1.25) & (manu["share"] >= 0.05)]["unit_id"]
     assert sorted(spec) == demo.summary["industry"]["manufacturing_specialised"]
+
+
+def test_roles_and_groups_steps(demo):
+    out = demo.out_dir
+    m = pd.read_csv(out / "delineation/membership.csv", dtype={"unit_id": str})
+    area = set(m.loc[m["area_id"] == "chongqing_central", "unit_id"])
+    roles = pd.read_csv(out / "structure/roles.csv", dtype={"unit_id": str})
+    assert set(roles["unit_id"]) == area
+    core = set(m.loc[m["status"] == "core", "unit_id"])
+    assert set(roles.loc[roles["role"] == "core", "unit_id"]) == core
+    assert demo.summary["roles"]["counts"] == roles["role"].value_counts().to_dict()
+    assert roles["reason"].str.len().gt(0).all()
+    g = pd.read_csv(out / "groups/membership.csv", dtype={"unit_id": str})
+    assert len(g) == 58 and g["unit_id"].is_unique
+    assert demo.summary["groups"]["n_groups"] == g["group"].nunique()
+    assert sum(len(v) for v in demo.summary["groups"]["members"].values()) == 58
 
 
 def test_indicators_of_the_area_and_the_plan(demo):
