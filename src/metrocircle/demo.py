@@ -52,6 +52,10 @@ Progress = Callable[[str, float], None]
 #: Chongqing metropolitan-area plan: the 21 units of the main urban area (9 central districts
 #: and 12 new districts) and the 6 county-level units of Guang'an.
 PLAN_GROUPS = ("cq_main_urban_central", "cq_main_urban_new", "guangan_county_level")
+#: Optional packages the demo needs, by extra: maps (GeoPackage) and the network steps
+#: (PageRank, Leiden). The README's first command installs these extras.
+REQUIRED_EXTRAS: dict[str, tuple[str, ...]] = {"geo": ("geopandas", "pyogrio"),
+                                               "graph": ("igraph", "leidenalg")}
 CORE_GROUP = "cq_main_urban_central"
 CORE_AREA = "chongqing_central"
 
@@ -64,6 +68,23 @@ class DemoResult:
     comparison: pd.DataFrame
     summary: dict[str, Any]
     files: dict[str, Path] = field(default_factory=dict)
+
+
+def _check_extras() -> None:
+    """Stop before any work if an optional package the demo needs is missing (one error)."""
+    import importlib.util
+
+    from metrocircle.exceptions import MissingDependencyError
+
+    missing = {extra: [m for m in mods if importlib.util.find_spec(m) is None]
+               for extra, mods in REQUIRED_EXTRAS.items()}
+    missing = {k: v for k, v in missing.items() if v}
+    if missing:
+        extras = ",".join(missing)
+        raise MissingDependencyError(
+            "metrocircle demo needs the optional package(s) "
+            + ", ".join(m for v in missing.values() for m in v)
+            + f". Install them with: pip install 'metrocircle[{extras}]'")
 
 
 def _check(name: str, value: object, ok: bool, must: str) -> None:
@@ -115,6 +136,7 @@ def run_demo(
     _check("min_count", min_count, isinstance(min_count, int) and not isinstance(min_count, bool)
            and min_count >= 1, "an int >= 1")
 
+    _check_extras()
     import metrocircle as mc
     from metrocircle.access import accessibility, chongqing_inputs, write_outputs
     from metrocircle.datasets import chongqing
@@ -131,11 +153,7 @@ def run_demo(
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
     files: dict[str, Path] = {}
-    try:
-        boundaries = chongqing.load_boundaries()
-    except Exception as err:  # geopandas is an extra: the demo runs without maps
-        log.warning("no GeoPackage outputs: %s", err)
-        boundaries = None
+    boundaries = chongqing.load_boundaries()
 
     # 1. accessibility ----------------------------------------------------------------------
     step("accessibility", 0.0)
