@@ -78,3 +78,50 @@ class ReadAll:
     def raise_if_any(self) -> None:
         if self.problems:
             raise InputError(self.problems)
+
+    def units_and_flows(
+        self,
+        units: Any,
+        flows: Any,
+        *,
+        units_id_col: str,
+        origin_col: str,
+        destination_col: str,
+        value_col: str,
+        **flow_options: Any,
+    ) -> tuple[Any, Any, list[str] | None]:
+        """Read the units (if given) and the flows; return them and the unit codes to check the
+        other files against: the units' codes, else the codes the flow file names (even when it
+        has problems, so the other files are checked in the same run), else None."""
+        from metrocircle.model import io
+
+        units_df = self.attempt(io.read_units, units, id_col=units_id_col) if units else None
+        universe = list(units_df["unit_id"]) if units_df is not None else None
+        flows_df = self.attempt(io.read_flows, flows, origin_col=origin_col,
+                                destination_col=destination_col, value_col=value_col,
+                                universe=universe, **flow_options)
+        if universe is None:
+            universe = _codes_in_flows(flows_df, flows, origin_col, destination_col)
+        return units_df, flows_df, universe
+
+
+def _codes_in_flows(flows_df: Any, path: Any, origin_col: str,
+                    destination_col: str) -> list[str] | None:
+    """The unit codes of the flows, even when the flow file has problems; None if they cannot
+    be read at all."""
+    from metrocircle.model.io import read_table
+    from metrocircle.model.validation import as_codes
+
+    if flows_df is not None:
+        return sorted(set(flows_df["origin"]) | set(flows_df["destination"]))
+    try:
+        raw, _ = read_table(path)
+    except InputError:
+        return None
+    cols = [c for c in (origin_col, destination_col) if c in raw.columns]
+    if len(cols) < 2:
+        return None
+    codes: set[str] = set()
+    for c in cols:
+        codes |= set(as_codes(raw[c]).dropna())
+    return sorted(codes - {""})

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from metrocircle.cli._common import ReadAll, parse_param_pairs, progress_bar
-from metrocircle.exceptions import InputError, ParameterError
+from metrocircle.exceptions import ParameterError
 
 EXAMPLES = ("us-cbsa",)
 
@@ -96,19 +96,9 @@ def delineate_command(
         reader = ReadAll()
         attempt = reader.attempt
 
-        units_df = attempt(io.read_units, units, id_col=units_id_col) if units else None
-        universe = list(units_df["unit_id"]) if units_df is not None else None
-        flows_df = attempt(
-            io.read_flows,
-            flows,
-            origin_col=origin_col,
-            destination_col=destination_col,
-            value_col=value_col,
-            universe=universe,
-            external=external,
-        )
-        if universe is None:
-            universe = _codes_in_flows(flows_df, flows, origin_col, destination_col)
+        units_df, flows_df, universe = reader.units_and_flows(
+            units, flows, units_id_col=units_id_col, origin_col=origin_col,
+            destination_col=destination_col, value_col=value_col, external=external)
         cores_df = attempt(io.read_cores, cores, universe=universe) if cores else None
         adjacency_df = (
             attempt(
@@ -160,28 +150,6 @@ def delineate_command(
             f"{cmp['false_positives']} placed where OMB has none"
         )
     typer.echo(f"wrote {', '.join(p.name for p in written.values())} to {out}")
-
-
-def _codes_in_flows(flows_df, path, origin_col, destination_col):  # noqa: ANN001, ANN202
-    """The unit codes of the flows, even when the flow file has problems (so that the other
-    files can be checked against them in the same run); None if they cannot be read at all."""
-    from metrocircle.model.validation import as_codes
-
-    if flows_df is not None:
-        return sorted(set(flows_df["origin"]) | set(flows_df["destination"]))
-    from metrocircle.model.io import read_table
-
-    try:
-        raw, _ = read_table(path)
-    except InputError:
-        return None
-    cols = [c for c in (origin_col, destination_col) if c in raw.columns]
-    if len(cols) < 2:
-        return None
-    codes = set()
-    for c in cols:
-        codes |= set(as_codes(raw[c]).dropna())
-    return sorted(codes - {""})
 
 
 def methods_command(

@@ -45,7 +45,6 @@ def groups_command(
     import pandas as pd
 
     from metrocircle import __version__
-    from metrocircle.cli.delineate import _codes_in_flows
     from metrocircle.groups import METHODS, find_groups, parse_params
     from metrocircle.model import io
 
@@ -55,18 +54,9 @@ def groups_command(
         )
     params = parse_params(method, parse_param_pairs(param))
     reader = ReadAll()
-    units_df = reader.attempt(io.read_units, units, id_col=units_id_col) if units else None
-    universe = list(units_df["unit_id"]) if units_df is not None else None
-    flows_df = reader.attempt(
-        io.read_flows,
-        flows,
-        origin_col=origin_col,
-        destination_col=destination_col,
-        value_col=value_col,
-        universe=universe,
-    )
-    if universe is None:
-        universe = _codes_in_flows(flows_df, flows, origin_col, destination_col)
+    units_df, flows_df, universe = reader.units_and_flows(
+        units, flows, units_id_col=units_id_col, origin_col=origin_col,
+        destination_col=destination_col, value_col=value_col)
     adjacency_df = (
         reader.attempt(
             io.read_adjacency,
