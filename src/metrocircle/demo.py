@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import json
 import logging
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,21 +41,17 @@ from typing import Any
 
 import pandas as pd
 
+from metrocircle.datasets.chongqing import CHENGDU, CORE_GROUP, PLAN_GROUPS
 from metrocircle.exceptions import ParameterError
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, float], None]
 
-#: Zoning groups of ``datasets/chongqing/units.csv`` that make up the scope of the 2022
-#: Chongqing metropolitan-area plan: the 21 units of the main urban area (9 central districts
-#: and 12 new districts) and the 6 county-level units of Guang'an.
-PLAN_GROUPS = ("cq_main_urban_central", "cq_main_urban_new", "guangan_county_level")
 #: Optional packages the demo needs, by extra: maps (GeoPackage) and the network steps
 #: (PageRank, Leiden). The README's first command installs these extras.
 REQUIRED_EXTRAS: dict[str, tuple[str, ...]] = {"geo": ("geopandas", "pyogrio"),
                                                "graph": ("igraph", "leidenalg")}
-CORE_GROUP = "cq_main_urban_central"
 CORE_AREA = "chongqing_central"
 
 
@@ -141,7 +136,7 @@ def run_demo(
     from metrocircle.access import accessibility, chongqing_inputs, write_outputs
     from metrocircle.datasets import chongqing
     from metrocircle.delineate.output import write_delineation
-    from metrocircle.signaling import od_from_records, simulate_signaling
+    from metrocircle.signaling import chongqing_commuting
 
     def step(name: str, frac: float) -> None:
         log.info("demo: %s", name)
@@ -165,17 +160,8 @@ def run_demo(
     # 2. signaling -> OD (records simulated from the census population) --------------------
     step("signaling", 0.2)
     units = chongqing.load_units()
-    population = int(units["pop_2020_census"].sum())
-    sim_units = pd.DataFrame({"unit_id": units["unit_id"], "lon": units["seat_lon_wgs84"],
-                              "lat": units["seat_lat_wgs84"],
-                              "population": units["pop_2020_census"]})
-    share = users / population
-    with tempfile.TemporaryDirectory(prefix="metrocircle-demo-") as tmp:
-        simulate_signaling(sim_units, users=users, days=days, random_state=random_state,
-                                 out_dir=tmp)
-        step("commuting OD", 0.45)
-        od = od_from_records(Path(tmp) / "records.parquet", cells=Path(tmp) / "cells.csv",
-                             engine=engine, min_count=min_count, market_share=share)
+    od, share = chongqing_commuting(users=users, days=days, random_state=random_state,
+                                    engine=engine, min_count=min_count)
     od.write(out / "signaling")
     timings["signaling"] = round(time.perf_counter() - t0, 2)
 
@@ -250,11 +236,8 @@ def _strength(units: pd.DataFrame, tt: pd.DataFrame, flows: pd.DataFrame,
     from metrocircle.datasets import chongqing
 
     grav = st.gravity(units, tt, mass="pop_2020_census")
-    rail = chongqing.load_rail()["unit_od"]
-    rail_trips = pd.DataFrame({"origin": rail["from_unit_code"].astype("string"),
-                               "destination": rail["to_unit_code"].astype("string"),
-                               "value": rail["n_trips"].astype(float)})
-    fused = st.fuse({"gravity": grav, "commuting": flows, "rail_trips": rail_trips},
+    fused = st.fuse({"gravity": grav, "commuting": flows,
+                     "rail_trips": chongqing.load_rail_trips()},
                     weights="entropy")
     mem = st.membership(fused.links, cores)
     out.mkdir(parents=True, exist_ok=True)
@@ -281,7 +264,7 @@ def _roles(units: pd.DataFrame, flows: pd.DataFrame, cores: pd.DataFrame, tt: pd
 
     u = units[["unit_id", "name_en", "pop_2020_census"]].copy()
     u["province"] = u["unit_id"].str.slice(0, 2) + "0000"
-    ind = S.indicators(flows, cores=cores, second_core=["510100"], travel_times=tt, units=u,
+    ind = S.indicators(flows, cores=cores, second_core=[CHENGDU], travel_times=tt, units=u,
                        admin_col="province", strength=links, restrict_to=area_units)
     res = S.classify(ind)
     out.mkdir(parents=True, exist_ok=True)

@@ -301,7 +301,7 @@ def chongqing_inputs() -> dict:
     from metrocircle.datasets import chongqing
 
     units = chongqing.load_units()
-    cores = units.loc[units["group"] == "cq_main_urban_central", ["unit_id"]].assign(
+    cores = units.loc[units["group"] == chongqing.CORE_GROUP, ["unit_id"]].assign(
         core=CHONGQING_CORE
     )
     return {

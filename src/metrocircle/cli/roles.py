@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -13,8 +12,6 @@ from metrocircle.exceptions import InputError, ParameterError, Problem
 
 EXAMPLES = ("chongqing",)
 #: Zoning groups of the Chongqing example in the scope of the 2022 plan (21 + 6 units).
-PLAN_GROUPS = ("cq_main_urban_central", "cq_main_urban_new", "guangan_county_level")
-CHENGDU = "510100"
 
 
 def _read_area(path: Path, universe: list[str] | None):  # noqa: ANN202 - DataFrame
@@ -48,23 +45,6 @@ def _read_strength(path: Path, universe: list[str] | None):  # noqa: ANN202 - Da
     df, _ = read_table(path, source=path.name)
     col = "strength" if "strength" in df.columns and "value" not in df.columns else "value"
     return read_flows(path, value_col=col, universe=universe)
-
-
-def _example_flows(units, users: int, random_state: int):  # noqa: ANN001, ANN202
-    import pandas as pd
-
-    from metrocircle.signaling import od_from_records, simulate_signaling
-
-    sim_units = pd.DataFrame({"unit_id": units["unit_id"], "lon": units["seat_lon_wgs84"],
-                              "lat": units["seat_lat_wgs84"],
-                              "population": units["pop_2020_census"]})
-    share = users / float(units["pop_2020_census"].sum())
-    with tempfile.TemporaryDirectory(prefix="metrocircle-roles-") as tmp:
-        simulate_signaling(sim_units, users=users, days=7, random_state=random_state,
-                           out_dir=tmp)
-        od = od_from_records(Path(tmp) / "records.parquet", cells=Path(tmp) / "cells.csv",
-                             engine="duckdb", min_count=1, market_share=share)
-    return od.od.rename(columns={"commuters": "value"})[["origin", "destination", "value"]]
 
 
 def roles_command(
@@ -161,9 +141,15 @@ def roles_command(
             tt_df = tt_df.dropna().reset_index(drop=True)
             callback("travel times", 1.0)
             callback("simulated commuting", 0.0)
-            flows_df = _example_flows(units_df, users, random_state)
+            from metrocircle.signaling import chongqing_commuting
+
+            od, _ = chongqing_commuting(users=users, random_state=random_state)
+            flows_df = od.od.rename(columns={"commuters": "value"})[
+                ["origin", "destination", "value"]]
             callback("simulated commuting", 1.0)
             cores_df = acc_in["cores"].rename(columns={"core": "area_id"})
+            from metrocircle.datasets.chongqing import CHENGDU, PLAN_GROUPS
+
             second_df = pd.DataFrame({"unit_id": [CHENGDU], "area_id": ["chengdu"]})
             area_codes = units_df.loc[units_df["group"].isin(PLAN_GROUPS), "unit_id"].tolist()
             admin_col = admin_col or "province"

@@ -187,19 +187,12 @@ def strength_command(
                 "travel times: metrocircle.access on the shipped example (2019 rail timetable, "
                 "real; roads and station access modelled)"
             )
-            od = chongqing.load_rail()["unit_od"]
-            layers["rail_trips"] = pd.DataFrame(
-                {
-                    "origin": od["from_unit_code"].astype("string"),
-                    "destination": od["to_unit_code"].astype("string"),
-                    "value": od["n_trips"].astype(float),
-                }
-            )
+            layers["rail_trips"] = chongqing.load_rail_trips()
             notes.append(
                 "layer rail_trips: direct trains per day between the units in the 2019 "
                 "timetable (real), a proxy of passenger-service links"
             )
-            cores_df = units_df.loc[units_df["group"] == "cq_main_urban_central", ["unit_id"]]
+            cores_df = units_df.loc[units_df["group"] == chongqing.CORE_GROUP, ["unit_id"]]
             cores_df = cores_df.assign(area_id=CHONGQING_CORE)
             if cores is not None:
                 cores_df = attempt(io.read_cores, cores, universe=list(units_df["unit_id"]))

@@ -277,6 +277,13 @@ FROM (
 ) d JOIN cells c ON c.cid = d.cell"""
 
 
+def _first_per_user(cols: str, source: str, order: str) -> str:
+    """``cols`` of the first row per user of ``source`` by ``order`` (ties broken by ``order``
+    itself, which ends with an id, so the choice is the same on every engine)."""
+    return (f"SELECT {cols} FROM (SELECT {cols}, ROW_NUMBER() OVER (PARTITION BY uid ORDER BY "
+            f"{order}) AS rk FROM {source}) z WHERE rk = 1")
+
+
 def home(params: SignalingParams) -> str:
     """Stage 3a (home): the place with the largest night-weighted dwell, and its busiest cell.
 
@@ -289,19 +296,13 @@ def home(params: SignalingParams) -> str:
 WITH ps AS (
   SELECT uid, place, {score} AS score FROM cell_day GROUP BY uid, place
 ), hp AS (
-  SELECT uid, place FROM (
-    SELECT uid, place, score, ROW_NUMBER() OVER (PARTITION BY uid ORDER BY score DESC, place) AS rk
-    FROM ps WHERE score > 0) z
-  WHERE rk = 1
+  {_first_per_user("uid, place", "ps WHERE score > 0", "score DESC, place")}
 ), cs AS (
   SELECT d.uid AS uid, d.cell AS cell, {score.replace('SUM(', 'SUM(d.')} AS score
   FROM cell_day d JOIN hp ON d.uid = hp.uid AND d.place = hp.place
   GROUP BY d.uid, d.cell
 ), hc AS (
-  SELECT uid, cell FROM (
-    SELECT uid, cell, ROW_NUMBER() OVER (PARTITION BY uid ORDER BY score DESC, cell) AS rk
-    FROM cs) z
-  WHERE rk = 1
+  {_first_per_user("uid, cell", "cs", "score DESC, cell")}
 )
 SELECT hp.uid AS uid, hp.place AS place, hc.cell AS cell, c.unit AS unit, pl.px AS px, pl.py AS py
 FROM hp JOIN hc ON hp.uid = hc.uid
@@ -355,21 +356,14 @@ WITH pd AS (
     AND wd.days >= {int(p.work_min_days)}
     AND wd.days * 1000 >= {share} * obs.weekdays
 ), wp AS (
-  SELECT uid, place, night_days, days FROM (
-    SELECT uid, place, night_days, days,
-      ROW_NUMBER() OVER (PARTITION BY uid ORDER BY days DESC, work_s DESC, place) AS rk
-    FROM cand) z
-  WHERE rk = 1
+  {_first_per_user("uid, place, night_days, days", "cand", "days DESC, work_s DESC, place")}
 ), cs AS (
   SELECT d.uid AS uid, d.cell AS cell,
     SUM(d.daywork_s) + SUM(d.ns_late_s) + SUM(d.ns_early_s) AS score
   FROM cell_day d JOIN wp ON d.uid = wp.uid AND d.place = wp.place
   GROUP BY d.uid, d.cell
 ), wc AS (
-  SELECT uid, cell FROM (
-    SELECT uid, cell, ROW_NUMBER() OVER (PARTITION BY uid ORDER BY score DESC, cell) AS rk
-    FROM cs) z
-  WHERE rk = 1
+  {_first_per_user("uid, cell", "cs", "score DESC, cell")}
 )
 SELECT wp.uid AS uid, wp.place AS place, wc.cell AS cell, c.unit AS unit,
   CASE WHEN 2 * wp.night_days > wp.days THEN 1 ELSE 0 END AS night

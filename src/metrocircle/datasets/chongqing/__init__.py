@@ -28,15 +28,27 @@ import pandas as pd
 from metrocircle.exceptions import require
 
 __all__ = [
+    "CHENGDU",
+    "CORE_GROUP",
+    "PLAN_GROUPS",
     "data_path",
     "load_adjacency",
     "load_boundaries",
     "load_census",
     "load_corridors",
     "load_rail",
+    "load_rail_trips",
     "load_railway_stations",
     "load_units",
 ]
+
+#: ``group`` of the 9 central districts (中心城区), the usual core.
+CORE_GROUP = "cq_main_urban_central"
+#: Groups of ``units.csv`` in the scope of the 2022 Chongqing metropolitan-area plan: the 21
+#: units of the main urban area (9 central + 12 new districts) and Guang'an's 6 units.
+PLAN_GROUPS = (CORE_GROUP, "cq_main_urban_new", "guangan_county_level")
+#: Chengdu, the second metropolitan core of the Chengdu-Chongqing region.
+CHENGDU = "510100"
 
 _CODE_COLUMNS = ("code", "parent_code", "unit_code", "from_unit_code", "to_unit_code")
 
@@ -120,6 +132,15 @@ def load_rail() -> dict[str, pd.DataFrame]:
         "station_od": _read_csv("transport/rail_station_od_2019.csv"),
         "unit_od": _read_csv("transport/rail_unit_od_2019.csv"),
     }
+
+
+def load_rail_trips() -> pd.DataFrame:
+    """Direct trains per (nominal) day between units in the 2019 timetable, as a link table
+    ``origin, destination, value`` (from ``transport/rail_unit_od_2019.csv`` alone)."""
+    od = _read_csv("transport/rail_unit_od_2019.csv")
+    return pd.DataFrame({"origin": od["from_unit_code"].astype("string"),
+                         "destination": od["to_unit_code"].astype("string"),
+                         "value": od["n_trips"].astype(float)})
 
 
 def load_corridors() -> pd.DataFrame:
