@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from metrocircle.signaling.engines import ENGINES, Engine, RecordSource, get_engine
 from metrocircle.signaling.evaluate import common_part_of_commuters, evaluate
-from metrocircle.signaling.examples import chongqing_commuting
 from metrocircle.signaling.params import SignalingParams
-from metrocircle.signaling.pipeline import ODResult, od_from_records
+from metrocircle.signaling.pipeline import ODResult, od_from_records, publishable
 from metrocircle.signaling.simulator import Simulation, simulate_signaling
 
 __all__ = [
@@ -23,10 +22,10 @@ __all__ = [
     "RecordSource",
     "SignalingParams",
     "Simulation",
-    "chongqing_commuting",
     "common_part_of_commuters",
     "evaluate",
     "get_engine",
     "od_from_records",
+    "publishable",
     "simulate_signaling",
 ]

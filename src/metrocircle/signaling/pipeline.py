@@ -38,8 +38,8 @@ class ODResult:
     Attributes
     ----------
     od
-        ``origin, destination, commuters`` (home unit, work unit, expanded count); pairs
-        below ``min_count`` users are suppressed.
+        ``origin, destination, commuters`` (home unit, work unit, expanded count): the
+        **published** table, in which pairs below ``min_count`` sampled users are suppressed.
     units
         ``unit_id, residents, workers, commuting_rate_out, commuting_rate_in``.
     accounting
@@ -47,6 +47,14 @@ class ODResult:
         suppressed OD pairs.
     run
         Engine, parameters, inputs and timings.
+    od_unsuppressed
+        **Internal**: the same OD with every pair, none suppressed. An analysis that runs
+        inside the pipeline (a project's later steps) uses it, so that suppression, which
+        protects what is published, does not change the analysis. It is never written by
+        :meth:`write`.
+
+    Suppression (what is published and what is kept inside) is decided in one place,
+    :func:`publishable`; :meth:`suppression` says what it left out of ``od.csv``.
     """
 
     od: pd.DataFrame
@@ -54,9 +62,26 @@ class ODResult:
     accounting: dict[str, Any]
     run: dict[str, Any]
     _users: pd.DataFrame | None = field(default=None, repr=False)
+    od_unsuppressed: pd.DataFrame | None = field(default=None, repr=False)
+
+    def suppression(self) -> dict[str, Any]:
+        """What the published ``od.csv`` leaves out: pairs and sampled commuters below
+        ``min_count``, and the expanded commuters of those pairs."""
+        a = self.accounting["od"]
+        out = {"min_count": a["min_count"], "pairs": a["pairs"],
+               "pairs_published": a["pairs"] - a["pairs_suppressed"],
+               "pairs_suppressed": a["pairs_suppressed"],
+               "commuters_sample": a["commuters_sample"],
+               "commuters_suppressed_sample": a["commuters_suppressed_sample"]}
+        if self.od_unsuppressed is not None:
+            total = float(self.od_unsuppressed["commuters"].sum())
+            out["commuters_suppressed"] = round(total - float(self.od["commuters"].sum()), 3)
+            out["commuters"] = round(total, 3)
+        return out
 
     def write(self, out_dir: str | Path) -> Path:
-        """Write ``od.csv``, ``units.csv``, ``accounting.json`` and ``run.json`` to ``out_dir``."""
+        """Write the published ``od.csv`` (suppressed), ``units.csv``, ``accounting.json`` and
+        ``run.json`` to ``out_dir``; :attr:`od_unsuppressed` is never written."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         self.od.to_csv(out / "od.csv", index=False)
@@ -285,7 +310,8 @@ def od_from_records(
         if own:
             eng.close()
 
-    od, unit_table, od_acc = _finish(odc, min_count=min_count, factor=factor, shares=shares)
+    full, unit_table, od_acc = _finish(odc, min_count=min_count, factor=factor, shares=shares)
+    od = publishable(full, min_count=min_count)
     users = {k: int(uc[k] or 0) for k in ("users", "with_home", "with_work", "with_neither",
                                            "night_shift", "home_outside_units",
                                            "work_outside_units")}
@@ -319,7 +345,8 @@ def od_from_records(
         "timings_s": timings,
         "seconds": round(time.perf_counter() - t0, 3),
     }
-    return ODResult(od, unit_table, accounting, run, users_df)
+    return ODResult(od, unit_table, accounting, run, users_df,
+                    od_unsuppressed=full.drop(columns="sampled"))
 
 
 def _count_reasons(eng: Engine, dropped: dict[str, int], time_col: str) -> tuple[int, int]:
@@ -377,10 +404,11 @@ def _finish(odc: pd.DataFrame, *, min_count: int, factor: float | None,
     ut["commuting_rate_in"] = (ut["unit_id"].map(in_c).fillna(0.0) / ut["workers"]).where(
         ut["workers"] > 0)
     keep = flows["n"] >= min_count
-    od = flows[keep].sort_values(["origin", "destination"])
+    od = flows.sort_values(["origin", "destination"])
     od = pd.DataFrame({"origin": od["origin"].astype(str).to_numpy(),
                        "destination": od["destination"].astype(str).to_numpy(),
-                       "commuters": od["w"].to_numpy()})
+                       "commuters": od["w"].to_numpy(),
+                       "sampled": od["n"].to_numpy()})
     exact = factor is None and shares is None
     if exact:
         od["commuters"] = od["commuters"].round().astype(np.int64)
@@ -402,3 +430,14 @@ def _finish(odc: pd.DataFrame, *, min_count: int, factor: float | None,
         "expansion_factor": None if factor is None else 1 / factor,
     }
     return od, ut, acc
+
+
+def publishable(od: pd.DataFrame, *, min_count: int) -> pd.DataFrame:
+    """The published OD: the pairs with at least ``min_count`` sampled users.
+
+    ``od`` is the internal table of every pair with its ``sampled`` users; the published one
+    drops the pairs below ``min_count`` and the sample counts. This is the one place where
+    what is published is separated from what the analysis inside the pipeline uses.
+    """
+    keep = od["sampled"].to_numpy() >= min_count
+    return od.loc[keep, ["origin", "destination", "commuters"]].reset_index(drop=True)
