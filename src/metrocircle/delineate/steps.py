@@ -834,14 +834,25 @@ class TravelTimeGate:
             rule=f"rejected:travel_minutes>{self.max_minutes:g}",
             value=ungated["tie"].to_numpy(),
         )
+        # units beyond the gate whose tie would not pass the threshold either: they do send
+        # flows to an area, so they are below the threshold, not without flow
+        below = (
+            free
+            & (state.area < 0)
+            & (state.rule == "rejected:no_flow_to_any_core")
+            & (ungated["best_area"].to_numpy() >= 0)
+            & ~gated_out
+        )
+        state.set(below, rule="rejected:below_threshold", value=ungated["tie"].to_numpy())
+        shown = gated_out | below
         best_area = state.extra["best_area"]
         state.column("travel_minutes")[:] = np.where(
             best_area >= 0, m[np.arange(fm.n), np.maximum(best_area, 0)], np.nan
         )
-        state.column("travel_minutes")[gated_out] = to_best[gated_out]
+        state.column("travel_minutes")[shown] = to_best[shown]
         # the shares shown are those to the area the unit would have joined without the gate
         for col in ("outbound_share", "inbound_share", "best_area"):
-            state.extra[col][gated_out] = ungated[col].to_numpy()[gated_out]
+            state.extra[col][shown] = ungated[col].to_numpy()[shown]
 
 
 # ---------------------------------------------------------------------------------------------
