@@ -26,6 +26,7 @@ _COMMAND_MODULES: list[str] = [
     "metrocircle.cli.indicators",
     "metrocircle.cli.industry",
     "metrocircle.cli.od",
+    "metrocircle.cli.project",
     "metrocircle.cli.roles",
     "metrocircle.cli.simulate",
     "metrocircle.cli.strength",
