@@ -125,3 +125,22 @@ def _codes_in_flows(flows_df: Any, path: Any, origin_col: str,
     for c in cols:
         codes |= set(as_codes(raw[c]).dropna())
     return sorted(codes - {""})
+
+
+def given(ctx: Any, name: str) -> bool:
+    """Whether option ``name`` (its Python name) was given on the command line, not defaulted.
+
+    With ``--example``, an option the user did not give takes the value of the shipped
+    project's step, so that the example and the demo agree.
+    """
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name not in ("DEFAULT", "DEFAULT_MAP")
+
+
+def example_run(example: str, steps: list[str], callback: Callable[[str, float], None],
+                overrides: dict[str, Any] | None = None) -> Any:
+    """Run, in memory, the steps of a shipped project that ``steps`` need (see
+    :func:`metrocircle.project.example_results`)."""
+    from metrocircle.project import example_results
+
+    return example_results(example, steps, overrides=overrides, progress=callback)
