@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from metrocircle.project.inputs import Inputs
 from metrocircle.project.project import Project
 from metrocircle.project.steps import StepResult
 
@@ -40,11 +41,10 @@ def _table(header: list[str], rows: list[list[Any]]) -> str:
 
 
 def summary_markdown(project: Project, results: dict[str, StepResult],
-                     record: dict[str, Any]) -> str:
-    """The run's ``summary.md``."""
-    from metrocircle.project.inputs import Inputs
-
-    units = Inputs(project).units() if "units" in project.inputs else pd.DataFrame()
+                     record: dict[str, Any], inputs: Inputs | None = None) -> str:
+    """The run's ``summary.md`` (``inputs``: the run's, to read the units once)."""
+    inputs = inputs if inputs is not None else Inputs(project)
+    units = inputs.units() if "units" in project.inputs else pd.DataFrame()
     names = (units.set_index("unit_id")["name"].astype(str) if "name" in units.columns
              else pd.Series(dtype=str))
     parts = [f"# {project.title}", ""]

@@ -260,7 +260,7 @@ def run_project(
         report("summary", 0.0)
         record = run_record(project, inputs, order, runner.results, runner.files,
                             total=round(time.perf_counter() - started, 3))
-        od.write_text(summary_markdown(project, runner.results, record), "summary.md")
+        od.write_text(summary_markdown(project, runner.results, record, inputs), "summary.md")
         od.write_text(project.to_toml(), "project.toml")
         od.record(**record)
         store.prune()

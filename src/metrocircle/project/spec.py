@@ -195,8 +195,9 @@ UNITS = Section("inputs.units", "The spatial units: one row per unit, with its a
                             "population = \"pop_2020\", lon = \"x\", lat = \"y\"}. Columns "
                             "not mapped are kept under their own names."),
     Key("parents", "list", "Columns naming the parent unit at each level, nearest first "
-                           "(e.g. [\"prefecture\", \"planning_group\"]); methods that snap to "
-                           "whole parents read them."),
+                           "(e.g. [\"prefecture\", \"planning_group\"]). They stay in the units "
+                           "table and are listed in delineation/inputs/params.json; cn-commuting "
+                           "snaps to the column mapped to parent_id in 'columns'."),
     _WHERE, _DROP, _LAYER_NAME, _SOURCE, _NOTE,
 ))
 BOUNDARIES = Section("inputs.boundaries", "Unit polygons, for the GeoPackage outputs (needs "
@@ -486,3 +487,44 @@ def walk(section: Section = ROOT, prefix: str = "") -> Iterator[tuple[str, Secti
 def defaults(section: Section) -> dict[str, Any]:
     """The default of every key of ``section`` that has one."""
     return {k.name: k.default for k in section.keys if k.default is not None}
+
+
+def _default_text(key: Key) -> str:
+    if key.required:
+        return "required"
+    if key.default is None or key.default == [] or key.default == "":
+        return ""
+    if isinstance(key.default, bool):
+        return "true" if key.default else "false"
+    if isinstance(key.default, str):
+        return f'"{key.default}"'
+    return str(key.default).replace("'", '"')
+
+
+def reference_markdown() -> str:
+    """The key reference of ``docs/project.md`` (a test checks the page holds it unchanged)."""
+    from metrocircle.project.layers import LAYER_MODELS
+
+    kinds = {"str": "text", "int": "integer", "float": "number", "bool": "true/false",
+             "file": "file", "list": "list of text", "numbers": "list of numbers",
+             "table": "table", "weights": "text or table", "number_or_file": "number or file",
+             "section": "table"}
+    out: list[str] = []
+    for name, section in walk():
+        if not section.keys:
+            continue
+        out += [f"### `[{name}]`", "", section.doc, "",
+                "| key | type | default | meaning |", "|---|---|---|---|"]
+        for key in section.keys:
+            allowed = f" One of {', '.join(f'`{c}`' for c in key.choices)}." if key.choices \
+                else ""
+            out.append(f"| `{key.name}` | {kinds[key.kind]} | {_default_text(key)} | "
+                       f"{key.doc}{allowed} |")
+        out.append("")
+    for model in LAYER_MODELS.values():
+        out += [f"### Layer model `{model.name}`", "", model.doc, "",
+                "| parameter | type | default | meaning |", "|---|---|---|---|"]
+        out += [f"| `{k.name}` | {kinds[k.kind]} | {_default_text(k)} | {k.doc} |"
+                for k in model.params]
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"

@@ -618,7 +618,8 @@ class Delineation(Step):
                               ignore_index=True)
         external = sorted({c for n in names if n != FUSED
                            for c in ctx.project.layers[n].get("external", [])})
-        units = ctx.units()
+        # point coordinates are not attributes to add up per area
+        units = ctx.units().drop(columns=["lon", "lat"], errors="ignore")
         cores = ctx.inputs.unit_set("cores")
         adjacency = ctx.inputs.adjacency() if p["adjacency"] else None
         if adjacency is not None:
