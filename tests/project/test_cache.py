@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -105,3 +106,24 @@ def test_a_failing_step_leaves_the_earlier_run_and_no_entry(tiny: Path) -> None:
     assert (out / "membership.csv").read_bytes() == before
     leftovers = [p for p in (out / ".cache").rglob(".tmp-*")]
     assert leftovers == []
+
+
+def test_a_scenario_reruns_from_the_access_step(tiny: Path) -> None:
+    text = tiny.read_text() + ('\n[scenarios.fast_roads]\ndescription = "roads 50 % faster"\n'
+                               'speed_ups = ["road:1.5"]\n')
+    tiny.write_text(text)
+    base = load_project(tiny)
+    out = tiny.parent / "out"
+    run_project(base, out)
+    scenario = base.with_scenario("fast_roads")
+    assert scenario.step("access")["speed_ups"] == ["road:1.5"]
+    assert base.step("access")["speed_ups"] == []
+    scen_out = tiny.parent / "out-fast"
+    shutil.copytree(out / ".cache", scen_out / ".cache")  # share the base run's cache
+    run_project(scenario, scen_out)
+    assert ran(scen_out) == ["access", "layers", "strength", "delineation", "roles",
+                             "indicators"]  # industry reads no travel time: from the cache
+    tt = pd.read_csv(out / "access/travel_times.csv")
+    fast = pd.read_csv(scen_out / "access/travel_times.csv")
+    assert (fast["minutes"] < tt["minutes"]).all()
+    assert json.loads((scen_out / "run.json").read_text())["project"]["scenario"] == "fast_roads"

@@ -44,8 +44,8 @@ def test_init_then_run_round_trip(us_delineate: Path, tmp_path: Path, capsys) ->
     text = (folder / "project.toml").read_text()
     (folder / "project.toml").write_text(text.replace(
         'layers = ["commuting"]', 'layers = ["commuting"]\nparams = { threshold = 0.5 }'))
-    assert main(["run", str(folder / "project.toml"), "--no-progress"]) == 0
-    out = folder / "out"
+    out = tmp_path / "out-us"
+    assert main(["run", str(folder / "project.toml"), "--out", str(out), "--no-progress"]) == 0
     member = (out / "membership.csv").read_text().count(",member,")
     assert 0 < member < 578
     assert main(["init", str(folder), "--example", "us-cbsa"]) == 2

@@ -52,8 +52,8 @@ def run_and_report(project: Any, out: Path, *, use_cache: bool, progress: bool) 
 
 def run(
     project_file: Annotated[Path, typer.Argument(help="The project file (project.toml).")],
-    out: Annotated[Path | None, Opt("--out", help="Output folder (default: the folder 'out' "
-                                                  "next to the project file).")] = None,
+    out: Annotated[Path | None, Opt("--out", help="Output folder (default: out/NAME, NAME "
+                                                  "being [project] name).")] = None,
     set_: Annotated[list[str] | None, Opt("--set", help=SET_HELP)] = None,
     cache: Annotated[bool, Opt("--cache/--no-cache", help="Take unchanged steps from "
                                                           "OUT/.cache.")] = True,
@@ -66,7 +66,7 @@ def run(
     from metrocircle.project import load_project, parse_overrides
 
     project = load_project(project_file, overrides=parse_overrides(set_ or []))
-    run_and_report(project, out if out is not None else project.folder / "out",
+    run_and_report(project, out if out is not None else Path("out") / project.name,
                    use_cache=cache, progress=progress)
 
 
