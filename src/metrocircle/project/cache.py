@@ -84,12 +84,14 @@ def versions() -> dict[str, str]:
 
     from metrocircle import __version__
 
+    from importlib.metadata import PackageNotFoundError, version
+
     out = {"metrocircle": __version__, "python": platform.python_version(),
            "pandas": pd.__version__, "numpy": np.__version__}
-    for mod in ("duckdb", "pyarrow", "scipy", "igraph", "leidenalg", "geopandas"):
-        try:
-            out[mod] = __import__(mod).__version__
-        except (ImportError, AttributeError):
+    for dist in ("duckdb", "pyarrow", "scipy", "igraph", "leidenalg", "geopandas", "pyogrio"):
+        try:  # the installed version, without importing the package
+            out[dist] = version(dist)
+        except PackageNotFoundError:
             continue
     return out
 

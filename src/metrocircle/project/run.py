@@ -9,6 +9,7 @@ of the other commands uses (:func:`metrocircle.project.examples.example_results`
 
 from __future__ import annotations
 
+import copy
 import logging
 import shutil
 import tempfile
@@ -155,7 +156,10 @@ class _Runner:
             if key not in _MEMORY:
                 return None
             _MEMORY.move_to_end(key)
-            result = _MEMORY[key]
+            kept = _MEMORY[key]  # copies, so that a caller changing a table cannot alter it
+            result = StepResult({n: t.copy() for n, t in kept.tables.items()},
+                                copy.deepcopy(kept.info), cached=True, key=key,
+                                seconds=kept.seconds)
         else:
             hit = self.store.load(name, key)
             if hit is None:

@@ -369,6 +369,12 @@ class Signaling(Step):
                     market_share=project.resolve(ms) if isinstance(ms, str) else ms, **kw)
                 origin = {"records": "real", "market_share": ms}
         od.write(ctx.path("signaling"))
+        if origin["records"] == "simulated":  # the records lived in a temporary folder
+            record = ctx.path("signaling", "run.json")
+            data = json.loads(record.read_text(encoding="utf-8"))
+            data.update(records="simulated by metrocircle.signaling.simulate_signaling (not "
+                                "kept)", cells="simulated", simulation=origin)
+            io.write_json(data, record)
         acc = od.accounting
         info = {"origin": origin, "accounting": acc, "engine": od.run["engine"],
                 "params": od.run["params"], "timings_s": od.run["timings_s"],
