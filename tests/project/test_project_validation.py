@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT, write_tiny
+from project_cases import PROJECT, write_tiny
 
 from metrocircle.cli.main import main
 from metrocircle.exceptions import ProjectError
