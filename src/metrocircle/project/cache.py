@@ -81,10 +81,9 @@ def code_fingerprint() -> str:
 def versions() -> dict[str, str]:
     """Versions that can change a result."""
     import platform
+    from importlib.metadata import PackageNotFoundError, version
 
     from metrocircle import __version__
-
-    from importlib.metadata import PackageNotFoundError, version
 
     out = {"metrocircle": __version__, "python": platform.python_version(),
            "pandas": pd.__version__, "numpy": np.__version__}

@@ -47,6 +47,8 @@ class LayerModel:
         ``[inputs.travel_times]``), ``"census"``.
     build
         ``build(ctx, params) -> flows`` (``origin, destination, value``).
+    unit_columns
+        Parameters that name columns of the units table (checked against its header).
     """
 
     name: str
@@ -54,6 +56,7 @@ class LayerModel:
     params: tuple[Key, ...]
     needs: tuple[str, ...]
     build: Callable[[StepContext, dict[str, Any]], pd.DataFrame]
+    unit_columns: tuple[str, ...] = ()
 
     def check(self, params: Mapping[str, Any]) -> list[tuple[str, str]]:
         """``(parameter, problem)`` for every unknown or bad parameter."""
@@ -107,6 +110,7 @@ LAYER_MODELS: dict[str, LayerModel] = {
         ),
         needs=("travel_times",),
         build=_gravity,
+        unit_columns=("mass", "direction_mass"),
     ),
 }
 

@@ -446,11 +446,13 @@ class Layers(Step):
                 if "census" in model.needs and project.input("census") is None:
                     report(f"{key}.model", f"the {model.name} model needs [inputs.census]")
                 cols = columns("units") or []
-                for col in (decl.get("params") or {}).get("mass", []) if model.name == \
-                        "gravity" else []:
-                    if cols and col not in cols:
-                        report(f"{key}.params.mass", f"no units column {col!r}"
-                                                     f"{did_you_mean(col, cols)}")
+                params = decl.get("params") or {}
+                for pname in model.unit_columns:
+                    named = params.get(pname) or []
+                    for col in [named] if isinstance(named, str) else named:
+                        if cols and col not in cols:
+                            report(f"{key}.params.{pname}", f"no units column {col!r}"
+                                                            f"{did_you_mean(col, cols)}")
 
     def run(self, ctx: StepContext) -> StepResult:
         tables: dict[str, pd.DataFrame] = {}
@@ -1077,7 +1079,3 @@ def step_order(project: Project) -> list[str]:
 
     return [s for s in CHAIN if project.has_step(s)]
 
-
-def json_safe(value: Any) -> Any:
-    """``value`` as plain JSON types (NumPy numbers and NaN made plain)."""
-    return json.loads(json.dumps(value, default=str, allow_nan=True).replace("NaN", "null"))
