@@ -124,6 +124,12 @@ def od(
         f"{sum(acc['dropped'].values())} dropped; {acc['users']['with_home']} homes, "
         f"{acc['users']['with_work']} work places; {len(result.od)} OD pairs written to {out}"
     )
+    sup = result.suppression()
+    typer.echo(
+        f"suppressed in od.csv: {sup['pairs_suppressed']} of {sup['pairs']} pairs "
+        f"({sup['commuters_suppressed_sample']} of {sup['commuters_sample']} sampled commuters) "
+        f"with fewer than {sup['min_count']} sampled commuters; units.csv counts every pair"
+    )
 
 
 def register(app: typer.Typer) -> None:
