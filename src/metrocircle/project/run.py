@@ -197,7 +197,9 @@ class _Runner:
             if self.store is not None:
                 self.store.store(name, key, staging, result)
             else:
-                _MEMORY[key] = result
+                _MEMORY[key] = StepResult({n: t.copy() for n, t in result.tables.items()},
+                                          copy.deepcopy(result.info), key=key,
+                                          seconds=result.seconds)
                 while len(_MEMORY) > _MEMORY_SIZE:
                     _MEMORY.popitem(last=False)
         self.report(name, 1.0)
