@@ -124,13 +124,17 @@ def test_steps_whose_inputs_no_step_produces(tiny: Path) -> None:
 
 def test_simulated_records_make_a_modelled_layer(tiny: Path) -> None:
     text = PROJECT + ('\n[layers.od]\nkind = "commuting"\nsource = "real"\nstep = "signaling"\n'
-                      '\n[steps.signaling]\nsimulate = { users = 500 }\n')
+                      '\n[steps.signaling]\nsimulate = { users = 500, random_state = 1 }\n')
     path = tiny.parent / "p.toml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ProjectError) as info:
         load_project(path)
     assert any("layers.od.source" in p and "set source = \"modelled\"" in p
                for p in problems(info.value))
+    without_seed = text.replace(", random_state = 1", "")
+    path.write_text(without_seed)
+    with pytest.raises(ProjectError, match="random_state .*is required: Seed"):
+        load_project(path)
     path.write_text(text.replace('source = "real"\nstep', 'source = "modelled"\nstep'))
     load_project(path)
 

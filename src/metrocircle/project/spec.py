@@ -301,7 +301,8 @@ SIMULATE = Section("steps.signaling.simulate", "Records simulated from the units
                    keys=(
     Key("users", "int", "Simulated people.", required=True, low=100),
     Key("days", "int", "Simulated days (work places need weekdays).", default=7, low=7),
-    Key("random_state", "int", "Seed of the simulation.", default=0, low=0),
+    Key("random_state", "int", "Seed of the simulation (stated, so that the run can be "
+                               "repeated).", required=True, low=0),
 ))
 SIGNALING = Section("steps.signaling", "Mobile-phone records to home-to-work OD "
                                        "(metrocircle.signaling).", keys=(

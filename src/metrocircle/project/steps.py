@@ -341,7 +341,7 @@ class Signaling(Step):
                               "progress": ctx.progress}
         with tempfile.TemporaryDirectory(prefix="metrocircle-signaling-") as tmp:
             if "simulate" in p:
-                sim = {"days": 7, "random_state": 0, **p["simulate"]}
+                sim = {"days": 7, **p["simulate"]}
                 units = ctx.units()
                 sim_units = units[["unit_id", "lon", "lat", "population"]]
                 ctx.progress("simulating records", 0.0)
