@@ -51,3 +51,28 @@ def test_chongqing_loaders_agree_with_the_shipped_project() -> None:
     pd.testing.assert_frame_equal(table, act["table"], check_names=False)
     pd.testing.assert_series_equal(reference, act["reference"], check_names=False,
                                    check_index_type=False)
+
+
+def test_the_minimal_project_of_the_guide_runs(tmp_path: Path) -> None:
+    import re
+
+    from metrocircle.project import load_project, run_project
+
+    page = (DOCS / "project.md").read_text()
+    text = re.search(r"### A minimal project.*?```toml\n(.*?)```", page, re.S).group(1)
+    (tmp_path / "project.toml").write_text(text)
+    codes = ["4401", "4406", "4403", "4405", "4407"]
+    pd.DataFrame({"county_code": codes, "county_name": list("ABCDE"),
+                  "pop_2020": [900, 800, 300, 200, 100]}).to_csv(tmp_path / "units.csv",
+                                                                 index=False)
+    pd.DataFrame({"unit_a": ["4401", "4401", "4406", "4403"],
+                  "unit_b": ["4406", "4403", "4405", "4407"]}).to_csv(
+        tmp_path / "adjacency.csv", index=False)
+    rows = [(c, c, 100) for c in codes] + [("4403", "4401", 30), ("4405", "4406", 5),
+                                           ("4407", "4401", 2)]
+    pd.DataFrame(rows, columns=["home", "work", "persons"]).to_csv(
+        tmp_path / "commuting.csv", index=False)
+    res = run_project(load_project(tmp_path / "project.toml"), tmp_path / "out")
+    m = res.table("delineation", "membership").set_index("unit_id")
+    assert m.loc["4403", "status"] == "member"  # 30 of 130 employed residents work in the core
+    assert m.loc["4405", "status"] == "outside"  # 5 of 105: under 10 %
