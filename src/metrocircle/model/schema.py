@@ -38,3 +38,11 @@ SHARE_UNIT_ATTRIBUTES = ("urbanization_share",)
 
 # Flow layers named in the mission; any other name is accepted too.
 KNOWN_LAYERS = ("commuting", "investment", "passenger", "freight", "signaling")
+
+# The label every flow layer carries (columns ``kind`` and ``source`` of a flows table, or the
+# attributes of a :class:`metrocircle.model.layers.FlowLayer`): what the flows are, and whether
+# they were observed or modelled. The label travels into every output that uses the layer.
+KIND = "kind"
+SOURCE = "source"
+LAYER_KINDS = ("commuting", "signaling", "investment", "passenger", "freight", "other")
+LAYER_SOURCES = ("real", "modelled")

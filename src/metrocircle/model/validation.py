@@ -180,6 +180,36 @@ def _unknown(
         )
 
 
+def _label(
+    values: pd.Series,
+    out: pd.DataFrame,
+    column: str,
+    allowed: Sequence[str],
+    source: str,
+    labels: RowLabels,
+    p: Problems,
+) -> np.ndarray:
+    """A layer label column (``kind`` or ``source``): every cell one of ``allowed`` and one
+    value per layer (per table without a ``layer`` column)."""
+    text = values.astype("string").str.strip().str.lower()
+    bad = ~text.isin(list(allowed)).to_numpy(dtype=bool, na_value=False)
+    if bad.any():
+        shown = ", ".join(sorted({str(v) for v in values[bad].tolist()})[:5])
+        p.add(
+            source,
+            f"column '{column}' must be one of {', '.join(allowed)} (got {shown})",
+            labels(np.flatnonzero(bad)),
+        )
+    layer = out[S.LAYER] if S.LAYER in out.columns else pd.Series("", index=out.index)
+    spread = pd.DataFrame({"layer": layer.to_numpy(), "label": text.to_numpy()})
+    spread = spread[~bad].groupby("layer")["label"].nunique()
+    mixed = spread[spread > 1].index.tolist()
+    if mixed:
+        where = ", ".join(repr(m) for m in mixed) if S.LAYER in out.columns else "the table"
+        p.add(source, f"column '{column}' must have one value per layer; it varies in {where}")
+    return text.to_numpy(dtype=object, na_value=None)
+
+
 def validate_flows(
     flows: pd.DataFrame,
     *,
@@ -189,11 +219,13 @@ def validate_flows(
     line_offset: int | None = None,
     problems: Problems | None = None,
 ) -> pd.DataFrame:
-    """Check a flow table and return it clean (``origin, destination, value[, layer]``).
+    """Check a flow table and return it clean (``origin, destination, value[, layer, kind,
+    source]``).
 
     Problems found: missing columns, missing or non-numeric or negative or infinite values,
     missing codes, codes not in ``universe`` (unless listed in ``external``, e.g. places abroad
-    that count in the denominators), and duplicate pairs (per layer).
+    that count in the denominators), duplicate pairs (per layer), and layer labels (``kind``,
+    ``source``) outside their vocabulary or not constant within a layer.
 
     Examples
     --------
@@ -220,6 +252,9 @@ def validate_flows(
     if S.LAYER in flows.columns:
         out[S.LAYER] = as_codes(flows[S.LAYER]).fillna("").to_numpy()
         keys.append(S.LAYER)
+    for col, allowed in ((S.KIND, S.LAYER_KINDS), (S.SOURCE, S.LAYER_SOURCES)):
+        if col in flows.columns:
+            out[col] = _label(flows[col], out, col, allowed, source, labels, p)
     dup = out.duplicated(keys, keep=False).to_numpy()
     if dup.any():
         pairs = out.loc[dup, keys].drop_duplicates().head(5)
