@@ -33,6 +33,7 @@ _METHOD_MODULES: dict[str, str] = {
     "fr-aav": "metrocircle.delineate.aav",
     "jp-uea": "metrocircle.delineate.uea",
     "cn-commuting": "metrocircle.delineate.cn",
+    "cn-multisource": "metrocircle.delineate.multisource",
     "ttwa-lma": "metrocircle.delineate.ttwa_lma",
 }
 

@@ -856,6 +856,54 @@ def rings(tie: np.ndarray, bounds: Sequence[tuple[str, float]]) -> np.ndarray:
     return out
 
 
+def natural_breaks(values: np.ndarray, classes: int) -> np.ndarray:
+    """Lower bounds of the classes of Jenks' natural breaks (Fisher's exact optimisation).
+
+    The sorted values are cut into ``classes`` consecutive classes that minimise the sum of
+    squared deviations from the class means (Fisher 1958; Jenks 1967). Returns the smallest
+    value of each class, lowest class first. With fewer distinct values than ``classes``, one
+    class per distinct value.
+
+    Examples
+    --------
+    >>> natural_breaks(np.array([1.0, 2.0, 3.0, 10.0, 11.0, 30.0]), 3).tolist()
+    [1.0, 10.0, 30.0]
+    """
+    x = np.sort(np.asarray(values, dtype=float))
+    x = x[np.isfinite(x)]
+    if len(x) == 0:
+        return np.array([])
+    k = int(min(classes, len(np.unique(x))))
+    n = len(x)
+    s1 = np.concatenate([[0.0], np.cumsum(x)])
+    s2 = np.concatenate([[0.0], np.cumsum(x * x)])
+
+    def ssd(a: np.ndarray, b: int) -> np.ndarray:
+        """Within-class squared deviations of x[a..b] for every start in ``a``."""
+        cnt = b - a + 1
+        tot = s1[b + 1] - s1[a]
+        return s2[b + 1] - s2[a] - tot * tot / cnt
+
+    cost = np.full((k + 1, n), np.inf)
+    back = np.zeros((k + 1, n), dtype=np.int64)
+    cost[1] = s2[1:] - s1[1:] ** 2 / np.arange(1, n + 1)
+    for j in range(2, k + 1):
+        for i in range(j - 1, n):
+            m = np.arange(j - 2, i)  # the previous class ends at m
+            total = cost[j - 1, m] + ssd(m + 1, i)
+            best = int(np.argmin(total))
+            cost[j, i] = total[best]
+            back[j, i] = m[best]
+    starts = []
+    end = n - 1
+    for j in range(k, 1, -1):
+        m = back[j, end]
+        starts.append(m + 1)
+        end = m
+    starts.append(0)
+    return x[np.array(starts[::-1], dtype=np.int64)]
+
+
 # ---------------------------------------------------------------------------------------------
 # Step: snapping sub-units to whole parent units, and policy overrides
 # ---------------------------------------------------------------------------------------------
@@ -867,6 +915,7 @@ def snap_to_parents(
     share: float,
     weight: str,
     parent_col: str = "parent_id",
+    level: str | None = None,
 ) -> pd.DataFrame:
     """Snap sub-units to whole parent units.
 
@@ -876,6 +925,12 @@ def snap_to_parents(
     were not in it get ``snapped_to_parent``); otherwise every member sub-unit leaves it
     (``rejected:parent_below_share``). A parent holding a core unit is always kept whole in the
     core's area. Returns one row per parent with its decision.
+
+    ``level`` names the parent level when several are snapped one after another (e.g.
+    ``"prefecture_id"``): the rules become ``snapped_to_parent:<level>`` and
+    ``rejected:parent_below_share:<level>``, the parent and its share go to the columns
+    ``<level>`` and ``<level>_share``. Without it, the columns are ``parent_id`` and
+    ``parent_share``.
     """
     p = Problems()
     for col in (parent_col, weight):
@@ -932,13 +987,15 @@ def snap_to_parents(
     not_core = state.status[fpos] != CORE
     join = whole & not_core & (state.area[fpos] != target)
     leave = ~whole & not_core & (state.area[fpos] >= 0) & ~np.isin(fpar, split)
-    state.column("parent_share")[fpos] = psh
-    state.column("parent_id", None, object)[fpos] = fpar
+    id_col, share_col = (level, f"{level}_share") if level else ("parent_id", "parent_share")
+    suffix = f":{level}" if level else ""
+    state.column(share_col)[fpos] = psh
+    state.column(id_col, None, object)[fpos] = fpar
     state.set(
         fpos[join],
         area=target[join],
         status=MEMBER,
-        rule="snapped_to_parent",
+        rule=f"snapped_to_parent{suffix}",
         value=psh[join],
         threshold=share,
     )
@@ -946,7 +1003,7 @@ def snap_to_parents(
         fpos[leave],
         area=NO_AREA,
         status=OUTSIDE,
-        rule="rejected:parent_below_share",
+        rule=f"rejected:parent_below_share{suffix}",
         value=psh[leave],
         threshold=share,
     )
@@ -1017,16 +1074,23 @@ def apply_policy(
     fm: FlowMatrix,
     units: pd.DataFrame | None,
     area_labels: list[str],
+    parent_cols: Sequence[str] = ("parent_id",),
 ) -> int:
     """Apply overrides from :func:`read_policy`; each touched unit gets rule ``policy_override``
-    and its reason in ``policy_reason``. Cores cannot be excluded. Returns the units changed."""
+    and its reason in ``policy_reason``. Cores cannot be excluded. Returns the units changed.
+
+    A row's ``parent_id`` names a parent in any of ``parent_cols`` (the parent levels of the
+    units table: a prefecture, a planning group...)."""
     p = Problems()
     parent = pd.Series(dtype=object)
-    if units is not None and "parent_id" in units.columns:
-        parent = pd.Series(
-            units["parent_id"].astype("string").to_numpy(dtype=object, na_value=None),
-            index=units["unit_id"].astype(str).to_numpy(),
-        )
+    if units is not None:
+        ids, pars = [], []
+        for col in parent_cols:
+            if col in units.columns:
+                ids.append(units["unit_id"].astype(str).to_numpy())
+                pars.append(units[col].astype("string").to_numpy(dtype=object, na_value=None))
+        if ids:
+            parent = pd.Series(np.concatenate(pars), index=np.concatenate(ids))
     label_to_code = {a: i for i, a in enumerate(area_labels)}
     reason_col = state.column("policy_reason", "", object)
     changed = 0
@@ -1038,7 +1102,7 @@ def apply_policy(
                 p.add("policy", f"unknown unit {row.unit_id!r}", [line])
                 continue
         else:
-            codes = parent.index[parent.to_numpy() == row.parent_id].to_numpy()
+            codes = np.unique(parent.index[parent.to_numpy() == row.parent_id].to_numpy())
             if len(codes) == 0:
                 p.add("policy", f"no unit has parent_id {row.parent_id!r}", [line])
                 continue
@@ -1370,11 +1434,14 @@ def finish(
     *,
     policy: str | None = None,
     info: dict[str, Any] | None = None,
+    parent_cols: Sequence[str] = ("parent_id",),
 ) -> None:
     """Apply policy overrides, then fill ``membership_``, ``areas_`` and ``info_`` of ``est``."""
     n_overrides = 0
     if policy:
-        n_overrides = apply_policy(state, read_policy(policy), ctx.fm, ctx.units, labels)
+        n_overrides = apply_policy(
+            state, read_policy(policy), ctx.fm, ctx.units, labels, parent_cols=parent_cols
+        )
     membership = membership_frame(state, ctx.fm, labels)
     est.membership_ = membership
     est.areas_ = areas_frame(membership, ctx.units)
