@@ -309,3 +309,46 @@ def test_contiguity_drops_units_cut_off_from_the_core():
     assert m.loc[["A", "B"], "status"].tolist() == ["member", "member"]
     with pytest.raises(ParameterError, match="needs an adjacency table"):
         CnMultisource(**params).fit(flows, units=units, cores=cores)
+
+
+def test_link_direction():
+    # the core invests in U (C -> U: 4) and in V (C -> V: 1); U's own firms invest only in V
+    # (U -> V: 1). Read both ways, U's links are C 4 and V 1: M = .8; read as U's outgoing
+    # investment only, U's one link goes to V: M = 0.
+    flows = pd.DataFrame([("C", "U", 4.0), ("C", "V", 1.0), ("U", "V", 1.0)],
+                         columns=["origin", "destination", "value"])
+    units = pd.DataFrame({"unit_id": ["C", "U", "V"], "population": 1.0})
+    kw = {"membership_share": 0.5, "contiguity": False, "snap": False}
+    cores = cores_from([("C", "CQ")])
+    both = by_unit(CnMultisource(**kw).fit(flows, units=units, cores=cores).membership_)
+    assert both.loc["U", "fused_membership"] == pytest.approx(0.8)
+    out = by_unit(CnMultisource(**kw, link_direction="outgoing").fit(
+        flows, units=units, cores=cores).membership_)
+    assert out.loc["U", ["fused_membership", "status"]].tolist() == [0.0, "outside"]
+    inc = by_unit(CnMultisource(**kw, link_direction="incoming").fit(
+        flows, units=units, cores=cores).membership_)
+    assert inc.loc["U", "fused_membership"] == pytest.approx(1.0)  # all its investors: C
+
+
+def test_command_line(tmp_path):
+    from metrocircle.cli.main import main
+
+    flows, units, cores, tt = system()
+    paths = {}
+    for name, table in (("flows", flows), ("units", units), ("cores", cores), ("tt", tt)):
+        paths[name] = tmp_path / f"{name}.csv"
+        table.to_csv(paths[name], index=False)
+    out = tmp_path / "out"
+    code = main(["delineate", "cn-multisource", "--flows", str(paths["flows"]),
+                 "--units", str(paths["units"]), "--cores", str(paths["cores"]),
+                 "--travel-times", str(paths["tt"]), "--param", "membership_share=0.5",
+                 "--param", "weights=user",
+                 "--param", "layer_weights=commuting=1,investment=1",
+                 "--param", "contiguity=false", "--param", "snap=false",
+                 "--out", str(out), "--no-progress"])
+    assert code == 0
+    m = pd.read_csv(out / "membership.csv", dtype={"unit_id": str}).set_index("unit_id")
+    assert sorted(m.index[m["status"] == "member"]) == ["A", "B", "D"]
+    layers = pd.read_csv(out / "layers.csv")
+    assert layers[["layer", "kind", "source"]].values.tolist() == [
+        ["commuting", "commuting", "real"], ["investment", "investment", "modelled"]]

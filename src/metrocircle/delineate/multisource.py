@@ -12,7 +12,10 @@ and every area of cores:
 2. **fused membership**: the layers of the flows (``layer`` column; the whole table is one
    layer without it) are normalised and weighted into one connection index ``S_ij``
    (:func:`metrocircle.strength.fuse`: entropy, AHP, combined or user weights), and the unit's
-   membership ``M_iA = sum_{c in A} S_ic / sum_{j != i} S_ij`` must reach the threshold: a
+   membership ``M_iA = sum_{c in A} S_ic / sum_{j != i} S_ij`` must reach the threshold (with
+   ``link_direction="both"``, the default, each layer's two directions of a pair are summed
+   first: commuting runs from home to work, investment from investor to investee, and either
+   way ties the two units): a
    fixed ``membership_share``, or by default the lower bound of the top ``member_classes``
    (2) of ``jenks_classes`` (4) natural-breaks classes of the membership of every non-core
    unit (the Southeast University method, US patent 10621604: four natural-breaks classes,
@@ -60,6 +63,7 @@ RINGS = ("integration", "close", "radiation")
 WEIGHTS = ("entropy", "ahp", "combined", "equal", "user")
 NORMALISATIONS = ("row", "total", "minmax")
 COMBINE = ("either", "both")
+LINK_DIRECTIONS = ("both", "outgoing", "incoming")
 GATE, MEMBERSHIP, COMMUTING = "gate", "membership", "commuting"
 SINGLE_LAYER = "flows"
 
@@ -136,6 +140,14 @@ class CnMultisource(CorePreset):
             optional=True,
         ),
         Param("alpha", float, 0.5, "Share of the AHP weights in 'combined'.", low=0.0, high=1.0),
+        Param(
+            "link_direction",
+            str,
+            "both",
+            "Which flows of a pair tie a unit to another before fusion: both (T_ij + T_ji), "
+            "outgoing (T_ij), incoming (T_ji).",
+            choices=LINK_DIRECTIONS,
+        ),
         Param(
             "normalise",
             str,
@@ -512,6 +524,19 @@ def _parse_matrix(text: str, n: int) -> np.ndarray:
     return a
 
 
+def _oriented(flows: pd.DataFrame, direction: str) -> pd.DataFrame:
+    """The layer's links as read by the membership: a unit's outgoing flows, its incoming
+    flows, or both directions of every pair summed."""
+    swapped = flows.rename(columns={S.ORIGIN: S.DESTINATION, S.DESTINATION: S.ORIGIN})
+    if direction == "outgoing":
+        return flows[S.FLOW_COLUMNS]
+    if direction == "incoming":
+        return swapped[S.FLOW_COLUMNS]
+    both = pd.concat([flows[S.FLOW_COLUMNS], swapped[S.FLOW_COLUMNS]], ignore_index=True)
+    both = both[both[S.ORIGIN] != both[S.DESTINATION]]  # the diagonal is no link
+    return both.groupby([S.ORIGIN, S.DESTINATION], as_index=False, sort=True)[S.VALUE].sum()
+
+
 def _fuse(layers: dict[str, pd.DataFrame], labels: dict[str, dict[str, Any]], p: Params):
     """The fused connection index of the selected layers, labels kept."""
     from metrocircle.model.layers import FlowLayer
@@ -521,10 +546,11 @@ def _fuse(layers: dict[str, pd.DataFrame], labels: dict[str, dict[str, Any]], p:
     tables: dict[str, Any] = {}
     for n in names:
         lab = labels[n]
+        links = _oriented(layers[n], p["link_direction"])
         if lab["kind"] is not None and lab["source"] is not None:
-            tables[n] = FlowLayer(layers[n], name=n, kind=lab["kind"], source=lab["source"])
+            tables[n] = FlowLayer(links, name=n, kind=lab["kind"], source=lab["source"])
         else:
-            tables[n] = layers[n].assign(**{k: v for k, v in (("kind", lab["kind"]),
+            tables[n] = links.assign(**{k: v for k, v in (("kind", lab["kind"]),
                                                                ("source", lab["source"]))
                                              if v is not None})
     method = p["weights"]
