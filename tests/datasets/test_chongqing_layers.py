@@ -104,3 +104,37 @@ def test_units_have_two_parent_levels():
     assert units.groupby("planning_group").size().to_dict() == {
         "cq_main_urban_area": 21, "cq_northeast_three_gorges": 11, "cq_southeast_wuling": 6}
     assert units["population"].sum() == chongqing.load_units()["pop_2020_census"].sum()
+
+
+def test_what_the_docs_say_about_the_gate_and_the_layers_without_commuting():
+    """docs/methods/cn-multisource.md, "On the Chongqing example": the plan units kept out by
+    the one-hour gate, and the 15 units of the variant without the commuting layer (that
+    variant needs no signaling simulation, so it runs here)."""
+    import metrocircle as mc
+    from metrocircle.model.layers import combine_layers
+
+    units = cq.multisource_units()
+    base = chongqing.load_units()
+    cores = base.loc[base["group"] == chongqing.CORE_GROUP, ["unit_id"]].assign(
+        area_id="chongqing")
+    multi = cq.travel_times("multimodal")
+    flows = combine_layers(cq.all_layers(multimodal_travel_times=multi))
+    res = mc.delineate("cn-multisource", flows, units=units, cores=cores,
+                       adjacency=chongqing.load_adjacency(), travel_times=multi,
+                       params={"parent_levels": "prefecture_id"})
+    m = res.membership.set_index("unit_id")
+    gated = {"500102": 89.5, "500111": 85.2, "500118": 61.9, "500152": 69.4, "500153": 90.9}
+    for code, minutes in gated.items():
+        assert m.loc[code, "rule"] == "rejected:travel_minutes>60"
+        assert m.loc[code, "travel_minutes"] == pytest.approx(minutes)
+    guangan = m.loc[units.loc[units["prefecture_id"] == "511600", "unit_id"]]
+    assert (guangan["rule"] == "rejected:travel_minutes>60").all()
+    assert guangan["travel_minutes"].min() == pytest.approx(62.6)
+    assert guangan["travel_minutes"].max() == pytest.approx(104.6)
+    members = sorted(m.index[m["status"] == "member"])
+    names = units.set_index("unit_id")["name_en"]
+    assert [names[u].split()[0] for u in members] == [
+        "Qijiang", "Changshou", "Jiangjin", "Hechuan", "Nanchuan", "Bishan"]
+    assert {r["layer"]: r["source"] for r in res.info["layers"]} == {
+        "rail_trips": "real", "road_passenger": "modelled", "road_freight": "modelled",
+        "investment": "modelled"}

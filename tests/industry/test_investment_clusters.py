@@ -70,3 +70,18 @@ def test_floors_and_mapping():
         investment_clusters(ACTIVITY, RECORDS, link="strong")
     with pytest.raises(ParameterError, match="'industry' column"):
         investment_clusters(ACTIVITY, RECORDS.drop(columns="industry"))
+
+
+def test_docs_example(capsys):
+    import re
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "industry.md").read_text()
+    section = doc.split("### Cluster candidates from investment links")[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    scope: dict = {}
+    exec(compile(code, "docs/industry.md", "exec"), scope)
+    manu = scope["res"].clusters.query("industry == 'C_manufacturing'")
+    # Dadukou, Shapingba, Jiulongpo, as the page says
+    assert manu["units"].tolist() == ["500104;500106;500107"]
+    assert "Dadukou, Shapingba and Jiulongpo" in doc
