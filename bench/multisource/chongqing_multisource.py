@@ -148,9 +148,11 @@ def main() -> None:
     print(f"\ncn-multisource / cn-commuting on the same units: {ratio:.1f}x")
     if args.out:
         from metrocircle.delineate.output import write_delineation
+        from metrocircle.model.output import OutputDir
 
-        write_delineation(res, args.out)
-        table.to_csv(args.out / "variants.csv", index=False)
+        with OutputDir(args.out, inputs={}, command="bench/multisource") as od:
+            write_delineation(res, od)
+            od.write_table(table, "variants.csv")
 
 
 if __name__ == "__main__":

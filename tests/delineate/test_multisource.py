@@ -288,12 +288,13 @@ def test_run_record_names_layers(tmp_path):
     flows, units, cores, tt = system()
     res = delineate("cn-multisource", flows, units=units, cores=cores, travel_times=tt,
                     params=FIXED)
-    written = write_delineation(res, tmp_path)
-    run = json.loads(written["run"].read_text())
+    out = tmp_path / "out"
+    write_delineation(res, out)
+    run = json.loads((out / "run.json").read_text())
     kinds = {r["layer"]: (r["kind"], r["source"]) for r in run["info"]["layers"]}
     assert kinds == {"commuting": ("commuting", "real"),
                      "investment": ("investment", "modelled")}
-    assert (tmp_path / "layers.csv").exists()
+    assert (out / "layers.csv").exists()
     assert get_method("cn-multisource").name == "cn-multisource"
 
 
