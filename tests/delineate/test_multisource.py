@@ -353,3 +353,12 @@ def test_command_line(tmp_path):
     layers = pd.read_csv(out / "layers.csv")
     assert layers[["layer", "kind", "source"]].values.tolist() == [
         ["commuting", "commuting", "real"], ["investment", "investment", "modelled"]]
+
+
+def test_equal_weights_are_the_hand_computed_ones():
+    params = FIXED | {"weights": "equal"}
+    params.pop("layer_weights")
+    est = fit(*system(), **params)
+    m = by_unit(est.membership_)
+    assert m.loc["B", "fused_membership"] == pytest.approx(0.275)
+    assert est.info_["fusion"]["weights_method"] == "equal"

@@ -565,9 +565,12 @@ def _fuse(layers: dict[str, pd.DataFrame], labels: dict[str, dict[str, Any]], p:
             kwargs["ahp_matrix"] = _parse_matrix(p["ahp_matrix"], len(names))
             kwargs["alpha"] = p["alpha"]
     try:
-        return fuse(tables, **kwargs)
+        res = fuse(tables, **kwargs)
     except ParameterError as err:
         raise ParameterError(f"cn-multisource: {err}") from err
+    if method == "equal":
+        res.info["weights_method"] = "equal"
+    return res
 
 
 def _membership(
