@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from pathlib import Path
 
 import pandas as pd
 
@@ -66,6 +67,8 @@ class DuckDBEngine(Engine):
     def _reader(self, source: RecordSource) -> str:
         path = _lit(source.path)
         if source.format == "parquet":
+            if Path(source.path).is_dir():  # a folder of parts (DuckDB < 2 reads no folder)
+                path = _lit(str(Path(source.path) / "**" / "*.parquet"))
             return f"read_parquet({path})"
         return f"read_csv({path}, header = true, all_varchar = true)"
 
