@@ -35,11 +35,35 @@ def _ov(a: str, b: str, x: str, y: str) -> str:
     return f"GREATEST(0, LEAST({b}, {y}) - GREATEST({a}, {x}))"
 
 
+#: Reasons that stop a run with one error (they are never a counted drop).
+TIME_REASONS = ("bad_time", "time_zone_needed", "time_out_of_range")
+
+
+def time_reason(r: str = "r") -> str:
+    """SQL of the timestamp problem of record ``r`` (one of :data:`TIME_REASONS`) or NULL.
+
+    ``bad_time``: text that is not a timestamp; ``time_zone_needed``: a timestamp with an
+    offset or zone while no analysis time zone was given; ``time_out_of_range``: before
+    1990-01-01 or from 2100-01-01 on (local time), which also keeps every later integer key
+    far from overflowing.
+    """
+    return f"CASE {_time_whens(r)} ELSE NULL END"
+
+
+def _time_whens(r: str) -> str:
+    from metrocircle.signaling.engines.base import T_MAX, T_MIN
+
+    return f"""WHEN {r}.tprob IS NOT NULL THEN {r}.tprob
+       WHEN {r}.t IS NULL AND {r}.time_raw IS NOT NULL
+            AND TRIM(CAST({r}.time_raw AS STRING)) <> '' THEN 'bad_time'
+       WHEN {r}.t < {T_MIN} OR {r}.t >= {T_MAX} THEN 'time_out_of_range'"""
+
+
 def flag_records(params: SignalingParams, uid_key: str = "{}") -> str:
     """Stage 1a (cleaning): give every record one drop reason or NULL.
 
-    Reasons, in priority order: ``bad_time`` (a timestamp that cannot be parsed: the pipeline
-    stops with an error listing examples), ``missing_value`` (no user, time or cell),
+    Reasons, in priority order: a timestamp problem of :func:`time_reason` (the pipeline
+    stops with one error listing the records), ``missing_value`` (no user, time or cell),
     ``outside_window``
     (before ``start_date`` or on/after ``end_date``), ``unknown_cell`` (cell not in the cells
     table). From here on the user is a 64-bit hash key (``uid_key`` is the engine's hash
@@ -56,9 +80,7 @@ def flag_records(params: SignalingParams, uid_key: str = "{}") -> str:
     return f"""
 SELECT CASE WHEN r.uid IS NULL THEN NULL ELSE {key} END AS uid, r.uid AS uid_raw, r.t AS t,
   c.cid AS cell, c.place AS place, c.x AS x, c.y AS y,
-  CASE WHEN r.t IS NULL AND r.time_raw IS NOT NULL THEN
-         CASE WHEN TRIM(CAST(r.time_raw AS STRING)) <> '' THEN 'bad_time'
-              ELSE 'missing_value' END
+  CASE {_time_whens('r')}
        WHEN r.uid IS NULL OR r.t IS NULL OR r.cell IS NULL THEN 'missing_value'
        {outside}
        WHEN c.cid IS NULL THEN 'unknown_cell'
