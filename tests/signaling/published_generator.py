@@ -73,8 +73,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtri
 from scipy.spatial import cKDTree
+from scipy.special import ndtri
 
 LAT0, LON0 = 31.2, 121.4
 M_LAT = 111_320.0
