@@ -327,9 +327,8 @@ class CnMultisource(CorePreset):
                     parent_col=lv, level=None if levels == ["parent_id"] else lv,
                 )
                 moved = state.rule != before
-                core_parent = decisions.set_index("parent_id")["has_core"]
-                held = pd.Series(state.extra[lv if levels != ["parent_id"] else "parent_id"]) \
-                    .map(core_parent).fillna(False).to_numpy(dtype=bool)
+                core_parent = decisions.set_index("parent_id")["has_core"].to_dict()
+                held = np.array([bool(core_parent.get(x, False)) for x in state.extra[lv]])
                 binding[moved] = np.where(held[moved], f"snap:{lv}:core_parent", f"snap:{lv}")
                 decisions.insert(0, "level", lv)
                 snapped.append(decisions)
