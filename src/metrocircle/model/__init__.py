@@ -14,6 +14,8 @@ from metrocircle.model.io import (
     read_table,
     read_travel_times,
     read_units,
+    read_urban_areas,
+    urban_area_columns,
     write_json,
     write_table,
 )
@@ -24,6 +26,7 @@ from metrocircle.model.validation import (
     validate_inputs,
     validate_travel_times,
     validate_units,
+    validate_urban_areas,
 )
 
 __all__ = [
@@ -36,12 +39,15 @@ __all__ = [
     "read_table",
     "read_travel_times",
     "read_units",
+    "read_urban_areas",
+    "urban_area_columns",
     "validate_adjacency",
     "validate_cores",
     "validate_flows",
     "validate_inputs",
     "validate_travel_times",
     "validate_units",
+    "validate_urban_areas",
     "write_json",
     "write_table",
 ]
