@@ -268,8 +268,11 @@ class DelineationMethod:
                 )
             extra["urban_areas"] = urban_areas
         elif self.needs_cores and (cores is None or len(cores) == 0):
-            hint = " or --urban-areas (urban-area parts by unit)" if self.accepts_urban_areas else ""
-            raise ParameterError(f"{self.name} needs cores: give --cores (unit_id,area_id){hint}.")
+            hint = " or --urban-areas (urban-area parts by unit)"
+            raise ParameterError(
+                f"{self.name} needs cores: give --cores (unit_id,area_id)"
+                f"{hint if self.accepts_urban_areas else ''}."
+            )
         self.tables_ = {}
         self.info_ = {}
         self._fit(

@@ -26,8 +26,10 @@ Examples
 ...                    "county_population": [50000.0, 30000.0, 9000.0]})
 >>> parts = urban_parts(ua, pd.Index(["c1", "c2", "c3"]))
 >>> test = central_counties(parts)
->>> test[["central", "central_test", "central_ua"]].to_dict("list")
-{'central': [True, True, False], 'central_test': ['urban_share>=0.5;ua_part>=5000', 'ua_part>=5000', ''], 'central_ua': ['A', 'A', '']}
+>>> test["central_test"].tolist()
+['urban_share>=0.5;ua_part>=5000', 'ua_part>=5000', '']
+>>> test["central_ua"].tolist()
+['A', 'A', '']
 """
 
 from __future__ import annotations
