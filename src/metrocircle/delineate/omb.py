@@ -342,7 +342,11 @@ class OmbCbsa(CorePreset):
         ).drop_duplicates()
         rows["ua_population"] = ua_pop.reindex(rows["ua"]).to_numpy()
         rows = rows.sort_values(["area", "ua_population", "ua"], ascending=[True, False, True])
-        states: dict[int, list[str]] = {}
+        first = rows.drop_duplicates("area").set_index("area")
+        uas: dict[int, list[str]] = {}
+        for a, code in zip(rows["area"].to_numpy(), rows["ua"].to_numpy(), strict=True):
+            uas.setdefault(int(a), []).append(str(code))
+        states: dict[int, set[str]] = {}
         if units is not None and "state" in units.columns:
             state_of = pd.Series(
                 units["state"].astype("string").to_numpy(dtype=object, na_value=None),
@@ -351,25 +355,28 @@ class OmbCbsa(CorePreset):
             area = run.state.area
             placed = np.flatnonzero(area >= 0)
             st = state_of.reindex(ctx.fm.unit_ids[placed]).to_numpy(dtype=object)
-            for a, s in zip(area[placed], st, strict=True):
-                if s:
-                    states.setdefault(int(a), []).append(str(s))
-        out = []
-        for a, g in rows.groupby("area", sort=True):
-            principal = g["ua"].iloc[0]
-            pop = float(g["ua_population"].iloc[0])
-            out.append(
-                {
-                    "area_id": run.area_labels[int(a)],
-                    "type": METROPOLITAN if pop >= p["metro_minimum"] else MICROPOLITAN,
-                    "title": title_from_name(ua_name.get(principal, ""), states.get(int(a)))
-                    or principal,
-                    "principal_urban_area": principal,
-                    "principal_urban_area_name": ua_name.get(principal, ""),
-                    "principal_urban_area_population": pop,
-                    "urban_areas": ";".join(g["ua"]),
-                    "cbsas_merged": len(g) - 1,
-                    "urban_area_source": parts.source,
-                }
-            )
-        return pd.DataFrame(out)
+            for a, code in zip(area[placed], st, strict=True):
+                if isinstance(code, str) and code:
+                    states.setdefault(int(a), set()).add(code)
+        areas = first.index.to_numpy(dtype=np.int64)
+        principal = first["ua"].to_numpy(dtype=object)
+        pop = first["ua_population"].to_numpy(dtype=float)
+        names = ua_name.reindex(principal).fillna("").to_numpy(dtype=object)
+        titles = [
+            title_from_name(n, sorted(states.get(int(a), ()))) or code
+            for n, a, code in zip(names, areas, principal, strict=True)
+        ]
+        labels = np.asarray(run.area_labels, dtype=object)
+        return pd.DataFrame(
+            {
+                "area_id": labels[areas],
+                "type": np.where(pop >= p["metro_minimum"], METROPOLITAN, MICROPOLITAN),
+                "title": titles,
+                "principal_urban_area": principal,
+                "principal_urban_area_name": names,
+                "principal_urban_area_population": pop,
+                "urban_areas": [";".join(uas[int(a)]) for a in areas],
+                "cbsas_merged": [len(uas[int(a)]) - 1 for a in areas],
+                "urban_area_source": parts.source,
+            }
+        )
