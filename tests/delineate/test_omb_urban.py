@@ -419,14 +419,14 @@ def test_bad_urban_area_table_lists_every_problem():
     bad = ua.astype({"population": object, "ua_population": object})
     bad.loc[0, "population"] = "many"
     bad.loc[1, "ua_population"] = "-3"
-    bad = pd.concat([bad, bad.iloc[[2]]])  # UA_C's part in C twice
-    bad.loc[len(bad) - 1, "ua_code"] = bad.iloc[-1]["ua_code"]
+    bad = pd.concat([bad, bad.iloc[[2]]], ignore_index=True)  # UA_C's part in C twice
     with pytest.raises(InputError) as err:
         mc.delineate("omb-cbsa", flows, urban_areas=bad, adjacency=adj)
     text = str(err.value)
     assert "non-numeric value in column 'population' (e.g. 'many') [row 1]" in text
     assert "negative value in column 'ua_population' [row 2]" in text
     assert "an urban area's part in a unit is listed twice [row 3, row 4]" in text
+    assert "4 problems in the input" in text  # and: part larger than its urban area (row 2)
     with pytest.raises(InputError, match="needs a 'population' column .* or a 'land_area'"):
         mc.delineate("omb-cbsa", flows, urban_areas=ua.drop(columns="population"))
 
