@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from metrocircle.exceptions import InputError, Problems
+from metrocircle.exceptions import InputError, Problem, Problems
 from metrocircle.model import schema as S
 
 logger = logging.getLogger(__name__)
@@ -316,10 +316,15 @@ def cores_from_test(test: pd.DataFrame, universe: pd.Index) -> pd.DataFrame:
     central = test["central"].to_numpy(dtype=bool)
     if not central.any():
         raise InputError(
-            "urban_areas: no unit is central (no unit has the required share of its population "
-            "in urban areas of the core minimum, nor the required part in one of them); check "
-            "the urban-area table and the core_minimum, central_share and central_part "
-            "parameters"
+            [
+                Problem(
+                    "urban_areas",
+                    "no unit is central (no unit has the required share of its population in "
+                    "urban areas of the core minimum, nor the required part in one of them); "
+                    "check the urban-area table and the core_minimum, central_share and "
+                    "central_part parameters",
+                )
+            ]
         )
     return pd.DataFrame(
         {
