@@ -289,6 +289,7 @@ class OmbCbsa(CorePreset):
         ):
             values = test[col].to_numpy()
             state.extra[col] = values.astype(object) if values.dtype == object else values
+        state.extra["n_urban_areas"] = parts.n_urban_areas
         chains = _merge_chains(merged.merges)
         state.extra["pre_merge_area"] = pre_merge
         state.extra["merges"] = np.array(
