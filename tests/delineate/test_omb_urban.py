@@ -549,3 +549,43 @@ def test_us_2020_approximation_figures(us2020):
     m = result.membership
     assert (m["urban_area_source"] == "land_area_split").all()
     assert not (m["unit_id"].str.startswith("091") & (m["status"] == "core")).any()
+
+
+def test_method_page_states_the_measured_figures(us2010, us2020):
+    """docs/methods/omb-cbsa.md quotes the figures of these runs; they must stay true."""
+    page = (ROOT / "docs" / "methods" / "omb-cbsa.md").read_text(encoding="utf-8")
+
+    def share(x: float) -> str:
+        return f"{100 * x:.1f} %"
+
+    for (_, cmp), bold in ((us2010, True), (us2020, False)):
+        f = cmp["figures"]
+
+        def fmt(text: str, bold: bool = bold) -> str:
+            return f"**{text}**" if bold else text
+
+        expected = [
+            f"{f['central_right']:,} of {f['official_central']:,} "
+            f"({fmt(share(f['central_recall']))})",
+            f"{f['central_right']:,} of {f['central']:,} ({fmt(share(f['central_precision']))})",
+            f"{f['counties_right']:,} of {f['official_counties']:,} "
+            f"({fmt(share(f['counties_right_share']))})",
+            f"{fmt(str(f['areas']))} (official {f['official_areas']}: "
+            f"{share(f['areas_within_share'])} off)",
+            f"| {share(f['outlying_right_share'])} ",
+            f"{share(f['title_right_share'])}",
+        ]
+        for text in expected:
+            assert text in page, text
+
+
+def test_method_page_python_example_prints_what_it_shows(capsys):
+    import re
+
+    page = (ROOT / "docs" / "methods" / "omb-cbsa.md").read_text(encoding="utf-8")
+    code = re.search(
+        r"the same is one call that takes DataFrames:\n\n```python\n(.*?)```", page, re.S
+    )
+    shown = [line[2:] for line in code.group(1).splitlines() if line.startswith("# ")]
+    exec(compile(code.group(1), "docs/methods/omb-cbsa.md", "exec"), {})
+    assert capsys.readouterr().out.splitlines() == shown
