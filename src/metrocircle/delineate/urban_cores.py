@@ -189,12 +189,13 @@ def urban_parts(
     p.raise_if_any()
     codes, ua = np.unique(table[S.UA_CODE].astype(str).to_numpy(dtype=object), return_inverse=True)
     ua_codes = pd.Index(codes, dtype=object, name=S.UA_CODE)
+    ua_pop: np.ndarray
     if S.UA_POPULATION in table.columns:
         ua_pop = np.zeros(len(codes))
         ua_pop[ua] = table[S.UA_POPULATION].to_numpy(dtype=float)
         ua_from = "ua_population column"
     else:
-        ua_pop = np.bincount(ua, weights=part_pop, minlength=len(codes))
+        ua_pop = np.bincount(ua, weights=part_pop, minlength=len(codes)).astype(float)
         ua_from = "sum of parts"
     names = np.full(len(codes), "", dtype=object)
     if S.UA_NAME in table.columns:
