@@ -78,6 +78,7 @@ def delineate_command(
     from metrocircle.delineate import delineate, get_method
     from metrocircle.delineate.output import write_delineation
     from metrocircle.model import io
+    from metrocircle.model.output import OutputDir
 
     cls = get_method(method)
     params = cls.parse_params(parse_param_pairs(param))
@@ -96,16 +97,6 @@ def delineate_command(
         from metrocircle.datasets import us_cbsa
 
         vintage = URBAN_EXAMPLES.get(example, 2020)
-        flows_df = us_cbsa.load_flows(vintage)
-        units_df = us_cbsa.load_units(vintage)
-        adjacency_df = us_cbsa.load_adjacency(vintage)
-        if example in URBAN_EXAMPLES:
-            cores_df = None
-            urban_df = us_cbsa.load_urban_areas(vintage)
-        else:
-            cores_df = us_cbsa.load_cores()
-        travel_df = None
-        external = [*external, *us_cbsa.EXTERNAL_CODES]
         files = us_cbsa.files(vintage, urban_areas=example in URBAN_EXAMPLES)
         inputs = {name: Path(p) for name, p in files.items()}
     else:
@@ -119,6 +110,20 @@ def delineate_command(
             "adjacency": adjacency,
             "travel_times": travel_times,
         }
+    # The output folder is checked before any work (never replacing an input or mixing runs).
+    output = OutputDir(out, inputs=inputs, command=f"delineate {method}")
+    if example is not None:
+        flows_df = us_cbsa.load_flows(vintage)
+        units_df = us_cbsa.load_units(vintage)
+        adjacency_df = us_cbsa.load_adjacency(vintage)
+        if example in URBAN_EXAMPLES:
+            cores_df = None
+            urban_df = us_cbsa.load_urban_areas(vintage)
+        else:
+            cores_df = us_cbsa.load_cores()
+        travel_df = None
+        external = [*external, *us_cbsa.EXTERNAL_CODES]
+    else:
         # Read every file before raising, so one error lists the problems of all of them.
         reader = ReadAll()
         attempt = reader.attempt
@@ -168,12 +173,12 @@ def delineate_command(
             urban_areas=urban_df,
         )
     elapsed = time.perf_counter() - started
-    written = write_delineation(
-        result,
-        out,
-        inputs=inputs,
-        extra_run_info={"compute_seconds": round(elapsed, 3), "example": example},
-    )
+    with output:
+        written = write_delineation(
+            result,
+            output,
+            extra_run_info={"compute_seconds": round(elapsed, 3), "example": example},
+        )
     status = result.membership["status"].value_counts()
     summary = ", ".join(f"{n} {s}" for s, n in status.items())
     typer.echo(f"{method}: {len(result.areas)} areas; units: {summary}")
@@ -209,7 +214,7 @@ def delineate_command(
             f"{fig['counties_right_share']:.1%}; {fig['areas']} areas (official "
             f"{fig['official_areas']}); type right {fig['type_right_share']:.1%}"
         )
-    typer.echo(f"wrote {', '.join(p.name for p in written.values())} to {out}")
+    typer.echo(f"wrote {', '.join(p.name for p in written.values())}, run.json to {out}")
 
 
 def _urban_area_columns(pairs: list[str]) -> dict[str, str]:
