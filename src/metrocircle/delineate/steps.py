@@ -594,7 +594,7 @@ def iterate_geometry(
 
 
 # ---------------------------------------------------------------------------------------------
-# Step: merging core groups (OMB section 5, EU-OECD polycentric cities, INSEE associated poles)
+# Step: merging core groups (OMB Section 4, EU-OECD polycentric cities, INSEE associated poles)
 # ---------------------------------------------------------------------------------------------
 def core_group_ties(
     fm: FlowMatrix, group_of_area: np.ndarray, n: int, direction: str
