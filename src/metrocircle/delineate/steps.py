@@ -594,7 +594,7 @@ def iterate_geometry(
 
 
 # ---------------------------------------------------------------------------------------------
-# Step: merging core groups (OMB section 5, EU-OECD polycentric cities, INSEE associated poles)
+# Step: merging core groups (OMB Section 4, EU-OECD polycentric cities, INSEE associated poles)
 # ---------------------------------------------------------------------------------------------
 def core_group_ties(
     fm: FlowMatrix, group_of_area: np.ndarray, n: int, direction: str
@@ -645,6 +645,130 @@ def pick_merge(
     order = np.lexsort((cand[:, 1], cand[:, 0], size[cand[:, 0]], -vals))
     a, b = cand[order[0]]
     return int(a), int(b)
+
+
+def merge_round(
+    tie: np.ndarray, threshold: float, allowed: np.ndarray, size: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """One round of merges, every qualifying area at once: each area whose cores qualify (at
+    ``threshold`` or more) to the cores of an allowed other area joins the one it is tied to
+    most strongly (equal ties: the lower code), as a county joins the area of its strongest tie.
+
+    Returns ``target`` (the area each area joins, -1 if none) and ``host`` (the area each area
+    ends in: a chain ``a -> b -> c`` ends in ``c``; in a cycle, e.g. two areas qualifying to
+    each other, the one with the largest ``size`` stays, equal sizes the lower code), or None
+    when no pair qualifies.
+    """
+    q = (tie >= threshold) & allowed
+    if not q.any():
+        return None
+    n = len(tie)
+    masked = np.where(q, tie, -np.inf)
+    target = np.where(q.any(axis=1), np.argmax(masked, axis=1), NO_AREA).astype(np.int64)
+    host = np.full(n, NO_AREA, dtype=np.int64)
+    for start in range(n):
+        path: list[int] = []
+        x = start
+        while host[x] < 0 and target[x] >= 0 and x not in path:
+            path.append(x)
+            x = int(target[x])
+        if host[x] >= 0:
+            end = int(host[x])
+        elif target[x] < 0:
+            end = x
+        else:  # a cycle: the largest of its members stays
+            cycle = path[path.index(x) :]
+            end = max(cycle, key=lambda k: (size[k], -k))
+        host[path] = end
+        if host[x] < 0:
+            host[x] = end
+    return target, host
+
+
+@dataclass
+class AreaMerges:
+    """Result of :func:`merge_whole_areas`.
+
+    ``host[a]`` is the area that area ``a`` (as first delineated) ends in (``a`` itself if it
+    was not absorbed); ``merges`` has one row per absorbed area (``round, absorbed, into, tie,
+    threshold, direction``); ``rounds`` counts the rounds run (the last finds nothing)."""
+
+    host: np.ndarray
+    merges: pd.DataFrame
+    rounds: int
+
+    @property
+    def absorbed(self) -> np.ndarray:
+        return self.host != np.arange(len(self.host))
+
+
+def merge_whole_areas(
+    state: Assignment,
+    fm: FlowMatrix,
+    core_area: np.ndarray,
+    labels: Sequence[str],
+    *,
+    direction: str,
+    threshold: float,
+    graph: sp.csr_matrix | None,
+    size: np.ndarray,
+    max_rounds: int = 1000,
+) -> AreaMerges:
+    """Merge whole areas whose cores, as a group, qualify as outlying to another area's cores
+    (OMB Section 4, read literally), round after round until no pair qualifies.
+
+    Each round tests every pair of areas as they stand (adjacent areas only when ``graph`` is
+    given: some unit of one touches some unit of the other) with the cores' tie measured as
+    :func:`core_group_ties` measures it, and merges every qualifying area into the one it is
+    tied to most strongly (:func:`merge_round`). An absorbed area's cores thereby qualify as
+    outlying: they and every unit of the absorbed area become members of the host, whose own
+    cores remain the cores of the merged area; units are not assigned again. The next round
+    tests the merged areas by their (unchanged) cores; only their adjacency has grown.
+
+    ``state`` is updated: every unit of an absorbed area moves to its host; absorbed cores
+    become members with rule ``merged_from:<absorbed label>``, their value the tie and their
+    threshold ``threshold``.
+    """
+    n = len(labels)
+    tie = core_group_ties(fm, core_area, n, direction)
+    host = np.arange(n)
+    log = MergeLog()
+    rounds = 0
+    while rounds < max_rounds:
+        rounds += 1
+        alive = host == np.arange(n)
+        allowed = alive[:, None] & alive[None, :]
+        np.fill_diagonal(allowed, False)
+        if graph is not None:
+            current = np.where(state.area >= 0, host[np.maximum(state.area, 0)], NO_AREA)
+            allowed &= area_adjacency(current, graph, n)
+        planned = merge_round(np.where(allowed, tie, 0.0), threshold, allowed, size)
+        if planned is None:
+            break
+        target, joined = planned
+        new = np.flatnonzero(joined != np.arange(n))
+        for a in new[np.lexsort((new, -tie[new, target[new]]))]:
+            b = int(target[a])
+            log.rows.append(
+                {
+                    "round": rounds,
+                    "absorbed": labels[a],
+                    "into": labels[b],
+                    "tie": float(tie[a, b]),
+                    "threshold": threshold,
+                    "direction": direction,
+                }
+            )
+            cores_a = core_area == a
+            state.set(
+                cores_a, status=MEMBER, rule=f"merged_from:{labels[a]}", value=float(tie[a, b])
+            )
+            state.set(cores_a, threshold=threshold)
+        host = joined[host]
+        logger.info("merge round %d: %d area(s) absorbed", rounds, len(new))
+    placed = state.area >= 0
+    state.area[placed] = host[state.area[placed]]
+    return AreaMerges(host, log.frame(), rounds)
 
 
 # ---------------------------------------------------------------------------------------------

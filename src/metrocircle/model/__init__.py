@@ -15,6 +15,8 @@ from metrocircle.model.io import (
     read_table,
     read_travel_times,
     read_units,
+    read_urban_areas,
+    urban_area_columns,
     write_json,
     write_table,
 )
@@ -26,6 +28,7 @@ from metrocircle.model.validation import (
     validate_inputs,
     validate_travel_times,
     validate_units,
+    validate_urban_areas,
 )
 
 __all__ = [
@@ -43,6 +46,8 @@ __all__ = [
     "read_table",
     "read_travel_times",
     "read_units",
+    "read_urban_areas",
+    "urban_area_columns",
     "validate_adjacency",
     "validate_cores",
     "validate_flows",
@@ -50,6 +55,7 @@ __all__ = [
     "validate_investment",
     "validate_travel_times",
     "validate_units",
+    "validate_urban_areas",
     "write_json",
     "write_table",
 ]
