@@ -32,6 +32,7 @@ _COMMAND_MODULES: list[str] = [
     "metrocircle.cli.od",
     "metrocircle.cli.project",
     "metrocircle.cli.roles",
+    "metrocircle.cli.serve",
     "metrocircle.cli.simulate",
     "metrocircle.cli.strength",
 ]

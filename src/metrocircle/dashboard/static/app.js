@@ -1,0 +1,334 @@
+// metrocircle dashboard: a run folder on a MapLibre map, sliders that re-run its delineation.
+// Every text that comes from data is set with textContent (never innerHTML): a unit named
+// "<script>" is shown as text. The page fetches from its own origin only.
+import * as maplibregl from './vendor/maplibre-gl/maplibre-gl.mjs';
+
+const STATUS_COLOURS = { core: '#b2182b', member: '#ef8a62', outside: '#e6e6e6' };
+const PALETTE = ['#1b9e77', '#d95f02', '#7570b3', '#e7298a', '#66a61e', '#e6ab02', '#a6761d',
+  '#1f78b4', '#b15928', '#6a3d9a', '#33a02c', '#fb9a99'];
+const NONE = '#f2f2f2';
+const BAND_COLOURS = ['#084594', '#2171b5', '#4292c6', '#6baed6', '#9ecae1', '#c6dbef', '#eff3ff'];
+
+const $ = (id) => document.getElementById(id);
+const el = (tag, text, cls) => {
+  const e = document.createElement(tag);
+  if (text !== undefined && text !== null) e.textContent = String(text);
+  if (cls) e.className = cls;
+  return e;
+};
+const fmt = (v) => {
+  if (v === null || v === undefined || v === '') return '–';
+  if (typeof v === 'number') return Math.abs(v) >= 1000 ? v.toLocaleString('en', { maximumFractionDigits: 1 }) : String(+v.toPrecision(4));
+  return String(v);
+};
+
+const state = {
+  meta: null, units: null, current: null, values: {}, seq: 0, controller: null, selected: null,
+  timings: [], ready: false, statusColours: {}, areaIndex: {},
+};
+window.mcDashboard = state;
+
+async function getJSON(url, options) {
+  const res = await fetch(url, options);
+  const data = await res.json();
+  if (!res.ok) throw new Error(data.error || res.statusText);
+  return data;
+}
+
+function statusColours(statuses, unplaced) {
+  const out = {};
+  let i = 0;
+  for (const s of statuses) {
+    out[s] = STATUS_COLOURS[s] || (unplaced.includes(s) ? STATUS_COLOURS.outside : PALETTE[i++ % PALETTE.length]);
+  }
+  return out;
+}
+
+function categories(prop) {
+  const seen = new Set();
+  for (const f of state.units.features) {
+    const v = f.properties[prop];
+    if (v !== undefined && v !== null && v !== '') seen.add(String(v));
+  }
+  return [...seen].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+}
+
+function matchExpr(getter, cats, colours) {
+  if (!cats.length) return NONE;
+  const e = ['match', getter];
+  cats.forEach((c, i) => e.push(c, colours[i]));
+  e.push(NONE);
+  return e;
+}
+
+// the fill colour and the legend of each colouring
+function colouring(mode) {
+  const m = state.meta;
+  if (mode === 'status') {
+    const cats = m.statuses;
+    return { expr: matchExpr(['feature-state', 'status'], cats, cats.map((s) => state.statusColours[s])),
+      legend: cats.map((s) => [s, state.statusColours[s], state.current ? (state.current.counts[s] || 0) : '']) };
+  }
+  if (mode === 'area') {
+    const e = ['case', ['<', ['coalesce', ['feature-state', 'area_n'], -1], 0], STATUS_COLOURS.outside,
+      ['at', ['%', ['feature-state', 'area_n'], PALETTE.length], ['literal', PALETTE]]];
+    const n = Object.keys(state.areaIndex).length;
+    return { expr: e, legend: [[`${n} area(s), colours repeat`, PALETTE[0], ''], ['in no area', STATUS_COLOURS.outside, '']] };
+  }
+  if (mode === 'membership') {
+    return { expr: ['case', ['has', 'membership'], ['interpolate', ['linear'], ['get', 'membership'],
+      0, '#f7fbff', 0.25, '#c6dbef', 0.5, '#6baed6', 0.75, '#2171b5', 1, '#08306b'], NONE],
+      legend: [['0', '#f7fbff', ''], ['0.5', '#6baed6', ''], ['1', '#08306b', ''],
+        [`share of fused links to ${m.main_area}`, null, '']] };
+  }
+  const prop = mode;
+  const cats = categories(prop);
+  const colours = prop === 'band' ? cats.map((c, i) => BAND_COLOURS[i % BAND_COLOURS.length])
+    : cats.map((c, i) => PALETTE[i % PALETTE.length]);
+  return { expr: matchExpr(['get', prop], cats, colours), legend: cats.map((c, i) => [c, colours[i], '']) };
+}
+
+function drawLegend(items) {
+  const ul = $('legend');
+  ul.replaceChildren();
+  for (const [label, colour, n] of items) {
+    const li = el('li');
+    if (colour) { const sw = el('span', null, 'swatch'); sw.style.background = colour; li.append(sw); }
+    li.append(el('span', n === '' ? label : `${label} (${n})`));
+    ul.append(li);
+  }
+}
+
+function recolour() {
+  const mode = $('colour').value;
+  const c = colouring(mode);
+  state.map.setPaintProperty('units-fill', 'fill-color', c.expr);
+  drawLegend(c.legend);
+}
+
+// -- the delineation state -----------------------------------------------------------------
+function applyDelineation(data) {
+  const map = state.map;
+  const cols = data.columns;
+  const changed = new Set(data.changed);
+  for (let i = 0; i < cols.status.length; i++) {
+    const area = cols.area_id[i];
+    if (area && !(area in state.areaIndex)) state.areaIndex[area] = Object.keys(state.areaIndex).length;
+    map.setFeatureState({ source: 'units', id: i }, {
+      status: cols.status[i], area_n: area ? state.areaIndex[area] : -1, changed: changed.has(i),
+    });
+  }
+  state.current = data;
+  recolour();
+  if (state.selected !== null) showUnit(state.selected);
+}
+
+function query() {
+  const q = new URLSearchParams();
+  for (const s of state.meta.sliders) q.set(s.name, String(state.values[s.name]));
+  return q;
+}
+
+async function redelineate() {
+  const seq = ++state.seq;
+  if (state.controller) state.controller.abort();
+  state.controller = new AbortController();
+  const q = query();
+  $('export').href = `/api/export?${q}`;
+  const t0 = performance.now();
+  let data;
+  try {
+    data = await getJSON(`/api/delineation?${q}`, { signal: state.controller.signal });
+  } catch (err) {
+    if (err.name === 'AbortError') return;
+    $('error').hidden = false;
+    $('error').textContent = err.message;
+    return;
+  }
+  if (seq !== state.seq) return;
+  $('error').hidden = true;
+  const t1 = performance.now();
+  const idle = new Promise((resolve) => state.map.once('idle', resolve));
+  applyDelineation(data);
+  state.map.triggerRepaint();
+  await idle;
+  const t2 = performance.now();
+  const timing = { params: data.params, response_ms: t1 - t0, recoloured_ms: t2 - t0,
+    server_ms: data.server_ms, method_ms: data.seconds * 1000, changed: data.changed.length, seq };
+  state.timings.push(timing);
+  const moved = Object.keys(data.changed_params).length;
+  $('timing').textContent = `Re-delineated and recoloured in ${Math.round(timing.recoloured_ms)} ms `
+    + `(server ${Math.round(timing.server_ms)} ms). ${data.changed.length} unit(s) differ from the run`
+    + (moved ? '.' : ' (the run\'s values).');
+}
+
+// -- sliders ---------------------------------------------------------------------------------
+function decimals(step) { const s = String(step); return s.includes('.') ? s.split('.')[1].length : 0; }
+
+function buildSliders() {
+  const box = $('sliders');
+  box.replaceChildren();
+  for (const s of state.meta.sliders) {
+    state.values[s.name] = s.value;
+    const div = el('div', null, 'slider');
+    const label = el('label');
+    const name = el('span', s.name);
+    name.title = s.doc;
+    const out = el('output', fmt(s.value));
+    out.id = `out-${s.name}`;
+    label.append(name, out);
+    const input = el('input');
+    Object.assign(input, { type: 'range', min: s.min, max: s.max, step: s.step, value: s.value,
+      id: `slider-${s.name}` });
+    input.setAttribute('aria-label', s.name);
+    input.addEventListener('input', () => {
+      const v = Number(Number(input.value).toFixed(decimals(s.step)));
+      state.values[s.name] = v;
+      out.textContent = fmt(v);
+      out.classList.toggle('changed', v !== s.value);
+      redelineate();
+    });
+    div.append(label, input, el('div', s.doc, 'small muted'));
+    box.append(div);
+  }
+}
+
+// -- the explanation of a unit ---------------------------------------------------------------
+function showUnit(i) {
+  state.selected = i;
+  const f = state.units.features.find((x) => x.id === i);
+  const box = $('unit');
+  box.replaceChildren();
+  if (!f || !state.current) return;
+  const p = f.properties;
+  const c = state.current.columns;
+  box.append(el('p', p.name, 'name'), el('p', p.unit_id, 'small muted'));
+  const table = el('table');
+  const rows = [['status', c.status[i]], ['area', c.area_id[i]], ['rule', c.rule[i]],
+    ['value', c.value[i]], ['threshold', c.threshold[i]], ['margin', c.margin[i]]];
+  if (p.minutes !== undefined) rows.push(['minutes to the core', p.minutes], ['band', p.band]);
+  if (p.role !== undefined) rows.push(['role', p.role], ['role reason', p.role_reason]);
+  if (p.group !== undefined) rows.push(['city group', p.group]);
+  if (p.membership !== undefined) rows.push(['membership degree', p.membership]);
+  for (const [k, v] of rows) {
+    const tr = el('tr');
+    const td = el('td', fmt(v));
+    td.dataset.field = k;
+    tr.append(el('th', k), td);
+    table.append(tr);
+  }
+  box.append(table);
+  if (p.role !== undefined && Object.keys(state.current.changed_params).length) {
+    box.append(el('p', 'The role is the one the run classified, with the run\'s delineation; '
+      + 'run the exported project for roles under these thresholds.', 'small muted'));
+  }
+}
+
+// -- overlays --------------------------------------------------------------------------------
+async function showFlows() {
+  const on = $('show-flows').checked;
+  const layer = $('flow-layer').value;
+  if (on && layer) {
+    const data = await getJSON(`/api/flows.geojson?layer=${encodeURIComponent(layer)}`);
+    state.map.getSource('flows').setData(data);
+    const lab = data.label || {};
+    $('flow-label').textContent = `${layer}: ${lab.kind || ''} ${lab.source ? `(${lab.source})` : ''} – ${data.features.length} strongest links. ${lab.note || ''}`;
+  } else {
+    $('flow-label').textContent = '';
+  }
+  state.map.setLayoutProperty('flows', 'visibility', on ? 'visible' : 'none');
+}
+
+function showBands() {
+  state.map.setLayoutProperty('bands', 'visibility', $('show-bands').checked ? 'visible' : 'none');
+}
+
+// -- start -------------------------------------------------------------------------------------
+async function main() {
+  const [meta, units] = await Promise.all([getJSON('/api/meta'), getJSON('/api/units.geojson')]);
+  state.meta = meta;
+  state.units = units;
+  state.statusColours = statusColours(meta.statuses, meta.unplaced_statuses);
+  $('title').textContent = meta.project.title || meta.project.name || 'metrocircle';
+  $('subtitle').textContent = `${meta.run_dir} · ${meta.units} units (${meta.drawn} drawn)`;
+  $('method').textContent = meta.method;
+  document.title = `${meta.project.name || 'metrocircle'} – metrocircle dashboard`;
+  const notes = [...meta.notes];
+  for (const lab of meta.delineation_layers) {
+    notes.unshift(`The delineation reads the layer ${lab.layer} (${lab.kind}, ${lab.source}): ${lab.note}`);
+  }
+  if (notes.length) {
+    $('notes-section').hidden = false;
+    for (const n of notes) $('notes').append(el('li', n));
+  }
+  const modes = [['status', 'status'], ['area', 'area']];
+  const has = (prop) => units.features.some((f) => f.properties[prop] !== undefined);
+  if (has('role')) modes.push(['role', 'role (as run)']);
+  if (has('group')) modes.push(['group', 'city group']);
+  if (has('membership')) modes.push(['membership', 'membership degree']);
+  if (has('band')) modes.push(['band', 'travel-time band']);
+  for (const [v, t] of modes) { const o = el('option', t); o.value = v; $('colour').append(o); }
+  for (const name of Object.keys(meta.layers)) {
+    const o = el('option', `${name} (${meta.layers[name].source || '?'})`); o.value = name;
+    $('flow-layer').append(o);
+  }
+  if (!Object.keys(meta.layers).length) $('show-flows').disabled = true;
+  buildSliders();
+
+  const map = new maplibregl.Map({
+    container: 'map',
+    style: {
+      version: 8,
+      sources: {
+        units: { type: 'geojson', data: units },
+        bands: { type: 'geojson', data: '/api/bands.geojson' },
+        flows: { type: 'geojson', data: { type: 'FeatureCollection', features: [] } },
+      },
+      layers: [
+        { id: 'background', type: 'background', paint: { 'background-color': '#f7f5f0' } },
+        { id: 'units-fill', type: 'fill', source: 'units', paint: { 'fill-color': NONE, 'fill-opacity': 1 } },
+        { id: 'bands', type: 'fill', source: 'bands', layout: { visibility: 'none' },
+          paint: { 'fill-color': ['match', ['get', 'band'], '0-30', BAND_COLOURS[0], '30-45', BAND_COLOURS[1],
+            '45-60', BAND_COLOURS[2], '60-90', BAND_COLOURS[3], BAND_COLOURS[5]], 'fill-opacity': 0.45 } },
+        { id: 'units-line', type: 'line', source: 'units', paint: {
+          'line-color': ['case', ['boolean', ['feature-state', 'changed'], false], '#000000', '#ffffff'],
+          'line-width': ['case', ['boolean', ['feature-state', 'changed'], false], 2.5, 0.6] } },
+        { id: 'flows', type: 'line', source: 'flows', layout: { visibility: 'none', 'line-cap': 'round' },
+          paint: { 'line-color': '#3b3b98', 'line-opacity': 0.7,
+            'line-width': ['interpolate', ['linear'], ['get', 'weight'], 0, 0.5, 1, 8] } },
+      ],
+    },
+    bounds: meta.bbox,
+    fitBoundsOptions: { padding: 20 },
+    attributionControl: false,
+    canvasContextAttributes: { preserveDrawingBuffer: true },
+    fadeDuration: 0,
+  });
+  state.map = map;
+  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
+  await new Promise((resolve) => map.on('load', resolve));
+  map.on('click', 'units-fill', (e) => { if (e.features.length) showUnit(e.features[0].id); });
+  map.on('mouseenter', 'units-fill', () => { map.getCanvas().style.cursor = 'pointer'; });
+  map.on('mouseleave', 'units-fill', () => { map.getCanvas().style.cursor = ''; });
+  $('colour').addEventListener('change', recolour);
+  $('show-flows').addEventListener('change', showFlows);
+  $('flow-layer').addEventListener('change', showFlows);
+  $('show-bands').addEventListener('change', showBands);
+  $('reset').addEventListener('click', () => {
+    for (const s of meta.sliders) {
+      state.values[s.name] = s.value;
+      $(`slider-${s.name}`).value = s.value;
+      $(`out-${s.name}`).textContent = fmt(s.value);
+      $(`out-${s.name}`).classList.remove('changed');
+    }
+    redelineate();
+  });
+  await redelineate();
+  state.ready = true;
+  document.body.dataset.ready = 'true';
+}
+
+main().catch((err) => {
+  $('error').hidden = false;
+  $('error').textContent = `The dashboard could not start: ${err.message}`;
+});
