@@ -13,7 +13,7 @@ Examples
 Traceback (most recent call last):
 ...
 metrocircle.exceptions.InputError: 1 problem in the input:
-  - run folder: ... has no membership.csv: give the folder that 'metrocircle run' or 'metrocircle demo' wrote (--out)
+  - run folder: ... has no membership.csv: give the folder that 'metrocircle run' ...
 """
 
 from __future__ import annotations

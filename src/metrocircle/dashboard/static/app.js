@@ -1,5 +1,5 @@
 // metrocircle dashboard: a run folder on a MapLibre map, sliders that re-run its delineation.
-// Every text that comes from data is set with textContent (never innerHTML): a unit named
+// Every text that comes from data is set with textContent (never parsed as HTML): a unit named
 // "<script>" is shown as text. The page fetches from its own origin only.
 import * as maplibregl from './vendor/maplibre-gl/maplibre-gl.mjs';
 
