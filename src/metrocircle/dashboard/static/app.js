@@ -71,7 +71,7 @@ function colouring(mode) {
   }
   if (mode === 'area') {
     const e = ['case', ['<', ['coalesce', ['feature-state', 'area_n'], -1], 0], STATUS_COLOURS.outside,
-      ['at', ['%', ['feature-state', 'area_n'], PALETTE.length], ['literal', PALETTE]]];
+      ['to-color', ['at', ['%', ['feature-state', 'area_n'], PALETTE.length], ['literal', PALETTE]]]];
     const n = Object.keys(state.areaIndex).length;
     return { expr: e, legend: [[`${n} area(s), colours repeat`, PALETTE[0], ''], ['in no area', STATUS_COLOURS.outside, '']] };
   }
