@@ -74,6 +74,19 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _geometry(geom: Any) -> dict[str, Any]:
+    """GeoJSON geometry of a (repaired) polygon: the polygonal parts of a collection that
+    ``make_valid`` may return, coordinates rounded."""
+    import shapely
+
+    if geom.geom_type == "GeometryCollection":
+        parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
+        polys = [q for g in parts for q in (g.geoms if g.geom_type == "MultiPolygon" else [g])]
+        geom = shapely.MultiPolygon(polys)
+    geo = shapely.geometry.mapping(geom)
+    return {"type": geo["type"], "coordinates": _round_coords(geo["coordinates"])}
+
+
 def _round_coords(obj: Any) -> Any:
     if isinstance(obj, float):
         return round(obj, COORD_DECIMALS)
@@ -237,11 +250,8 @@ class RunFolder:
         self.points: dict[str, tuple[float, float]] = {}
         for u, geom, pt in zip(polygons["unit_id"], geoms, points, strict=True):
             self.points[u] = (round(pt.x, COORD_DECIMALS), round(pt.y, COORD_DECIMALS))
-            geo = shapely.geometry.mapping(geom)
             features.append({
-                "type": "Feature", "id": index[u],
-                "geometry": {"type": geo["type"],
-                             "coordinates": _round_coords(geo["coordinates"])},
+                "type": "Feature", "id": index[u], "geometry": _geometry(geom),
                 "properties": {"unit_id": u, "name": self.names[u], "point": self.points[u],
                                **{k: v for k, v in static[u].items() if v is not None}},
             })
@@ -290,10 +300,8 @@ class RunFolder:
         if "core" in g.columns and area in set(g["core"].astype(str)):
             g = g[g["core"].astype(str) == area]
         for r in g.itertuples(index=False):
-            geo = shapely.geometry.mapping(shapely.make_valid(r.geometry))
             out["features"].append({
-                "type": "Feature",
-                "geometry": {"type": geo["type"], "coordinates": _round_coords(geo["coordinates"])},
+                "type": "Feature", "geometry": _geometry(shapely.make_valid(r.geometry)),
                 "properties": {"band": _text(r.band), "core": _text(getattr(r, "core", ""))},
             })
         return out

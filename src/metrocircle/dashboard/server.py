@@ -27,6 +27,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+import numpy as np
+import pandas as pd
+
 from metrocircle.dashboard.run_folder import RunFolder
 from metrocircle.dashboard.session import Redelineation
 from metrocircle.exceptions import MetrocircleError
@@ -49,6 +52,21 @@ CSP = ("default-src 'self'; script-src 'self'; worker-src 'self' blob:; "
        "frame-ancestors 'none'")
 #: The membership columns sent for each unit (the explanation of the delineation).
 EXPLANATION = ("area_id", "status", "rule", "value", "threshold", "margin")
+
+
+def _column(s: pd.Series) -> list[Any]:
+    """A column as JSON values: numbers as floats, text as text, missing as None."""
+    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+        a = s.to_numpy(dtype=float, na_value=np.nan)
+        return [None if x != x else x for x in a.tolist()]
+    return [None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v)
+            for v in s.astype(object).tolist()]
+
+
+def _place(m: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each unit's status and area (empty when in none), as arrays to compare."""
+    return (m["status"].astype(str).to_numpy(),
+            m["area_id"].astype("string").fillna("").astype(str).to_numpy())
 
 
 def _json_value(v: Any) -> Any:
@@ -79,6 +97,8 @@ class Dashboard:
         # the run's own parameters must give the run's membership, or the sliders would lie
         again, _ = self.session.membership({})
         self.reproduces = self._same(again, self.folder.membership)
+        self._run_place = _place(self.folder.membership.set_index(
+            self.folder.membership["unit_id"].astype(str)).reindex(self.folder.unit_ids))
         if not self.reproduces:
             self.folder.notes.append("re-running the delineation with the run's own parameters "
                                      "does not give the run's membership.csv (was the run made "
@@ -119,17 +139,17 @@ class Dashboard:
         }
 
     def delineation(self, texts: dict[str, str]) -> dict[str, Any]:
+        """The explanation of every unit (in :attr:`RunFolder.unit_ids` order) with the slider
+        values ``texts`` (the run's for those not given), and the units whose status or area
+        differ from the run's."""
         values = self.session.parse(texts)
         m, seconds = self.session.membership(values)
         m = m.set_index(m["unit_id"].astype(str)).reindex(self.folder.unit_ids)
-        run = self.folder.membership.set_index("unit_id")
-        columns = {c: [_json_value(v) for v in m[c]] if c in m.columns else [None] * len(m)
+        columns = {c: _column(m[c]) if c in m.columns else [None] * len(m)
                    for c in EXPLANATION}
-        def place(t: Any, u: str) -> tuple[str, str]:
-            return str(t.at[u, "status"]), str(_json_value(t.at[u, "area_id"]) or "")
-
-        changed = [i for i, u in enumerate(self.folder.unit_ids)
-                   if place(m, u) != place(run, u)]
+        place = _place(m)
+        changed = np.flatnonzero((place[0] != self._run_place[0])
+                                 | (place[1] != self._run_place[1])).tolist()
         counts = m["status"].astype(str).value_counts().to_dict()
         return {"params": {**self.session.params, **values},
                 "changed_params": self.session.changes(values),
