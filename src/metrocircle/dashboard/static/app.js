@@ -200,6 +200,7 @@ function showUnit(i) {
   const box = $('unit');
   box.replaceChildren();
   if (!f || !state.current) return;
+  $('unit-card').hidden = false;
   const p = f.properties;
   const c = state.current.columns;
   box.append(el('p', p.name, 'name'), el('p', p.unit_id, 'small muted'));
@@ -311,6 +312,7 @@ async function main() {
   map.on('mouseenter', 'units-fill', () => { map.getCanvas().style.cursor = 'pointer'; });
   map.on('mouseleave', 'units-fill', () => { map.getCanvas().style.cursor = ''; });
   $('colour').addEventListener('change', recolour);
+  $('unit-close').addEventListener('click', () => { $('unit-card').hidden = true; state.selected = null; });
   $('show-flows').addEventListener('change', showFlows);
   $('flow-layer').addEventListener('change', showFlows);
   $('show-bands').addEventListener('change', showBands);
