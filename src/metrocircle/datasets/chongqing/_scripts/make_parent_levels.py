@@ -8,7 +8,8 @@ multi-source delineation snaps to (``metrocircle.datasets.chongqing.layers.multi
   districts), the north-east and south-east town groups; empty outside Chongqing;
 * ``zone``: the finer zoning of ``units.csv`` (``group``) inside Chongqing.
 
-Run from the repository root: ``python src/metrocircle/datasets/chongqing/_scripts/make_parent_levels.py``
+Run from the repository root:
+``python src/metrocircle/datasets/chongqing/_scripts/make_parent_levels.py``
 """
 
 from __future__ import annotations
