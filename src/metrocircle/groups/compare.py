@@ -12,16 +12,18 @@ import numpy as np
 Labels = Sequence[object] | np.ndarray
 
 
-def _contingency(a: Labels, b: Labels) -> np.ndarray:
+def _contingency(a: Labels, b: Labels) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The non-zero cells of the contingency table as ``(count, row, col)`` (sparse: memory
+    grows with the units, never with ``groups_a × groups_b``)."""
     x = np.asarray(a)
     y = np.asarray(b)
     if x.shape != y.shape or x.ndim != 1:
         raise ValueError(f"two labelings of the same length are needed; got {x.shape}, {y.shape}")
     _, xi = np.unique(x, return_inverse=True)
     _, yi = np.unique(y, return_inverse=True)
-    table = np.zeros((xi.max(initial=-1) + 1, yi.max(initial=-1) + 1), dtype=np.int64)
-    np.add.at(table, (xi, yi), 1)
-    return table
+    ny = int(yi.max(initial=-1)) + 1
+    cells, count = np.unique(xi.astype(np.int64) * ny + yi, return_counts=True)
+    return count, cells // max(ny, 1), cells % max(ny, 1)
 
 
 def _pairs(n: np.ndarray) -> float:
@@ -45,11 +47,11 @@ def adjusted_rand_index(labels_a: Labels, labels_b: Labels) -> float:
     >>> adjusted_rand_index(["a", "a", "b"], [5, 5, 7])
     1.0
     """
-    table = _contingency(labels_a, labels_b)
-    n = int(table.sum())
-    index = _pairs(table)
-    sum_a = _pairs(table.sum(axis=1))
-    sum_b = _pairs(table.sum(axis=0))
+    count, row, col = _contingency(labels_a, labels_b)
+    n = int(count.sum())
+    index = _pairs(count)
+    sum_a = _pairs(np.bincount(row, weights=count))
+    sum_b = _pairs(np.bincount(col, weights=count))
     total = n * (n - 1) / 2
     expected = sum_a * sum_b / total if total else 0.0
     maximum = (sum_a + sum_b) / 2
@@ -68,13 +70,11 @@ def normalized_mutual_info(labels_a: Labels, labels_b: Labels) -> float:
     >>> normalized_mutual_info([0, 0, 1, 1], [1, 1, 0, 0])
     1.0
     """
-    table = _contingency(labels_a, labels_b).astype(float)
-    n = table.sum()
-    p = table / n
-    pa = p.sum(axis=1)
-    pb = p.sum(axis=0)
-    nz = p > 0
-    mi = float((p[nz] * np.log(p[nz] / np.outer(pa, pb)[nz])).sum())
+    count, row, col = _contingency(labels_a, labels_b)
+    p = count / count.sum()
+    pa = np.bincount(row, weights=p)
+    pb = np.bincount(col, weights=p)
+    mi = float((p * np.log(p / (pa[row] * pb[col]))).sum())
     ha = float(-(pa[pa > 0] * np.log(pa[pa > 0])).sum())
     hb = float(-(pb[pb > 0] * np.log(pb[pb > 0])).sum())
     if ha == 0 and hb == 0:
