@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from metrocircle.exceptions import InputError, Problem
+from metrocircle.exceptions import InputError, Problem, Problems
 from metrocircle.model import schema as S
 from metrocircle.model.validation import validate_flows
 
@@ -61,7 +61,13 @@ def flow_matrix(
     code as an origin is a problem (its people live outside the study).
     """
     external = [str(c) for c in external]
-    clean = validate_flows(flows, universe=unit_ids, external=external, source=source)
+    # codes are checked against the units below (an index lookup); only when some code is
+    # unknown is the table validated again with the universe, for the full error message
+    found = Problems()
+    clean = validate_flows(flows, source=source, problems=found)
+    if found:  # one error with every problem, unknown codes included
+        validate_flows(flows, universe=unit_ids, external=external, source=source)
+        found.raise_if_any()  # pragma: no cover - the call above raises
     if S.LAYER in clean.columns and clean[S.LAYER].nunique() > 1:
         raise InputError(
             [
@@ -96,13 +102,16 @@ def flow_matrix(
     )
     if len(ids) < 2:
         raise InputError([Problem(source, f"need at least two units, got {len(ids)}")])
-    pos = pd.Index(ids)
+    pos = pd.Index(ids, dtype=object)  # plain Python strings: fast lookups of the codes
     if pos.has_duplicates:
         raise InputError([Problem("units", "duplicate unit codes")])
     i = pos.get_indexer(origin)
     j = pos.get_indexer(destination)
+    inside = j >= 0
+    if (i < 0).any() or not pd.Series(destination[~inside]).isin(ext).all():
+        validate_flows(flows, universe=ids, external=external, source=source)  # raises
+        raise InputError([Problem(source, "codes not in the units")])  # pragma: no cover
     value = clean[S.VALUE].to_numpy(dtype=float)
-    inside = j >= 0  # destinations outside the units are external places (checked above)
     external_out = np.bincount(i[~inside], weights=value[~inside], minlength=len(ids))
     n = len(ids)
     m = sparse.csr_array((value[inside], (i[inside], j[inside])), shape=(n, n))
@@ -125,9 +134,9 @@ def adjacency_matrix(
     missing = [c for c in S.ADJACENCY_COLUMNS if c not in adjacency.columns]
     if missing:
         raise InputError([Problem(source, f"missing column(s): {', '.join(missing)}")])
-    pos = pd.Index([str(u) for u in unit_ids])
-    a = pos.get_indexer(adjacency[S.UNIT_A].astype(str))
-    b = pos.get_indexer(adjacency[S.UNIT_B].astype(str))
+    pos = pd.Index([str(u) for u in unit_ids], dtype=object)
+    a = pos.get_indexer(adjacency[S.UNIT_A].astype(str).to_numpy(dtype=object))
+    b = pos.get_indexer(adjacency[S.UNIT_B].astype(str).to_numpy(dtype=object))
     bad = np.flatnonzero((a < 0) | (b < 0))
     if bad.size:
         codes = sorted(

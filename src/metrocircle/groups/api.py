@@ -503,6 +503,7 @@ def leiden(
     adjacency: pd.DataFrame | None = None,
     min_size: float = 0.0,
     stability_runs: int = 0,
+    external: Sequence[str] = (),
 ) -> GroupResult:
     """Leiden groups (directed modularity); see :func:`find_groups` for every option."""
     return find_groups(
@@ -510,6 +511,7 @@ def leiden(
         method="leiden",
         units=units,
         adjacency=adjacency,
+        external=external,
         params={
             "resolution": resolution,
             "self_loops": self_loops,
@@ -530,6 +532,7 @@ def infomap(
     adjacency: pd.DataFrame | None = None,
     min_size: float = 0.0,
     stability_runs: int = 0,
+    external: Sequence[str] = (),
 ) -> GroupResult:
     """Infomap groups (two-level map equation); see :func:`find_groups` for every option."""
     return find_groups(
@@ -537,6 +540,7 @@ def infomap(
         method="infomap",
         units=units,
         adjacency=adjacency,
+        external=external,
         params={
             "self_loops": self_loops,
             "random_state": random_state,
@@ -555,6 +559,7 @@ def intramax(
     min_self_containment: float | None = None,
     units: pd.DataFrame | None = None,
     min_size: float = 0.0,
+    external: Sequence[str] = (),
 ) -> GroupResult:
     """Intramax regions (Masser & Brown 1975), contiguous when ``adjacency`` is given; cut at
     ``k`` regions or at the first level where every region reaches ``min_self_containment``
@@ -564,4 +569,11 @@ def intramax(
         params["k"] = k
     if min_self_containment is not None:
         params["min_self_containment"] = min_self_containment
-    return find_groups(flows, method="intramax", units=units, adjacency=adjacency, params=params)
+    return find_groups(
+        flows,
+        method="intramax",
+        units=units,
+        adjacency=adjacency,
+        params=params,
+        external=external,
+    )

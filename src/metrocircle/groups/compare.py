@@ -8,6 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
+
+from metrocircle.exceptions import InputError, Problem
+from metrocircle.model import schema as S
 
 Labels = Sequence[object] | np.ndarray
 
@@ -80,3 +84,47 @@ def normalized_mutual_info(labels_a: Labels, labels_b: Labels) -> float:
     if ha == 0 and hb == 0:
         return 1.0
     return max(0.0, mi / ((ha + hb) / 2))
+
+
+def agreement(
+    membership: pd.DataFrame,
+    reference: pd.DataFrame,
+    *,
+    group_col: str = "group",
+    reference_col: str = "area_id",
+) -> dict[str, float | int]:
+    """Agreement of groups with a reference partition over the units the reference lists.
+
+    ``membership`` has ``unit_id`` and ``group_col``; ``reference`` has ``unit_id`` and
+    ``reference_col`` (e.g. official areas: only the units inside one are listed, and only
+    they are compared). A reference row whose label is missing is left out; a reference unit
+    that ``membership`` does not have is an input problem.
+
+    Returns ``n_units`` compared, ``n_reference`` and ``n_groups`` (labels among them),
+    ``ari`` and ``nmi``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> m = pd.DataFrame({"unit_id": list("abcde"), "group": [1, 1, 2, 2, 3]})
+    >>> ref = pd.DataFrame({"unit_id": list("abcd"), "area_id": ["x", "x", "y", "y"]})
+    >>> agreement(m, ref)
+    {'n_units': 4, 'n_reference': 2, 'n_groups': 2, 'ari': 1.0, 'nmi': 1.0}
+    """
+    ref = reference[[S.UNIT_ID, reference_col]].dropna()
+    ref = ref.assign(**{S.UNIT_ID: ref[S.UNIT_ID].astype(str)})
+    groups = membership.assign(**{S.UNIT_ID: membership[S.UNIT_ID].astype(str)}).set_index(
+        S.UNIT_ID
+    )[group_col]
+    unknown = sorted(set(ref[S.UNIT_ID]) - set(groups.index))
+    if unknown:
+        raise InputError([Problem("reference", "units not in the membership", tuple(unknown))])
+    got = groups.loc[ref[S.UNIT_ID]].to_numpy()
+    want = ref[reference_col].astype(str).to_numpy()
+    return {
+        "n_units": int(len(ref)),
+        "n_reference": int(pd.unique(want).size),
+        "n_groups": int(pd.unique(got).size),
+        "ari": adjusted_rand_index(want, got),
+        "nmi": normalized_mutual_info(want, got),
+    }
