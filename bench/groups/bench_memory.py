@@ -1,7 +1,8 @@
 """Peak memory of ``metrocircle groups --method leiden`` on 50,000 units and 2 M flows.
 
 Run: ``PYTHONPATH=src .venv/bin/python bench/groups/bench_memory.py [--units 50000]
-[--flows 2000000] [--network planted|gravity] [--stability-runs 0] [--json FILE]``
+[--flows 2000000] [--network planted|gravity] [--stability-runs 0] [--method intramax
+[--no-adjacency]] [--json FILE]``
 
 Writes a synthetic network (``synthetic.py``; default: 500 planted regions on a grid, 1 %
 exclaves, rook adjacency) as ``flows.csv``, ``units.csv``, ``adjacency.csv`` into a temporary
@@ -13,6 +14,10 @@ operating system reports:
    --out DIR`` (reading and checking the three files, the run, the outputs);
 2. the baseline: ``peer_leidenalg.py`` (pandas reads the flows, igraph graph, leidenalg),
    i.e. the memory the graph library itself needs for the same network.
+
+With ``--method intramax`` the command runs Intramax cut at ``units / 100`` regions instead
+(``--no-adjacency``: without the contiguity constraint), and the leidenalg baseline is
+skipped.
 
 The dense design this replaces needed one ``units x units`` float64 matrix for the flows
 alone (50,000^2 x 8 bytes = 18.6 GiB), plus boolean ``units x units`` masks for adjacency and
@@ -63,6 +68,8 @@ def main() -> None:
     ap.add_argument("--flows", type=int, default=2_000_000)
     ap.add_argument("--network", choices=["planted", "gravity"], default="planted")
     ap.add_argument("--stability-runs", type=int, default=0)
+    ap.add_argument("--method", choices=["leiden", "intramax"], default="leiden")
+    ap.add_argument("--no-adjacency", action="store_true")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -79,26 +86,35 @@ def main() -> None:
         sizes = {p.name: round(p.stat().st_size / 2**20, 1) for p in data.glob("*.csv")}
         print(f"{args.units} units, {args.flows} flows between units (+ diagonal), "
               f"{args.network}; files (MiB): {sizes}", flush=True)  # fmt: skip
-        ours = run_child(
-            [sys.executable, "-c", CLI, "groups", "--flows", str(data / "flows.csv"),
-             "--units", str(data / "units.csv"), "--adjacency", str(data / "adjacency.csv"),
-             "--method", "leiden", "--param", f"stability_runs={args.stability_runs}",
-             "--param", "min_size=2", "--out", str(data / "out"), "--no-progress"]
-        )  # fmt: skip
+        argv = [sys.executable, "-c", CLI, "groups", "--flows", str(data / "flows.csv"),
+                "--units", str(data / "units.csv"), "--out", str(data / "out"), "--no-progress",
+                "--method", args.method]  # fmt: skip
+        if not args.no_adjacency:
+            argv += ["--adjacency", str(data / "adjacency.csv"), "--param", "min_size=2"]
+        if args.method == "leiden":
+            argv += ["--param", f"stability_runs={args.stability_runs}"]
+        else:
+            argv += ["--param", f"k={max(1, args.units // 100)}"]
+        ours = run_child(argv)
         print(f"metrocircle groups: {ours}", flush=True)
         run = json.loads((data / "out" / "run.json").read_text())
-        peer = run_child([sys.executable, str(HERE / "peer_leidenalg.py"), str(data / "flows.csv")])
-        print(f"leidenalg directly: {peer}", flush=True)
+        peer = None
+        if args.method == "leiden":
+            peer_argv = [sys.executable, str(HERE / "peer_leidenalg.py"), str(data / "flows.csv")]
+            peer = run_child(peer_argv)
+            print(f"leidenalg directly: {peer}", flush=True)
     summary = {
         "units": args.units,
         "flows_between_units": args.flows,
         "network": args.network,
+        "method": args.method,
+        "adjacency": not args.no_adjacency,
         "stability_runs": args.stability_runs,
         "groups": run["info"]["n_groups"],
         "assigned": run["info"]["assigned"],
         "metrocircle": ours,
         "leidenalg": peer,
-        "ratio_peak_rss": ours["peak_rss_mib"] / peer["peak_rss_mib"],
+        "ratio_peak_rss": ours["peak_rss_mib"] / peer["peak_rss_mib"] if peer else None,
         "dense_flow_matrix_gib": args.units**2 * 8 / 2**30,
         "limit_gib": 4,
         "within_limit": ours["peak_rss_mib"] < 4 * 1024,
