@@ -5,14 +5,21 @@ of residence is in exactly one group, every group is connected under the adjacen
 here by a breadth-first search of our own, not by the package's splitting code), the three
 Hawaii counties without any neighbour are groups of their own and are reported, and the
 agreement with the official July 2023 CBSAs and CSAs (adjusted Rand index over the counties
-in them) is the figure in docs/groups.md. The figures are deterministic under the seed with
-the pinned igraph, leidenalg and infomap.
+in them) is the figure in docs/groups.md.
+
+The figures are deterministic under the seed for given versions of igraph, leidenalg and
+infomap, and differ a little between versions (Leiden's and Infomap's internals change).
+They are asserted exactly for the two version sets CI installs (``constraints/locked.txt``,
+whose figures docs/groups.md shows, and ``constraints/lowest.txt``); with any other versions
+the test checks that they stay within 0.03 of the locked figures. Intramax is plain numpy
+and gives the same figures everywhere.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict, deque
+from importlib.metadata import version
 from pathlib import Path
 
 import pandas as pd
@@ -24,12 +31,22 @@ from metrocircle.groups import agreement, find_groups
 
 HAWAII_ALONE = ["15001", "15003", "15007"]  # Hawaii, Honolulu, Kauai: no county touches them
 
-# method, params, ARI with the CBSAs, ARI with the CSAs (docs/groups.md, national table)
 CASES = {
-    "leiden": ("leiden", {"stability_runs": 0}, 0.142, 0.443),
-    "infomap": ("infomap", {"stability_runs": 0}, 0.491, 0.840),
-    "intramax": ("intramax", {"k": 935}, 0.388, 0.323),
+    "leiden": ("leiden", {"stability_runs": 0}),
+    "infomap": ("infomap", {"stability_runs": 0}),
+    "intramax": ("intramax", {"k": 935}),
 }
+# ARI with the CBSAs and with the CSAs, by the versions of (igraph, leidenalg, infomap)
+LOCKED = ("1.0.0", "0.12.0", "2.16.0")  # docs/groups.md, national table
+EXPECTED = {
+    LOCKED: {"leiden": (0.142, 0.443), "infomap": (0.491, 0.840), "intramax": (0.388, 0.323)},
+    ("0.11.8", "0.10.2", "2.10.0"): {
+        "leiden": (0.134, 0.425),
+        "infomap": (0.493, 0.843),
+        "intramax": (0.388, 0.323),
+    },
+}
+VERSIONS = (version("igraph"), version("leidenalg"), version("infomap"))
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +62,7 @@ def us() -> dict[str, pd.DataFrame]:
 @pytest.fixture(scope="module")
 def results(us):  # noqa: ANN001, ANN201
     out = {}
-    for name, (method, params, _, _) in CASES.items():
+    for name, (method, params) in CASES.items():
         out[name] = find_groups(
             us["flows"],
             method=method,
@@ -112,13 +129,15 @@ def test_one_group_each_contiguous_islands_alone(name: str, us, results) -> None
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_agreement_with_official_cbsas_and_csas(name: str, us, results) -> None:  # noqa: ANN001
-    _, _, ari_cbsa, ari_csa = CASES[name]
     cbsa = agreement(results[name].membership, us["official"], reference_col="area_id")
     csa = agreement(results[name].membership, us["official"], reference_col="csa_code")
     assert (cbsa["n_units"], cbsa["n_reference"]) == (1915, 935)
     assert (csa["n_units"], csa["n_reference"]) == (1341, 184)
-    assert round(cbsa["ari"], 3) == ari_cbsa
-    assert round(csa["ari"], 3) == ari_csa
+    got = (round(cbsa["ari"], 3), round(csa["ari"], 3))
+    if VERSIONS in EXPECTED:
+        assert got == EXPECTED[VERSIONS][name]
+    else:  # versions no figure was recorded for: close to the documented ones
+        assert got == pytest.approx(EXPECTED[LOCKED][name], abs=0.03), VERSIONS
 
 
 def test_split_parts_are_groups_without_min_size(us) -> None:  # noqa: ANN001
