@@ -39,6 +39,9 @@ def progress_bar(enabled: bool = True) -> Iterator:
     from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
     console = Console(stderr=True)
+    if not console.is_terminal:  # nothing to draw (older rich still printed a blank line)
+        yield lambda step, frac: None
+        return
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
