@@ -63,10 +63,12 @@ def test_the_demo_dashboard_follows_the_sliders(page, server, demo: Path) -> Non
                         "f.properties.point])")
     index = [i for i, _ in pts]
     before = dict(zip(index, page.evaluate(PIXELS, [p for _, p in pts]), strict=True))
-    # a wider travel-time limit and a lower share: what delineate gives, the map shows
-    move_slider(page, "max_minutes", 90)
-    move_slider(page, "close_share", 0.07)
-    want = rerun(demo, max_minutes=90.0, close_share=0.07).set_index("unit_id").loc[ids]
+    # a wider travel-time limit and a fixed, lower threshold on the fused membership (the run
+    # leaves it unset: natural breaks): what delineate gives, the map shows
+    move_slider(page, "max_minutes", 120)
+    page.check("#set-membership_share")
+    move_slider(page, "membership_share", 0.05)
+    want = rerun(demo, max_minutes=120.0, membership_share=0.05).set_index("unit_id").loc[ids]
     shown = page.evaluate("() => window.mcDashboard.current.columns")
     assert shown["status"] == want["status"].tolist()
     assert shown["rule"] == want["rule"].tolist()
@@ -86,7 +88,8 @@ def test_the_demo_dashboard_follows_the_sliders(page, server, demo: Path) -> Non
                            arg=ids[joined])
     assert page.text_content("#unit td[data-field=status]") == "member"
     assert page.text_content("#unit td[data-field=rule]") == want["rule"].iloc[joined]
-    assert page.text_content("#unit td[data-field=threshold]") == "0.07"
+    assert float(page.text_content("#unit td[data-field=value]")) == pytest.approx(
+        want["value"].iloc[joined], rel=1e-3)
     assert rec.non_local() == []
 
 
@@ -96,6 +99,7 @@ def test_the_screenshot_of_the_demo_dashboard(page, tmp_path: Path) -> None:  # 
     page.select_option("#flow-layer", "commuting")
     page.wait_for_function("() => document.querySelector('#flow-label').textContent"
                            ".startsWith('commuting:')")
+    page.eval_on_selector("#side", "e => { e.scrollTop = 0; }")
     page.wait_for_timeout(500)
     shot = tmp_path / "dashboard.png"
     page.screenshot(path=str(shot))

@@ -66,9 +66,17 @@ def test_the_sliders_are_the_methods_float_parameters_with_ranges_and_the_time_l
     assert "max_minutes" not in [s["name"] for s in sliders(cn, values, travel_times=False)]
     omb = get_method("omb-cbsa")
     got = sliders(omb, {p.name: p.default for p in omb.params}, travel_times=False)
-    # merge_threshold is unset (None) by default, central_share only matters with urban areas
-    # but is a float with a range: every such parameter gets one
-    assert [s["name"] for s in got] == ["threshold", "central_share"]
+    # merge_threshold is unset (None: the threshold) and starts unset; central_share only
+    # matters with urban areas but is a float with a range: every such parameter gets one
+    assert [s["name"] for s in got] == ["threshold", "merge_threshold", "central_share"]
+    assert got[1]["value"] is None and got[1]["optional"]
+    # an optional share left unset (natural breaks) gets a slider that starts unset
+    ms = get_method("cn-multisource")
+    got_ms = {s["name"]: s for s in sliders(ms, {p.name: p.default for p in ms.params},
+                                            travel_times=True)}
+    assert got_ms["membership_share"]["value"] is None
+    assert got_ms["membership_share"]["optional"] and got_ms["membership_share"]["start"] == 0.5
+    assert {"max_minutes", "alpha", "close_share"} <= set(got_ms)
     threshold = got[0]
     assert threshold["value"] == 0.25 and 0 < threshold["min"] <= threshold["step"]
     assert threshold["max"] == 1.0  # (0, 1]: the open end is left out, the closed one is not

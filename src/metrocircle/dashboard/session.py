@@ -48,18 +48,22 @@ def sliders(method: type[DelineationMethod], values: Mapping[str, Any], *,
     """The sliders of a method: every float parameter with a range, and the travel-time limit
     (``*_minutes``) when the run had travel times.
 
-    Each slider is ``name, doc, min, max, step, value`` (``value``: the run's).
+    Each slider is ``name, doc, min, max, step, value`` (``value``: the run's; None for an
+    optional parameter the run left unset, which then starts at ``start``) and ``optional``.
     """
     out = []
     for p in method.params:
         value = values.get(p.name)
-        if p.kind is not float or value is None or isinstance(value, bool):
+        if p.kind is not float or isinstance(value, bool):
+            continue
+        if value is None and not (p.optional and p.low is not None and p.high is not None):
             continue
         if p.name.endswith(MINUTES_SUFFIX):
             if not travel_times:
                 continue
             low = p.low if p.low is not None else 0.0
-            high = p.high if p.high is not None else max(MINUTES_SLIDER_MAX, 2 * float(value))
+            high = p.high if p.high is not None else max(MINUTES_SLIDER_MAX,
+                                                          2 * float(value or 0))
             step = 1.0
         elif p.low is not None and p.high is not None:
             low, high = float(p.low), float(p.high)
@@ -70,8 +74,12 @@ def sliders(method: type[DelineationMethod], values: Mapping[str, Any], *,
             low += step
         if p.high_open:
             high -= step
+        # an optional parameter left unset (e.g. cn-multisource's membership_share: natural
+        # breaks instead of a fixed threshold) starts unset; setting it starts mid-range
+        start = float(value) if value is not None else round((low + high) / 2 / step) * step
         out.append({"name": p.name, "doc": p.doc, "min": low, "max": high, "step": step,
-                    "value": float(value)})
+                    "value": None if value is None else float(value), "start": start,
+                    "optional": p.optional})
     return out
 
 
@@ -142,10 +150,14 @@ class Redelineation:
         spec = self.cls.param_spec()
         return {k: spec[k].parse(v, self.method) for k, v in texts.items()}
 
-    def changes(self, values: Mapping[str, float]) -> dict[str, float]:
-        """The values that differ from the run's."""
-        return {k: v for k, v in values.items()
-                if not math.isclose(float(v), float(self.params[k]), rel_tol=0, abs_tol=1e-12)}
+    def changes(self, values: Mapping[str, float | None]) -> dict[str, float | None]:
+        """The values that differ from the run's (None: an optional parameter unset)."""
+        def same(a: float | None, b: float | None) -> bool:
+            if a is None or b is None:
+                return a is None and b is None
+            return math.isclose(float(a), float(b), rel_tol=0, abs_tol=1e-12)
+
+        return {k: v for k, v in values.items() if not same(v, self.params[k])}
 
     # -- running -----------------------------------------------------------------------------
     def membership(self, values: Mapping[str, float]) -> tuple[pd.DataFrame, float]:
@@ -153,7 +165,8 @@ class Redelineation:
         seconds it took (0 when it came from the cache)."""
         params = {**self.params, **values}
         self.cls(**params).get_params()  # ParameterError before any work
-        key = tuple(sorted((k, float(v)) for k, v in self.changes(values).items()))
+        key = tuple(sorted((k, None if v is None else float(v))
+                           for k, v in self.changes(values).items()))
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
@@ -189,7 +202,9 @@ class Redelineation:
         if step is None:
             raise InputError([Problem("project.toml", "has no [steps.delineation]")])
         changed = self.changes(values)
-        step["params"] = {**dict(step.get("params") or {}), **changed}
+        params = {**dict(step.get("params") or {}), **changed}
+        # TOML has no null: a parameter set back to unset is left out (its default)
+        step["params"] = {k: v for k, v in params.items() if v is not None}
         said = ", ".join(f"{k} {self.params[k]!r} -> {v!r}" for k, v in changed.items()) \
             or "none (the run's own parameters)"
         header = ("# Exported by 'metrocircle serve' from the run folder "

@@ -125,7 +125,10 @@ function applyDelineation(data) {
 
 function query() {
   const q = new URLSearchParams();
-  for (const s of state.meta.sliders) q.set(s.name, String(state.values[s.name]));
+  for (const s of state.meta.sliders) {
+    const v = state.values[s.name];
+    q.set(s.name, v === null ? 'none' : String(v));
+  }
   return q;
 }
 
@@ -174,21 +177,35 @@ function buildSliders() {
     const label = el('label');
     const name = el('span', s.name);
     name.title = s.doc;
-    const out = el('output', fmt(s.value));
+    const out = el('output', s.value === null ? 'unset' : fmt(s.value));
     out.id = `out-${s.name}`;
     label.append(name, out);
     const input = el('input');
-    Object.assign(input, { type: 'range', min: s.min, max: s.max, step: s.step, value: s.value,
-      id: `slider-${s.name}` });
+    Object.assign(input, { type: 'range', min: s.min, max: s.max, step: s.step,
+      value: s.value === null ? s.start : s.value, id: `slider-${s.name}` });
     input.setAttribute('aria-label', s.name);
-    input.addEventListener('input', () => {
-      const v = Number(Number(input.value).toFixed(decimals(s.step)));
+    const set = el('input');
+    const read = () => {
+      const v = set.checked ? Number(Number(input.value).toFixed(decimals(s.step))) : null;
       state.values[s.name] = v;
-      out.textContent = fmt(v);
+      out.textContent = v === null ? 'unset' : fmt(v);
       out.classList.toggle('changed', v !== s.value);
-      redelineate();
-    });
-    div.append(label, input, el('div', s.doc, 'small muted'));
+      input.disabled = !set.checked;
+    };
+    input.addEventListener('input', () => { read(); redelineate(); });
+    div.append(label, input);
+    set.type = 'checkbox';
+    set.checked = s.value !== null;
+    set.id = `set-${s.name}`;
+    if (s.optional) {
+      // an optional parameter can be left unset (the method's own rule, e.g. natural breaks)
+      const row = el('label', null, 'row small');
+      set.addEventListener('change', () => { read(); redelineate(); });
+      row.append(set, el('span', 'fixed value (unset: the method decides)'));
+      div.append(row);
+      input.disabled = !set.checked;
+    }
+    div.append(el('div', s.doc, 'small muted'));
     box.append(div);
   }
 }
@@ -319,8 +336,10 @@ async function main() {
   $('reset').addEventListener('click', () => {
     for (const s of meta.sliders) {
       state.values[s.name] = s.value;
-      $(`slider-${s.name}`).value = s.value;
-      $(`out-${s.name}`).textContent = fmt(s.value);
+      $(`slider-${s.name}`).value = s.value === null ? s.start : s.value;
+      $(`slider-${s.name}`).disabled = s.value === null;
+      $(`set-${s.name}`).checked = s.value !== null;
+      $(`out-${s.name}`).textContent = s.value === null ? 'unset' : fmt(s.value);
       $(`out-${s.name}`).classList.remove('changed');
     }
     redelineate();
