@@ -6,8 +6,10 @@ in the same run, a plain ``metrocircle.delineate`` call on the same tables as th
     python bench/dashboard/bench_dashboard.py out/demo --slider close_share --low 0.055 --high 0.29
     python bench/dashboard/bench_dashboard.py out/us-cbsa --slider threshold
 
-Each move goes to a slider position not visited before (the server keeps the results of
-visited positions, which would answer at once). Prints a Markdown table for docs/BENCHMARKS.md.
+The baseline calls are interleaved with the first moves (one after each), so that both run
+under the same load. Each move goes to a slider position not visited before (the server keeps
+the results of visited positions, which would answer at once). Prints a Markdown table for
+docs/BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -29,24 +31,27 @@ def percentile(xs: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(xs), q))
 
 
-def baseline(run_dir: Path, name: str, values: list[float]) -> list[float]:
-    """Seconds of a plain metrocircle.delineate call (reads nothing: tables in memory, but
-    validated, as a user's script would call it) for each value."""
-    import metrocircle as mc
-    from metrocircle.model.io import read_table
+class Baseline:
+    """A plain metrocircle.delineate call on the run's tables (in memory, validated by the
+    call, as a user's script runs it)."""
 
-    d = run_dir / "delineation" / "inputs"
-    p = json.loads((d / "params.json").read_text())
-    t = {n: read_table(d / f"{n}.csv")[0] if (d / f"{n}.csv").exists() else None
-         for n in ("flows", "units", "cores", "adjacency", "travel_times")}
-    out = []
-    for v in values:
+    def __init__(self, run_dir: Path) -> None:
+        from metrocircle.model.io import read_table
+
+        d = run_dir / "delineation" / "inputs"
+        self.p = json.loads((d / "params.json").read_text())
+        self.t = {n: read_table(d / f"{n}.csv")[0] if (d / f"{n}.csv").exists() else None
+                  for n in ("flows", "units", "cores", "adjacency", "travel_times")}
+
+    def seconds(self, name: str, value: float) -> float:
+        import metrocircle as mc
+
+        t, p = self.t, self.p
         t0 = time.perf_counter()
         mc.delineate(p["method"], t["flows"], units=t["units"], cores=t["cores"],
                      adjacency=t["adjacency"], travel_times=t["travel_times"],
-                     params={**p["params"], name: v}, external=p["external"])
-        out.append(time.perf_counter() - t0)
-    return out
+                     params={**p["params"], name: value}, external=p["external"])
+        return time.perf_counter() - t0
 
 
 def main() -> None:
@@ -86,15 +91,18 @@ def main() -> None:
         t0 = time.perf_counter()
         page, rec = open_page(browser, server.url)
         load_s = time.perf_counter() - t0
-        for v in values:
+        base_calls = Baseline(args.run_dir)
+        base = []
+        for i, v in enumerate(values):
             timings.append(move_slider(page, args.slider, v))
+            if i < args.baseline_runs:  # interleaved: the same conditions as the moves
+                base.append(base_calls.seconds(args.slider, v))
         if args.screenshot:
             args.screenshot.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(args.screenshot))
         non_local = rec.non_local()
         browser.close()
     server.shutdown()
-    base = baseline(args.run_dir, args.slider, values[: args.baseline_runs])
 
     def row(label: str, xs: list[float]) -> str:
         return f"| {label} | {statistics.median(xs):.0f} | {percentile(xs, 95):.0f} |"
