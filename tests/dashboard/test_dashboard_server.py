@@ -266,3 +266,24 @@ def test_a_script_name_stays_data_in_every_answer(toy_server: DashboardServer) -
     status, headers, body = request(toy_server, "/api/units.geojson")
     assert headers["content-type"] == "application/geo+json"
     assert SCRIPT_NAME in body.decode()  # as JSON data, for textContent
+
+
+@pytest.mark.parametrize("damage", [
+    ("delineation/inputs/params.json", b"{not json"),
+    ("delineation/inputs/params.json", b'{"params": {}}'),
+    ("delineation/inputs/params.json", b'{"method": "nonsense", "params": {}}'),
+    ("membership.csv", b"a,b\n1,2\n"),
+    ("membership.csv", b""),
+    ("delineation/inputs/flows.csv", b"origin,destination,value\nU1,U0,-5\n"),
+    ("run.json", b"\xff\xfe garbage"),
+])
+def test_a_damaged_run_folder_is_one_clear_error(toy_run: Path, tmp_path: Path, capsys,
+                                                 damage: tuple[str, bytes]) -> None:
+    import shutil
+
+    copy = tmp_path / "run"
+    shutil.copytree(toy_run, copy)
+    (copy / damage[0]).write_bytes(damage[1])
+    assert main(["serve", str(copy), "--port", "0"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.strip(), err

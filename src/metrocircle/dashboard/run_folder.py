@@ -60,6 +60,14 @@ def _csv(path: Path) -> pd.DataFrame | None:
     return df
 
 
+def read_json(path: Path, what: str) -> Any:
+    """A JSON file of the run folder, or one clear :class:`InputError`."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as err:
+        raise InputError([Problem(what, f"cannot be read as JSON: {err}")]) from err
+
+
 def _number(text: Any) -> float | None:
     try:
         value = float(text)
@@ -146,7 +154,7 @@ class RunFolder:
             raise InputError(problems)
         self.notes = []
         run_json = self.path / "run.json"
-        self.run = json.loads(run_json.read_text(encoding="utf-8")) if run_json.is_file() else {}
+        self.run = read_json(run_json, "run.json") if run_json.is_file() else {}
         m = _csv(self.path / "membership.csv")
         if m is None:  # removed since the check above
             raise InputError([Problem("run folder", f"{self.path} has no membership.csv")])

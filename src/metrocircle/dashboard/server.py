@@ -32,7 +32,7 @@ import pandas as pd
 
 from metrocircle.dashboard.run_folder import RunFolder
 from metrocircle.dashboard.session import Redelineation
-from metrocircle.exceptions import MetrocircleError
+from metrocircle.exceptions import InputError, MetrocircleError, Problem
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +89,19 @@ class Dashboard:
 
     def __init__(self, run_dir: str | Path) -> None:
         t0 = time.perf_counter()
-        self.folder = RunFolder(Path(run_dir))
+        try:
+            self._load(Path(run_dir))
+        except MetrocircleError:
+            raise
+        except (KeyError, ValueError, TypeError, AttributeError) as err:
+            # a file of the folder lacks what the run folder's contract says it holds
+            raise InputError([Problem("run folder", f"{run_dir} is not a run folder this "
+                                      f"metrocircle can read: {type(err).__name__}: {err}")]
+                             ) from err
+        logger.info("dashboard of %s ready in %.2f s", self.folder.path, time.perf_counter() - t0)
+
+    def _load(self, run_dir: Path) -> None:
+        self.folder = RunFolder(run_dir)
         self.session = Redelineation(self.folder.path)
         self._units = json.dumps(self.folder.units_geojson(), ensure_ascii=False).encode()
         self._bands = json.dumps(self.folder.bands_geojson(), ensure_ascii=False).encode()
@@ -104,7 +116,6 @@ class Dashboard:
                                      "does not give the run's membership.csv (was the run made "
                                      "by another metrocircle version?)")
             logger.warning("%s: %s", self.folder.path, self.folder.notes[-1])
-        logger.info("dashboard of %s ready in %.2f s", self.folder.path, time.perf_counter() - t0)
 
     @staticmethod
     def _same(a: Any, b: Any) -> bool:
@@ -130,10 +141,8 @@ class Dashboard:
             "main_area": self.folder.main_area(),
             "bbox": self.folder.bbox(),
             "layers": self.folder.flow_layers(),
-            "delineation_layers": [
-                {k: str(v) for k, v in lab.items()}
-                for lab in (json.loads((s.run_dir / "delineation" / "inputs" / "params.json")
-                                       .read_text(encoding="utf-8")).get("layers") or [])],
+            "delineation_layers": [{k: str(v) for k, v in lab.items()}
+                                   for lab in s.spec.get("layers") or []],
             "reproduces_run": self.reproduces,
             "notes": list(self.folder.notes),
         }

@@ -107,7 +107,10 @@ class Redelineation:
 
         self.run_dir = Path(run_dir)
         folder = self.run_dir / "delineation" / "inputs"
-        spec = json.loads((folder / "params.json").read_text(encoding="utf-8"))
+        from metrocircle.dashboard.run_folder import read_json
+
+        spec = read_json(folder / "params.json", "delineation/inputs/params.json")
+        self.spec: dict[str, Any] = spec
         self.method: str = spec["method"]
         self.params: dict[str, Any] = dict(spec["params"])
         self.given: dict[str, Any] = dict(spec.get("given") or {})
