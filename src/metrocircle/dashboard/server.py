@@ -218,7 +218,8 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- routes ------------------------------------------------------------------------------
     def do_GET(self) -> None:
-        if self.headers.get("Host", "").lower() not in self.server.allowed_hosts:
+        allowed = self.server.allowed_hosts
+        if allowed is not None and self.headers.get("Host", "").lower() not in allowed:
             self._error(HTTPStatus.FORBIDDEN, "unknown Host")
             return
         parts = urlsplit(self.path)
@@ -287,9 +288,13 @@ class DashboardServer(ThreadingHTTPServer):
         self.dashboard = dashboard
         super().__init__((host, port), Handler)
         bound_port = self.server_address[1]
-        names = {host, "localhost", "127.0.0.1", "[::1]"} if host in (
-            "127.0.0.1", "localhost", "::1") else {host}
-        self.allowed_hosts = {f"{n}:{bound_port}".lower() for n in names}
+        # on loopback, only this machine's names: a web page elsewhere cannot reach the server
+        # by pointing a name of its own at 127.0.0.1 (DNS rebinding). Bound to another address
+        # on purpose, the server is reached by whatever name the network gives it.
+        self.allowed_hosts: set[str] | None = None
+        if host in ("127.0.0.1", "localhost", "::1"):
+            names = {"localhost", "127.0.0.1", "[::1]"}
+            self.allowed_hosts = {f"{n}:{bound_port}" for n in names}
 
     @property
     def url(self) -> str:
