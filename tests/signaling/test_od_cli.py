@@ -21,11 +21,12 @@ def test_simulate_then_od(tmp_path, metro_units):
                  str(sim / "cells.csv"), "--min-count", "2", "--param", "work_min_days=3",
                  "--out", str(out)]) == 0
     od = pd.read_csv(out / "od.csv", dtype={"origin": str, "destination": str})
-    assert list(od.columns) == ["origin", "destination", "commuters"]
-    assert (od["commuters"] >= 2).all()
+    assert list(od.columns) == ["origin", "destination", "value"]
+    cells = od[od["origin"].ne("(suppressed)") & od["destination"].ne("(suppressed)")]
+    assert (cells["value"] >= 2).all()
     units = pd.read_csv(out / "units.csv", dtype={"unit_id": str})
     assert list(units.columns) == ["unit_id", "residents", "workers", "commuting_rate_out",
-                                   "commuting_rate_in"]
+                                   "commuting_rate_in", "suppressed"]
     acc = json.loads((out / "accounting.json").read_text())
     assert acc["used_records"] + sum(acc["dropped"].values()) == acc["input_records"]
     run = json.loads((out / "run.json").read_text())
@@ -46,7 +47,7 @@ def test_od_with_column_names_and_market_share(tmp_path):
                  "--market-share", "0.5", "--out", str(out)])
     assert code == 0
     od = pd.read_csv(out / "od.csv")
-    assert od.to_dict("records") == [{"origin": "H", "destination": "W", "commuters": 4.0}]
+    assert od.to_dict("records") == [{"origin": "H", "destination": "W", "value": 4.0}]
 
 
 def test_od_bad_input_exit_code_2(tmp_path, capsys):

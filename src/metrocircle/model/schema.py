@@ -38,3 +38,9 @@ SHARE_UNIT_ATTRIBUTES = ("urbanization_share",)
 
 # Flow layers named in the mission; any other name is accepted too.
 KNOWN_LAYERS = ("commuting", "investment", "passenger", "freight", "signaling")
+
+# The code standing for the suppressed cells of a published OD table (``metrocircle od``):
+# ``unit -> (suppressed)`` is a unit's suppressed out-flow, ``(suppressed) -> unit`` its
+# suppressed in-flow. Readers treat it as a place outside the study: it counts in the
+# denominators and is never a unit.
+SUPPRESSED = "(suppressed)"
