@@ -116,7 +116,7 @@ def protect(cells: pd.DataFrame, *, min_count: int, residents: pd.Series) -> Pro
         When a sensitive cell cannot be protected at all: the table has a single pair, which
         then equals the study total that ``accounting.json`` states.
     """
-    cells = cells.reset_index(drop=True)
+    cells = cells.sort_values(["origin", "destination"]).reset_index(drop=True)
     origins = pd.Index(sorted(cells["origin"].unique()), dtype=object)
     dests = pd.Index(sorted(cells["destination"].unique()), dtype=object)
     n_cells = np.asarray(cells["n"], dtype=np.int64)
@@ -170,8 +170,9 @@ def _close_cycles(a: np.ndarray, b: np.ndarray, w: np.ndarray, suppressed: np.nd
         dist, pred = dijkstra(g, directed=False, indices=int(a[e]), return_predecessors=True)
         if not np.isfinite(dist[b[e]]):
             raise InputError(
-                "od: a pair below min_count cannot be protected from differencing: the table "
-                "has too few pairs (with one pair, the pair is the study total). Lower "
+                "od: a figure below min_count cannot be protected from differencing: the "
+                "study has fewer commuters than min_count and a single home or work unit, so "
+                "that figure is the study total (which accounting.json states). Lower "
                 "--min-count or widen the study.")
         node = int(b[e])
         while node != int(a[e]):

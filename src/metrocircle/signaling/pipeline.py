@@ -87,8 +87,8 @@ class ODResult:
         od = self.accounting["od"]
         text = f"{od['pairs_published']} OD pairs published"
         if od["pairs_suppressed"]:
-            text += (f"; {od['pairs_suppressed']} pairs with {od['commuters_suppressed_sample']}"
-                     f" sampled commuters suppressed ({od['pairs_suppressed_below_min_count']}"
+            text += (f"; {od['pairs_suppressed']} pairs with {od['commuters_suppressed']:,}"
+                     f" commuters suppressed ({od['pairs_suppressed_below_min_count']}"
                      f" below min_count {od['min_count']}, "
                      f"{od['pairs_suppressed_complementary']} complementary)")
         else:
@@ -436,10 +436,12 @@ def _finish(odc: pd.DataFrame, *, min_count: int, factor: float | None,
         odc["w"] = odc["n"].astype(float)
     has_work = odc["destination"].notna()
     odc.loc[has_work, "destination"] = odc.loc[has_work, "destination"].astype(str)
-    flows = odc[has_work].reset_index(drop=True)
+    # sorted, so that the suppression pattern does not depend on the engine's row order
+    flows = odc[has_work].sort_values(["origin", "destination"]).reset_index(drop=True)
     prot = disclosure.protect(flows[["origin", "destination", "n"]], min_count=min_count,
                               residents=odc.groupby("origin")["n"].sum())
-    status = prot.cells["status"].to_numpy()
+    status = flows[["origin", "destination"]].merge(
+        prot.cells, on=["origin", "destination"], how="left")["status"].to_numpy()
     hidden = status != disclosure.PUBLISHED
     residents = odc.groupby("origin")["w"].sum()
     employed = flows.groupby("origin")["w"].sum()
@@ -500,8 +502,8 @@ def _finish(odc: pd.DataFrame, *, min_count: int, factor: float | None,
         "pairs_suppressed": int(hidden.sum()),
         "pairs_suppressed_below_min_count": int(primary.sum()),
         "pairs_suppressed_complementary": int((hidden & ~primary).sum()),
-        "commuters_sample": int(flows["n"].sum()),
-        "commuters_suppressed_sample": int(flows.loc[hidden, "n"].sum()),
+        "commuters": _number(flows["w"].sum(), exact),
+        "commuters_suppressed": _number(flows.loc[hidden, "w"].sum(), exact),
         "unit_totals_suppressed": {
             "residents": int(blank["residents"].sum()),
             "employed_residents": int(prot.employed_suppressed.sum()),
@@ -510,7 +512,16 @@ def _finish(odc: pd.DataFrame, *, min_count: int, factor: float | None,
         "expansion": ("none" if exact else ("one factor" if factor is not None else "per unit")),
         "expansion_factor": None if factor is None else 1 / factor,
     }
+    if shares is None:
+        # in sampled people too; with a share per unit, such a total would weigh the rows
+        # by their shares, an equation the suppression pattern is not built to withstand
+        acc["commuters_sample"] = int(flows["n"].sum())
+        acc["commuters_suppressed_sample"] = int(flows.loc[hidden, "n"].sum())
     return od, rem, ut, acc
+
+
+def _number(x: float, exact: bool) -> float | int:
+    return int(round(x)) if exact else round(float(x), 3)
 
 
 def _remainders(flows: pd.DataFrame, hidden: np.ndarray,
