@@ -103,7 +103,8 @@ def delineate_command(
 
         units_df, flows_df, universe = reader.units_and_flows(
             units, flows, units_id_col=units_id_col, origin_col=origin_col,
-            destination_col=destination_col, value_col=value_col, external=external)
+            destination_col=destination_col, value_col=value_col, external=external,
+            keep_suppressed=getattr(cls, "reads_suppressed", False))
         cores_df = attempt(io.read_cores, cores, universe=universe) if cores else None
         adjacency_df = (
             attempt(

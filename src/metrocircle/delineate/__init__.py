@@ -80,7 +80,9 @@ def delineate(
         Method parameters by name; every threshold is one. Unset ones take their defaults.
     external
         Codes of places outside the study (e.g. ``FOREIGN_CANADA``) that flows may name: they
-        count in denominators but are never units.
+        count in denominators but are never units. ``(suppressed)``, the suppressed
+        remainder of an OD written by ``metrocircle od``, is read that way without being
+        listed; a unit whose tie could pass with it gets rule ``suppressed``.
     progress
         ``progress(step, fraction)`` callback.
     validate
@@ -103,6 +105,7 @@ def delineate(
             adjacency=adjacency,
             travel_times=travel_times,
             external=external,
+            keep_suppressed=getattr(cls, "reads_suppressed", False),
         )
     est = cls(**(params or {})).fit(
         flows,
