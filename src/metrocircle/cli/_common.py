@@ -114,10 +114,11 @@ def _codes_in_flows(flows_df: Any, path: Any, origin_col: str,
     """The unit codes of the flows, even when the flow file has problems; None if they cannot
     be read at all."""
     from metrocircle.model.io import read_table
+    from metrocircle.model.schema import SUPPRESSED
     from metrocircle.model.validation import as_codes
 
     if flows_df is not None:
-        return sorted(set(flows_df["origin"]) | set(flows_df["destination"]))
+        return sorted((set(flows_df["origin"]) | set(flows_df["destination"])) - {SUPPRESSED})
     try:
         raw, _ = read_table(path)
     except InputError:
@@ -128,7 +129,7 @@ def _codes_in_flows(flows_df: Any, path: Any, origin_col: str,
     codes: set[str] = set()
     for c in cols:
         codes |= set(as_codes(raw[c]).dropna())
-    return sorted(codes - {""})
+    return sorted(codes - {"", SUPPRESSED})
 
 
 def given(ctx: Any, name: str) -> bool:

@@ -136,6 +136,7 @@ def delineate_command(
             destination_col=destination_col,
             value_col=value_col,
             external=external,
+            keep_suppressed=getattr(cls, "reads_suppressed", False),
         )
         cores_df = attempt(io.read_cores, cores, universe=universe) if cores else None
         urban_df = (

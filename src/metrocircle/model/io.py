@@ -142,6 +142,7 @@ def read_flows(
     layer: str | None = None,
     universe: Sequence[str] | None = None,
     external: Sequence[str] = (),
+    keep_suppressed: bool = False,
 ) -> pd.DataFrame:
     """Read a flow layer: one row per origin-destination pair.
 
@@ -156,6 +157,9 @@ def read_flows(
         (``commuting``, ``investment``, ``passenger``, ``freight``, ``signaling``, ...).
     universe, external
         Known unit codes; codes outside them are problems unless listed in ``external``.
+    keep_suppressed
+        Keep the ``(suppressed)`` rows of a published OD (``metrocircle od``) instead of
+        setting them aside with a warning; see :func:`~metrocircle.model.validate_flows`.
     """
     path = Path(path)
     df, first_line = read_table(path, source=path.name)
@@ -174,7 +178,8 @@ def read_flows(
     if layer is not None:
         df[S.LAYER] = layer
     return V.validate_flows(
-        df, universe=universe, external=external, source=path.name, line_offset=first_line
+        df, universe=universe, external=external, source=path.name, line_offset=first_line,
+        keep_suppressed=keep_suppressed,
     )
 
 

@@ -71,3 +71,9 @@ KIND = "kind"
 SOURCE = "source"
 LAYER_KINDS = ("commuting", "signaling", "investment", "passenger", "freight", "other")
 LAYER_SOURCES = ("real", "modelled")
+
+# The code standing for the suppressed cells of a published OD table (``metrocircle od``):
+# ``unit -> (suppressed)`` is a unit's suppressed out-flow, ``(suppressed) -> unit`` its
+# suppressed in-flow. Readers treat it as a place outside the study: it counts in the
+# denominators and is never a unit.
+SUPPRESSED = "(suppressed)"

@@ -11,6 +11,7 @@ the table came from CSV, otherwise as ``row N`` (1 = first record).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection, Iterable, Sequence
 
 import numpy as np
@@ -18,6 +19,8 @@ import pandas as pd
 
 from metrocircle.exceptions import InputError, Problems
 from metrocircle.model import schema as S
+
+log = logging.getLogger(__name__)
 
 
 class RowLabels:
@@ -218,6 +221,7 @@ def validate_flows(
     source: str = "flows",
     line_offset: int | None = None,
     problems: Problems | None = None,
+    keep_suppressed: bool = False,
 ) -> pd.DataFrame:
     """Check a flow table and return it clean (``origin, destination, value[, layer, kind,
     source]``).
@@ -226,6 +230,11 @@ def validate_flows(
     missing codes, codes not in ``universe`` (unless listed in ``external``, e.g. places abroad
     that count in the denominators), duplicate pairs (per layer), and layer labels (``kind``,
     ``source``) outside their vocabulary or not constant within a layer.
+
+    Rows with ``(suppressed)`` (:data:`~metrocircle.model.schema.SUPPRESSED`) on one side are
+    the suppressed remainders of a published OD (``metrocircle od``); their value may be empty
+    (unknown). With ``keep_suppressed`` they are kept (the delineation counts them in its
+    denominators); otherwise they are set aside with a warning that says so.
 
     Examples
     --------
@@ -247,7 +256,13 @@ def validate_flows(
     out = pd.DataFrame(index=pd.RangeIndex(len(flows)))
     out[S.ORIGIN] = _codes(flows, S.ORIGIN, source, labels, p).to_numpy()
     out[S.DESTINATION] = _codes(flows, S.DESTINATION, source, labels, p).to_numpy()
-    out[S.VALUE] = _numeric(flows[S.VALUE], source, S.VALUE, labels, p).to_numpy()
+    # the suppressed remainder of a published OD (metrocircle od) may be empty: that unit's
+    # own total is suppressed too
+    marker = suppressed_rows(out)
+    unknown_total = marker & _blank(flows[S.VALUE])
+    value = flows[S.VALUE].where(~unknown_total, 0) if unknown_total.any() else flows[S.VALUE]
+    out[S.VALUE] = _numeric(value, source, S.VALUE, labels, p).to_numpy()
+    out.loc[unknown_total, S.VALUE] = np.nan
     keys = [S.ORIGIN, S.DESTINATION]
     if S.LAYER in flows.columns:
         out[S.LAYER] = as_codes(flows[S.LAYER]).fillna("").to_numpy()
@@ -265,10 +280,31 @@ def validate_flows(
             "aggregate them before, or give a layer column",
             labels(np.flatnonzero(dup)),
         )
+    external = [*external, S.SUPPRESSED]
     _unknown(out[S.ORIGIN], universe, source, "origin", labels, p, external)
     _unknown(out[S.DESTINATION], universe, source, "destination", labels, p, external)
     _raise_if_standalone(p, problems)
+    if marker.any() and not keep_suppressed:
+        log.warning(
+            "%s: %d rows carry suppressed flows (%s, written by metrocircle od); this analysis "
+            "does not use them, so the suppressed commuters are missing from it",
+            source, int(marker.sum()), S.SUPPRESSED)
+        out = out.loc[~marker].reset_index(drop=True)
     return out
+
+
+def suppressed_rows(flows: pd.DataFrame) -> np.ndarray:
+    """Which rows of a flow table carry suppressed flows (``(suppressed)`` on either side).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"origin": ["A", "A"], "destination": ["B", "(suppressed)"]})
+    >>> suppressed_rows(f).tolist()
+    [False, True]
+    """
+    return (flows[S.ORIGIN].astype("string").eq(S.SUPPRESSED)
+            | flows[S.DESTINATION].astype("string").eq(S.SUPPRESSED)).to_numpy(
+                dtype=bool, na_value=False)
 
 
 def validate_units(
@@ -579,6 +615,7 @@ def validate_inputs(
     adjacency: pd.DataFrame | None = None,
     travel_times: pd.DataFrame | None = None,
     external: Sequence[str] = (),
+    keep_suppressed: bool = False,
 ) -> tuple[
     pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None, pd.DataFrame | None, pd.DataFrame | None
 ]:
@@ -586,7 +623,8 @@ def validate_inputs(
 
     Codes in cores, adjacency and travel times must be units; flows may also name ``external``
     places (e.g. ``FOREIGN_CANADA``), which count in denominators but are never units. Without a
-    unit table, the units are every code that appears in the flows.
+    unit table, the units are every code that appears in the flows (never ``(suppressed)``;
+    ``keep_suppressed``: see :func:`validate_flows`).
     """
     p = Problems()
     if units is not None:
@@ -594,11 +632,12 @@ def validate_inputs(
     universe: set[str] | None = None
     if units is not None and S.UNIT_ID in units.columns:
         universe = set(units[S.UNIT_ID].dropna().astype(str))
-    flows = validate_flows(flows, universe=universe, external=external, problems=p)
+    flows = validate_flows(flows, universe=universe, external=external, problems=p,
+                           keep_suppressed=keep_suppressed)
     if universe is None and S.ORIGIN in flows.columns:
-        universe = set(flows[S.ORIGIN].dropna().astype(str)) | set(
+        universe = (set(flows[S.ORIGIN].dropna().astype(str)) | set(
             flows[S.DESTINATION].dropna().astype(str)
-        )
+        )) - {S.SUPPRESSED}
     if cores is not None:
         cores = validate_cores(cores, universe=universe, problems=p)
     if adjacency is not None:
