@@ -334,9 +334,11 @@ def validate_cores(
     out[S.AREA_ID] = _codes(cores, S.AREA_ID, source, labels, p).to_numpy()
     if S.CORE_GROUP in cores.columns:
         grp = as_codes(cores[S.CORE_GROUP])
-        out[S.CORE_GROUP] = grp.where(
-            ~pd.Series(_blank(cores[S.CORE_GROUP])), out[S.AREA_ID]
-        ).to_numpy()
+        # positional (a cores table with its own index must not be aligned on it)
+        out[S.CORE_GROUP] = np.where(
+            _blank(cores[S.CORE_GROUP]), out[S.AREA_ID].to_numpy(dtype=object),
+            grp.to_numpy(dtype=object),
+        )
     _duplicates(out[S.UNIT_ID], source, "unit(s) listed as core more than once", labels, p)
     if S.CORE_GROUP in out.columns:
         spread = out.groupby(S.CORE_GROUP)[S.AREA_ID].nunique()
@@ -387,6 +389,58 @@ def validate_adjacency(
         {S.UNIT_A: pd.array(lo, dtype="string"), S.UNIT_B: pd.array(hi, dtype="string")}
     )
     return out.drop_duplicates().reset_index(drop=True)
+
+
+def validate_membership(
+    membership: pd.DataFrame,
+    *,
+    universe: Collection[str] | None = None,
+    source: str = "membership",
+    line_offset: int | None = None,
+    problems: Problems | None = None,
+) -> pd.DataFrame:
+    """Check a membership table (``unit_id, area_id, status``: a delineation's
+    ``membership.csv`` or an official list) and return ``unit_id, area_id, status`` as text.
+
+    An empty ``area_id`` means the unit is in no area. Problems: missing columns, missing unit
+    codes, a unit listed twice, unit codes not in ``universe``, an area id on a unit whose
+    status says it is outside (``outside``) and no area at all.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> validate_membership(pd.DataFrame({"unit_id": [1, 2], "area_id": ["A", ""],
+    ...                                   "status": ["core", "outside"]}))
+      unit_id area_id   status
+    0       1       A     core
+    1       2    <NA>  outside
+    """
+    p, labels, has_columns = _start(
+        membership,
+        S.MEMBERSHIP_COLUMNS,
+        source=source,
+        line_offset=line_offset,
+        problems=problems,
+        hint=" (a delineation's membership.csv has them)",
+    )
+    if not has_columns:
+        return membership
+    out = pd.DataFrame(index=pd.RangeIndex(len(membership)))
+    unit = _codes(membership, S.UNIT_ID, source, labels, p)
+    out[S.UNIT_ID] = unit.where(~_blank(membership[S.UNIT_ID])).to_numpy()
+    area = as_codes(membership[S.AREA_ID])
+    out[S.AREA_ID] = area.where(~_blank(membership[S.AREA_ID])).to_numpy()
+    out[S.STATUS] = membership[S.STATUS].astype("string").str.strip().to_numpy()
+    _duplicates(out[S.UNIT_ID], source, "unit(s) listed more than once", labels, p)
+    outside = (out[S.STATUS].str.lower() == "outside").to_numpy(dtype=bool, na_value=False)
+    clash = outside & out[S.AREA_ID].notna().to_numpy()
+    if clash.any():
+        p.add(source, "status 'outside' but an area_id is given", labels(np.flatnonzero(clash)))
+    if len(out) and out[S.AREA_ID].isna().all():
+        p.add(source, "no unit is in an area (every area_id is empty)")
+    _unknown(out[S.UNIT_ID], universe, source, S.UNIT_ID, labels, p)
+    _raise_if_standalone(p, problems)
+    return out
 
 
 def validate_travel_times(
@@ -468,6 +522,7 @@ __all__ = [
     "check_geometry",
     "check_same_crs",
     "validate_adjacency",
+    "validate_membership",
     "validate_cores",
     "validate_flows",
     "validate_inputs",
