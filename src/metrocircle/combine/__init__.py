@@ -132,7 +132,7 @@ def combine(
     >>> r = combine("omb-csa", us_cbsa.load_membership(), flows=us_cbsa.load_flows(),
     ...             adjacency=us_cbsa.load_adjacency(), external=us_cbsa.EXTERNAL_CODES)
     >>> r.info["combined_areas"]
-    183
+    185
     """
     cls = get_method(method)
     est = cls(**(params or {}))

@@ -696,7 +696,7 @@ def omb_csa(
     >>> membership = pd.DataFrame({"unit_id": ["a", "b", "c"], "area_id": ["A", "B", "C"],
     ...                            "status": "core"})
     >>> flows = pd.DataFrame({"origin": ["a", "b", "b", "c"], "destination": ["a", "b", "a", "c"],
-    ...                       "value": [1000.0, 70.0, 30.0, 100.0]})
+    ...                       "value": [1000.0, 70.0, 30.0, 50.0]})
     >>> adjacency = pd.DataFrame({"unit_a": ["a", "b"], "unit_b": ["b", "c"]})
     >>> r = omb_csa(membership, flows=flows, adjacency=adjacency)
     >>> r.combined[["area_id", "combined_id", "eim", "rule"]].values.tolist()

@@ -427,9 +427,9 @@ def validate_membership(
         return membership
     out = pd.DataFrame(index=pd.RangeIndex(len(membership)))
     unit = _codes(membership, S.UNIT_ID, source, labels, p)
-    out[S.UNIT_ID] = unit.where(~_blank(membership[S.UNIT_ID])).to_numpy()
+    out[S.UNIT_ID] = pd.array(unit.where(~_blank(membership[S.UNIT_ID])), dtype="string")
     area = as_codes(membership[S.AREA_ID])
-    out[S.AREA_ID] = area.where(~_blank(membership[S.AREA_ID])).to_numpy()
+    out[S.AREA_ID] = pd.array(area.where(~_blank(membership[S.AREA_ID])), dtype="string")
     out[S.STATUS] = membership[S.STATUS].astype("string").str.strip().to_numpy()
     _duplicates(out[S.UNIT_ID], source, "unit(s) listed more than once", labels, p)
     outside = (out[S.STATUS].str.lower() == "outside").to_numpy(dtype=bool, na_value=False)
