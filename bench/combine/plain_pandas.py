@@ -29,8 +29,9 @@ def omb_csa_plain(
     # keep each pair once, as (smaller s, larger L); equal sizes by id
     small = (pairs["sa"] < pairs["sb"]) | ((pairs["sa"] == pairs["sb"]) & (pairs["a"] < pairs["b"]))
     pairs = pairs[small].rename(columns={"a": "s", "b": "L"})
-    pairs["t_sl"] = [between.get((s, big), 0.0) for s, big in zip(pairs["s"], pairs["L"])]
-    pairs["t_ls"] = [between.get((big, s), 0.0) for s, big in zip(pairs["s"], pairs["L"])]
+    ends = list(zip(pairs["s"], pairs["L"], strict=True))
+    pairs["t_sl"] = [between.get((s, big), 0.0) for s, big in ends]
+    pairs["t_ls"] = [between.get((big, s), 0.0) for s, big in ends]
     pairs["eim"] = 100 * (
         pairs["t_sl"] / pairs["s"].map(residents) + pairs["t_ls"] / pairs["s"].map(jobs)
     )

@@ -83,6 +83,12 @@ def _blank(series: pd.Series) -> np.ndarray:
     return isna | (as_text == "").fillna(True).to_numpy()
 
 
+def _column(codes: pd.Series) -> pd.api.extensions.ExtensionArray:
+    """Codes as the text column a validated table holds (pandas' default ``str`` dtype), cast
+    in Arrow instead of through a Python object array (which costs a second per million rows)."""
+    return codes.astype("str").array
+
+
 def as_codes(series: pd.Series) -> pd.Series:
     """Unit codes as strings: integers stay without a decimal point, text is stripped."""
     if pd.api.types.is_float_dtype(series):
@@ -138,10 +144,13 @@ def _numeric(
 
 
 def _codes(df: pd.DataFrame, column: str, source: str, labels: RowLabels, p: Problems) -> pd.Series:
-    blank = _blank(df[column])
+    codes = as_codes(df[column])
+    # empty = NA or nothing left after stripping: the same cells _blank finds, read off the
+    # stripped codes instead of stripping the column a second time
+    blank = codes.isna().to_numpy() | (codes == "").fillna(False).to_numpy(dtype=bool)
     if blank.any():
         p.add(source, f"missing unit code in column '{column}'", labels(np.flatnonzero(blank)))
-    return as_codes(df[column])
+    return codes
 
 
 def _duplicates(codes: pd.Series, source: str, what: str, labels: RowLabels, p: Problems) -> None:
@@ -213,12 +222,12 @@ def validate_flows(
     if not has_columns:
         return flows
     out = pd.DataFrame(index=pd.RangeIndex(len(flows)))
-    out[S.ORIGIN] = _codes(flows, S.ORIGIN, source, labels, p).to_numpy()
-    out[S.DESTINATION] = _codes(flows, S.DESTINATION, source, labels, p).to_numpy()
+    out[S.ORIGIN] = _column(_codes(flows, S.ORIGIN, source, labels, p))
+    out[S.DESTINATION] = _column(_codes(flows, S.DESTINATION, source, labels, p))
     out[S.VALUE] = _numeric(flows[S.VALUE], source, S.VALUE, labels, p).to_numpy()
     keys = [S.ORIGIN, S.DESTINATION]
     if S.LAYER in flows.columns:
-        out[S.LAYER] = as_codes(flows[S.LAYER]).fillna("").to_numpy()
+        out[S.LAYER] = _column(as_codes(flows[S.LAYER]).fillna(""))
         keys.append(S.LAYER)
     dup = out.duplicated(keys, keep=False).to_numpy()
     if dup.any():
@@ -330,8 +339,8 @@ def validate_cores(
     if not has_columns:
         return cores
     out = pd.DataFrame(index=pd.RangeIndex(len(cores)))
-    out[S.UNIT_ID] = _codes(cores, S.UNIT_ID, source, labels, p).to_numpy()
-    out[S.AREA_ID] = _codes(cores, S.AREA_ID, source, labels, p).to_numpy()
+    out[S.UNIT_ID] = _column(_codes(cores, S.UNIT_ID, source, labels, p))
+    out[S.AREA_ID] = _column(_codes(cores, S.AREA_ID, source, labels, p))
     if S.CORE_GROUP in cores.columns:
         grp = as_codes(cores[S.CORE_GROUP])
         # positional (a cores table with its own index must not be aligned on it)
@@ -463,8 +472,8 @@ def validate_travel_times(
     if not has_columns:
         return travel_times
     out = pd.DataFrame(index=pd.RangeIndex(len(travel_times)))
-    out[S.ORIGIN] = _codes(travel_times, S.ORIGIN, source, labels, p).to_numpy()
-    out[S.DESTINATION] = _codes(travel_times, S.DESTINATION, source, labels, p).to_numpy()
+    out[S.ORIGIN] = _column(_codes(travel_times, S.ORIGIN, source, labels, p))
+    out[S.DESTINATION] = _column(_codes(travel_times, S.DESTINATION, source, labels, p))
     out[S.MINUTES] = _numeric(
         travel_times[S.MINUTES], source, S.MINUTES, labels, p, allow_missing=True
     ).to_numpy()
