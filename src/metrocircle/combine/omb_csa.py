@@ -143,13 +143,14 @@ class OmbCsa(CombineMethod):
         net = AreaNetwork.build(membership, flows, adjacency, units=units, size=p["size"])
         progress("measure", 0.4)
         pairs = net.pair_table()
-        bar = p["lower_bound"] if p["band"] == "combine" else p["threshold"]
         progress("combine", 0.6)
         if p["linkage"] == "entity":
+            # the lowest measure at which two entities still combine
+            bar = p["lower_bound"] if p["band"] == "combine" else p["threshold"]
             combined, pairs, merges = _entity(net, pairs, p, bar)
             self.tables_["merges"] = merges
         else:
-            combined, pairs = _linked(net, pairs, p, bar)
+            combined, pairs = _linked(net, pairs, p)
         self.combined_ = combined
         self.pairs_ = pairs
         n_comb = combined["combined_id"].dropna().nunique()
@@ -416,20 +417,18 @@ def _order_columns(combined: pd.DataFrame) -> pd.DataFrame:
 # Linkage: strongest larger partner, or every qualifying pair
 # ---------------------------------------------------------------------------------------------
 def _best_per_area(
-    net: AreaNetwork, pairs: pd.DataFrame, who: np.ndarray, other: np.ndarray
+    net: AreaNetwork, eim: np.ndarray, who: np.ndarray, other: np.ndarray
 ) -> pd.DataFrame:
-    """For each area (``who``), its pair of highest EIM and the runner-up (ties: the larger
-    partner, then the lower id)."""
+    """For each area (``who``), the row of its highest ``eim`` and the runner-up (ties: the
+    larger partner, then the lower id)."""
     frame = pd.DataFrame(
         {
             "who": who,
             "other": other,
             "row": np.arange(len(who)),
-            "eim": pairs["eim"].to_numpy()[np.arange(len(who)) % max(len(pairs), 1)]
-            if len(pairs)
-            else np.zeros(0),
+            "eim": eim,
             "osize": net.size[other],
-            "oid": net.area_ids[other].astype(str) if len(other) else np.zeros(0, dtype=str),
+            "oid": net.area_ids[other].astype(str),
         }
     )
     frame = frame.sort_values(["who", "eim", "osize", "oid"], ascending=[True, False, False, True])
@@ -446,13 +445,13 @@ def _best_per_area(
 
 
 def _linked(
-    net: AreaNetwork, pairs: pd.DataFrame, p: dict[str, Any], bar: float
+    net: AreaNetwork, pairs: pd.DataFrame, p: dict[str, Any]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     s, big = pairs["s"].to_numpy(), pairs["L"].to_numpy()
     ok, rule, thr = _judge(pairs["eim"].to_numpy(), p)
     n_pairs = len(pairs)
     if p["linkage"] == "strongest_larger":
-        best = _best_per_area(net, pairs, s, big)
+        best = _best_per_area(net, pairs["eim"].to_numpy(), s, big)
         best_row = best["row"].to_numpy()
         is_best = np.zeros(n_pairs, dtype=bool)
         is_best[best_row[best_row >= 0]] = True
@@ -472,8 +471,8 @@ def _linked(
         link = ok
         both_who = np.concatenate([s, big])
         both_other = np.concatenate([big, s])
-        doubled = pd.concat([pairs, pairs], ignore_index=True)
-        partner_rows = _best_per_area(net, doubled, both_who, both_other)
+        eim = pairs["eim"].to_numpy()
+        partner_rows = _best_per_area(net, np.concatenate([eim, eim]), both_who, both_other)
         partner_rows["row"] = np.where(
             partner_rows["row"] >= 0, partner_rows["row"] % max(n_pairs, 1), -1
         )
@@ -485,7 +484,8 @@ def _linked(
     has = row >= 0
 
     def take(values: np.ndarray, fill: Any) -> np.ndarray:
-        out = np.full(len(row), fill, dtype=values.dtype if fill is not None else object)
+        """``values`` of each area's measured pair; ``fill`` where it has none."""
+        out = np.full(len(row), fill, dtype=object if fill is None else values.dtype)
         out[has] = values[row[has]]
         return out
 
@@ -500,7 +500,7 @@ def _linked(
     combined["margin"] = np.round(combined["eim"] - combined["threshold"], 9)
     for col in ("outbound_share", "inbound_share"):
         combined[col] = take(pairs[col].to_numpy(dtype=float), np.nan)
-    combined["link"] = np.where(has, take(link.astype(float), 0.0) > 0, False)
+    combined["link"] = take(link, False)
     combined["runner_up_area_id"] = _ids(net, partner_rows["runner_up"].to_numpy())
     combined["runner_up_eim"] = partner_rows["runner_up_eim"].to_numpy()
     # which areas linked to this one (the chain the combination iterated through)
