@@ -139,3 +139,24 @@ def test_us_example_matches_python(tmp_path, capsys) -> None:
     ).tolist()
     assert written["eim"].to_numpy() == pytest.approx(r.combined["eim"].to_numpy(),
                                                       nan_ok=True)
+
+
+def test_a_delineation_output_is_a_valid_membership(tmp_path, capsys) -> None:
+    """The membership.csv that 'metrocircle delineate' writes (all its columns, empty area_id
+    for units outside) goes into 'metrocircle combine' as it is."""
+    from metrocircle.datasets import us_cbsa
+
+    out = tmp_path / "cbsa"
+    assert main(["delineate", "omb-cbsa", "--example", "us-cbsa", "--no-progress", "--out",
+                 str(out)]) == 0
+    files = us_cbsa.files()
+    external = [x for code in us_cbsa.EXTERNAL_CODES for x in ("--external", code)]
+    assert main([
+        "combine", "omb-csa", "--membership", str(out / "membership.csv"), "--flows",
+        files["flows"], "--origin-col", "res_fips", "--destination-col", "work_fips",
+        "--value-col", "workers", "--adjacency", files["adjacency"], *external,
+        "--no-progress", "--out", str(tmp_path / "csa"),
+    ]) == 0
+    assert "935 areas" in capsys.readouterr().out
+    run = json.loads((tmp_path / "csa" / "run.json").read_text())
+    assert run["info"]["units_in_no_area"] == 1319  # the counties outside every CBSA
