@@ -365,7 +365,7 @@ def _combined_ids(net: AreaNetwork, comp: np.ndarray) -> np.ndarray:
 
 
 def _ids(net: AreaNetwork, pos: np.ndarray) -> pd.Series:
-    labels = np.append(net.area_ids, None)
+    labels = np.concatenate([net.area_ids, np.array([None], dtype=object)])
     return pd.Series(labels[np.where(pos >= 0, pos, len(labels) - 1)], dtype="string")
 
 
@@ -621,7 +621,7 @@ def _entity(
     combined = _area_frame(net, comp)
     # areas never combined: the strongest entity-level measure left at the end
     alone = first_step < 0
-    for m in np.flatnonzero(alone):
+    for m in np.flatnonzero(alone).tolist():
         g = root[m]
         best = max(((measure(g, x), x) for x in neighbours[g]), default=None,
                    key=lambda t: (t[0][0], -t[1]))

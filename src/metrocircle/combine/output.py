@@ -27,8 +27,8 @@ def write_combination(
     """
     if not isinstance(out, OutputDir):
         with OutputDir(out, inputs=inputs or {}, command=f"combine {result.method}") as od:
-            written = write_combination(result, od, extra_run_info=extra_run_info)
-        return {name: od.final_path(path) for name, path in written.items()}
+            inner = write_combination(result, od, extra_run_info=extra_run_info)
+        return {name: od.final_path(path) for name, path in inner.items()}
     od = out
     parts = (subfolder,) if subfolder else ()
     written: dict[str, Path] = {
