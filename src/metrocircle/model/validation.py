@@ -83,10 +83,17 @@ def _blank(series: pd.Series) -> np.ndarray:
     return isna | (as_text == "").fillna(True).to_numpy()
 
 
-def _column(codes: pd.Series) -> pd.api.extensions.ExtensionArray:
-    """Codes as the text column a validated table holds (pandas' default ``str`` dtype), cast
-    in Arrow instead of through a Python object array (which costs a second per million rows)."""
-    return codes.astype("str").array
+#: pandas 3 stores text in Arrow by default (the ``str`` dtype); pandas 2 in object arrays.
+_ARROW_TEXT = int(pd.__version__.split(".")[0]) >= 3
+
+
+def as_text_column(codes: pd.Series) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """Codes as the text column a validated table holds: pandas' default text dtype, the one an
+    object array of strings becomes. Under pandas 3 the cast stays in Arrow instead of passing
+    through a Python object array (which costs a second per million rows)."""
+    if _ARROW_TEXT:
+        return codes.astype("str").array
+    return codes.to_numpy()
 
 
 def as_codes(series: pd.Series) -> pd.Series:
@@ -222,12 +229,12 @@ def validate_flows(
     if not has_columns:
         return flows
     out = pd.DataFrame(index=pd.RangeIndex(len(flows)))
-    out[S.ORIGIN] = _column(_codes(flows, S.ORIGIN, source, labels, p))
-    out[S.DESTINATION] = _column(_codes(flows, S.DESTINATION, source, labels, p))
+    out[S.ORIGIN] = as_text_column(_codes(flows, S.ORIGIN, source, labels, p))
+    out[S.DESTINATION] = as_text_column(_codes(flows, S.DESTINATION, source, labels, p))
     out[S.VALUE] = _numeric(flows[S.VALUE], source, S.VALUE, labels, p).to_numpy()
     keys = [S.ORIGIN, S.DESTINATION]
     if S.LAYER in flows.columns:
-        out[S.LAYER] = _column(as_codes(flows[S.LAYER]).fillna(""))
+        out[S.LAYER] = as_text_column(as_codes(flows[S.LAYER]).fillna(""))
         keys.append(S.LAYER)
     dup = out.duplicated(keys, keep=False).to_numpy()
     if dup.any():
@@ -339,8 +346,8 @@ def validate_cores(
     if not has_columns:
         return cores
     out = pd.DataFrame(index=pd.RangeIndex(len(cores)))
-    out[S.UNIT_ID] = _column(_codes(cores, S.UNIT_ID, source, labels, p))
-    out[S.AREA_ID] = _column(_codes(cores, S.AREA_ID, source, labels, p))
+    out[S.UNIT_ID] = as_text_column(_codes(cores, S.UNIT_ID, source, labels, p))
+    out[S.AREA_ID] = as_text_column(_codes(cores, S.AREA_ID, source, labels, p))
     if S.CORE_GROUP in cores.columns:
         grp = as_codes(cores[S.CORE_GROUP])
         # positional (a cores table with its own index must not be aligned on it)
@@ -472,8 +479,8 @@ def validate_travel_times(
     if not has_columns:
         return travel_times
     out = pd.DataFrame(index=pd.RangeIndex(len(travel_times)))
-    out[S.ORIGIN] = _column(_codes(travel_times, S.ORIGIN, source, labels, p))
-    out[S.DESTINATION] = _column(_codes(travel_times, S.DESTINATION, source, labels, p))
+    out[S.ORIGIN] = as_text_column(_codes(travel_times, S.ORIGIN, source, labels, p))
+    out[S.DESTINATION] = as_text_column(_codes(travel_times, S.DESTINATION, source, labels, p))
     out[S.MINUTES] = _numeric(
         travel_times[S.MINUTES], source, S.MINUTES, labels, p, allow_missing=True
     ).to_numpy()
@@ -528,6 +535,7 @@ __all__ = [
     "InputError",
     "RowLabels",
     "as_codes",
+    "as_text_column",
     "check_geometry",
     "check_same_crs",
     "validate_adjacency",

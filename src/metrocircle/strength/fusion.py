@@ -44,6 +44,7 @@ from scipy.special import xlogy
 
 from metrocircle.exceptions import InputError, MetrocircleWarning, ParameterError, Problems
 from metrocircle.model import schema as S
+from metrocircle.model.validation import as_text_column
 from metrocircle.strength._links import STRENGTH, check_choice, check_float, clean_links
 
 log = logging.getLogger(__name__)
@@ -302,7 +303,7 @@ def fuse(
     # every code (sorted, so the pairs come out ordered by origin, destination), then integer
     # keys origin * n + destination. Strings are never compared pair by pair.
     ends = [col for t in clean.values() for col in (t[S.ORIGIN], t[S.DESTINATION])]
-    every = pd.concat(ends, ignore_index=True) if ends else pd.Series([], dtype="str")
+    every = pd.concat(ends, ignore_index=True) if ends else pd.Series([], dtype=object)
     codes_all, uniques = pd.factorize(every, sort=True)
     self_pairs = {}
     layer_keys = []
@@ -337,8 +338,8 @@ def fuse(
     pd_ = (key % n_codes).astype(np.int64)
     pairs = pd.DataFrame(
         {
-            S.ORIGIN: pd.Series(uniques.take(po)).astype("str").array,
-            S.DESTINATION: pd.Series(uniques.take(pd_)).astype("str").array,
+            S.ORIGIN: as_text_column(pd.Series(uniques.take(po))),
+            S.DESTINATION: as_text_column(pd.Series(uniques.take(pd_))),
         }
     )
     norm = np.zeros((len(key), len(names)))
