@@ -38,14 +38,18 @@ def progress_bar(enabled: bool = True) -> Iterator:
     from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
     console = Console(stderr=True)
+    if not console.is_terminal:
+        # drawn on a terminal only; off one, no Progress at all (rich 13.7 writes a stray
+        # newline to stderr when a disabled Progress closes on an error, so the error message
+        # would no longer start the output)
+        yield lambda step, frac: None
+        return
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         TextColumn("{task.percentage:>3.0f}%"),
         TimeElapsedColumn(),
         console=console,
-        transient=not console.is_terminal,
-        disable=not console.is_terminal,
     ) as bar:
         tasks: dict[str, TaskID] = {}
 
