@@ -11,8 +11,9 @@ from metrocircle.exceptions import InputError, ParameterError, Problem
 T = TypeVar("T")
 
 
-def parse_param_pairs(pairs: list[str] | None) -> dict[str, str]:
-    """``["a=1", "b=x"]`` -> ``{"a": "1", "b": "x"}``; one error lists every malformed pair."""
+def parse_param_pairs(pairs: list[str] | None, option: str = "--param") -> dict[str, str]:
+    """``["a=1", "b=x"]`` -> ``{"a": "1", "b": "x"}``; one error lists every malformed pair
+    (``option`` names the command-line option in that error)."""
     out: dict[str, str] = {}
     bad: list[str] = []
     for item in pairs or []:
@@ -23,7 +24,7 @@ def parse_param_pairs(pairs: list[str] | None) -> dict[str, str]:
         out[name.strip()] = value
     if bad:
         raise ParameterError(
-            "--param takes NAME=VALUE; could not read: " + ", ".join(repr(b) for b in bad)
+            f"{option} takes NAME=VALUE; could not read: " + ", ".join(repr(b) for b in bad)
         )
     return out
 
@@ -38,10 +39,7 @@ def progress_bar(enabled: bool = True) -> Iterator:
     from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
     console = Console(stderr=True)
-    if not console.is_terminal:
-        # drawn on a terminal only; off one, no Progress at all (rich 13.7 writes a stray
-        # newline to stderr when a disabled Progress closes on an error, so the error message
-        # would no longer start the output)
+    if not console.is_terminal:  # nothing to draw (older rich still printed a blank line)
         yield lambda step, frac: None
         return
     with Progress(
