@@ -48,8 +48,6 @@ def progress_bar(enabled: bool = True) -> Iterator:
         TextColumn("{task.percentage:>3.0f}%"),
         TimeElapsedColumn(),
         console=console,
-        transient=not console.is_terminal,
-        disable=not console.is_terminal,
     ) as bar:
         tasks: dict[str, TaskID] = {}
 

@@ -24,6 +24,7 @@ from metrocircle.exceptions import MetrocircleError
 # Modules that define commands; each has ``register(app: typer.Typer) -> None``.
 _COMMAND_MODULES: list[str] = [
     "metrocircle.cli.access",
+    "metrocircle.cli.combine",
     "metrocircle.cli.delineate",
     "metrocircle.cli.demo",
     "metrocircle.cli.groups",

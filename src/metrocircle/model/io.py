@@ -257,6 +257,26 @@ def read_adjacency(
     return V.validate_adjacency(pairs, universe=universe, source=path.name, line_offset=first_line)
 
 
+def read_membership(
+    path: str | Path,
+    *,
+    unit_col: str = S.UNIT_ID,
+    area_col: str = S.AREA_ID,
+    status_col: str = S.STATUS,
+    universe: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Read a membership table: ``unit_id, area_id, status`` (a delineation's
+    ``membership.csv``, or an official list renamed to these columns)."""
+    path = Path(path)
+    df, first_line = read_table(path, source=path.name)
+    df = _rename(
+        df, {S.UNIT_ID: unit_col, S.AREA_ID: area_col, S.STATUS: status_col}, path.name
+    )
+    return V.validate_membership(
+        df, universe=universe, source=path.name, line_offset=first_line
+    )
+
+
 def read_travel_times(
     path: str | Path,
     *,

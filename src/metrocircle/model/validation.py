@@ -86,6 +86,19 @@ def _blank(series: pd.Series) -> np.ndarray:
     return isna | (as_text == "").fillna(True).to_numpy()
 
 
+#: pandas 3 stores text in Arrow by default (the ``str`` dtype); pandas 2 in object arrays.
+_ARROW_TEXT = int(pd.__version__.split(".")[0]) >= 3
+
+
+def as_text_column(codes: pd.Series) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """Codes as the text column a validated table holds: pandas' default text dtype, the one an
+    object array of strings becomes. Under pandas 3 the cast stays in Arrow instead of passing
+    through a Python object array (which costs a second per million rows)."""
+    if _ARROW_TEXT:
+        return codes.astype("str").array
+    return codes.to_numpy()
+
+
 def as_codes(series: pd.Series) -> pd.Series:
     """Unit codes as strings: integers stay without a decimal point, text is stripped."""
     if pd.api.types.is_float_dtype(series):
@@ -141,10 +154,13 @@ def _numeric(
 
 
 def _codes(df: pd.DataFrame, column: str, source: str, labels: RowLabels, p: Problems) -> pd.Series:
-    blank = _blank(df[column])
+    codes = as_codes(df[column])
+    # empty = NA or nothing left after stripping: the same cells _blank finds, read off the
+    # stripped codes instead of stripping the column a second time
+    blank = codes.isna().to_numpy() | (codes == "").fillna(False).to_numpy(dtype=bool)
     if blank.any():
         p.add(source, f"missing unit code in column '{column}'", labels(np.flatnonzero(blank)))
-    return as_codes(df[column])
+    return codes
 
 
 def _duplicates(codes: pd.Series, source: str, what: str, labels: RowLabels, p: Problems) -> None:
@@ -254,8 +270,8 @@ def validate_flows(
     if not has_columns:
         return flows
     out = pd.DataFrame(index=pd.RangeIndex(len(flows)))
-    out[S.ORIGIN] = _codes(flows, S.ORIGIN, source, labels, p).to_numpy()
-    out[S.DESTINATION] = _codes(flows, S.DESTINATION, source, labels, p).to_numpy()
+    out[S.ORIGIN] = as_text_column(_codes(flows, S.ORIGIN, source, labels, p))
+    out[S.DESTINATION] = as_text_column(_codes(flows, S.DESTINATION, source, labels, p))
     # the suppressed remainder of a published OD (metrocircle od) may be empty: that unit's
     # own total is suppressed too
     marker = suppressed_rows(out)
@@ -265,7 +281,7 @@ def validate_flows(
     out.loc[unknown_total, S.VALUE] = np.nan
     keys = [S.ORIGIN, S.DESTINATION]
     if S.LAYER in flows.columns:
-        out[S.LAYER] = as_codes(flows[S.LAYER]).fillna("").to_numpy()
+        out[S.LAYER] = as_text_column(as_codes(flows[S.LAYER]).fillna(""))
         keys.append(S.LAYER)
     for col, allowed in ((S.KIND, S.LAYER_KINDS), (S.SOURCE, S.LAYER_SOURCES)):
         if col in flows.columns:
@@ -401,13 +417,15 @@ def validate_cores(
     if not has_columns:
         return cores
     out = pd.DataFrame(index=pd.RangeIndex(len(cores)))
-    out[S.UNIT_ID] = _codes(cores, S.UNIT_ID, source, labels, p).to_numpy()
-    out[S.AREA_ID] = _codes(cores, S.AREA_ID, source, labels, p).to_numpy()
+    out[S.UNIT_ID] = as_text_column(_codes(cores, S.UNIT_ID, source, labels, p))
+    out[S.AREA_ID] = as_text_column(_codes(cores, S.AREA_ID, source, labels, p))
     if S.CORE_GROUP in cores.columns:
         grp = as_codes(cores[S.CORE_GROUP])
-        out[S.CORE_GROUP] = grp.where(
-            ~pd.Series(_blank(cores[S.CORE_GROUP])), out[S.AREA_ID]
-        ).to_numpy()
+        # positional (a cores table with its own index must not be aligned on it)
+        out[S.CORE_GROUP] = np.where(
+            _blank(cores[S.CORE_GROUP]), out[S.AREA_ID].to_numpy(dtype=object),
+            grp.to_numpy(dtype=object),
+        )
     _duplicates(out[S.UNIT_ID], source, "unit(s) listed as core more than once", labels, p)
     if S.CORE_GROUP in out.columns:
         spread = out.groupby(S.CORE_GROUP)[S.AREA_ID].nunique()
@@ -460,6 +478,58 @@ def validate_adjacency(
     return out.drop_duplicates().reset_index(drop=True)
 
 
+def validate_membership(
+    membership: pd.DataFrame,
+    *,
+    universe: Collection[str] | None = None,
+    source: str = "membership",
+    line_offset: int | None = None,
+    problems: Problems | None = None,
+) -> pd.DataFrame:
+    """Check a membership table (``unit_id, area_id, status``: a delineation's
+    ``membership.csv`` or an official list) and return ``unit_id, area_id, status`` as text.
+
+    An empty ``area_id`` means the unit is in no area. Problems: missing columns, missing unit
+    codes, a unit listed twice, unit codes not in ``universe``, an area id on a unit whose
+    status says it is outside (``outside``) and no area at all.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> validate_membership(pd.DataFrame({"unit_id": [1, 2], "area_id": ["A", ""],
+    ...                                   "status": ["core", "outside"]}))
+      unit_id area_id   status
+    0       1       A     core
+    1       2    <NA>  outside
+    """
+    p, labels, has_columns = _start(
+        membership,
+        S.MEMBERSHIP_COLUMNS,
+        source=source,
+        line_offset=line_offset,
+        problems=problems,
+        hint=" (a delineation's membership.csv has them)",
+    )
+    if not has_columns:
+        return membership
+    out = pd.DataFrame(index=pd.RangeIndex(len(membership)))
+    unit = _codes(membership, S.UNIT_ID, source, labels, p)
+    out[S.UNIT_ID] = pd.array(unit.where(~_blank(membership[S.UNIT_ID])), dtype="string")
+    area = as_codes(membership[S.AREA_ID])
+    out[S.AREA_ID] = pd.array(area.where(~_blank(membership[S.AREA_ID])), dtype="string")
+    out[S.STATUS] = membership[S.STATUS].astype("string").str.strip().to_numpy()
+    _duplicates(out[S.UNIT_ID], source, "unit(s) listed more than once", labels, p)
+    outside = (out[S.STATUS].str.lower() == "outside").to_numpy(dtype=bool, na_value=False)
+    clash = outside & out[S.AREA_ID].notna().to_numpy()
+    if clash.any():
+        p.add(source, "status 'outside' but an area_id is given", labels(np.flatnonzero(clash)))
+    if len(out) and out[S.AREA_ID].isna().all():
+        p.add(source, "no unit is in an area (every area_id is empty)")
+    _unknown(out[S.UNIT_ID], universe, source, S.UNIT_ID, labels, p)
+    _raise_if_standalone(p, problems)
+    return out
+
+
 def validate_travel_times(
     travel_times: pd.DataFrame,
     *,
@@ -480,8 +550,8 @@ def validate_travel_times(
     if not has_columns:
         return travel_times
     out = pd.DataFrame(index=pd.RangeIndex(len(travel_times)))
-    out[S.ORIGIN] = _codes(travel_times, S.ORIGIN, source, labels, p).to_numpy()
-    out[S.DESTINATION] = _codes(travel_times, S.DESTINATION, source, labels, p).to_numpy()
+    out[S.ORIGIN] = as_text_column(_codes(travel_times, S.ORIGIN, source, labels, p))
+    out[S.DESTINATION] = as_text_column(_codes(travel_times, S.DESTINATION, source, labels, p))
     out[S.MINUTES] = _numeric(
         travel_times[S.MINUTES], source, S.MINUTES, labels, p, allow_missing=True
     ).to_numpy()
@@ -652,9 +722,11 @@ __all__ = [
     "InputError",
     "RowLabels",
     "as_codes",
+    "as_text_column",
     "check_geometry",
     "check_same_crs",
     "validate_adjacency",
+    "validate_membership",
     "validate_cores",
     "validate_flows",
     "validate_inputs",
