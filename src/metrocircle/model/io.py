@@ -140,6 +140,7 @@ def read_flows(
     layer: str | None = None,
     universe: Sequence[str] | None = None,
     external: Sequence[str] = (),
+    moe_col: str | None = None,
 ) -> pd.DataFrame:
     """Read a flow layer: one row per origin-destination pair.
 
@@ -154,6 +155,9 @@ def read_flows(
         (``commuting``, ``investment``, ``passenger``, ``freight``, ``signaling``, ...).
     universe, external
         Known unit codes; codes outside them are problems unless listed in ``external``.
+    moe_col
+        Column of each flow's margin of error (e.g. the ACS's 90 % margin), kept as ``moe``:
+        numeric and non-negative like ``value``. Without it, the flows carry no ``moe``.
     """
     path = Path(path)
     df, first_line = read_table(path, source=path.name)
@@ -164,9 +168,12 @@ def read_flows(
             S.DESTINATION: destination_col,
             S.VALUE: value_col,
             S.LAYER: layer_col,
+            S.MOE: moe_col,
         },
         path.name,
     )
+    if moe_col is None and S.MOE in df.columns:
+        df = df.drop(columns=S.MOE)  # a column of that name is read only when asked for
     if "geometry" in df.columns:
         df = pd.DataFrame(df.drop(columns="geometry"))
     if layer is not None:

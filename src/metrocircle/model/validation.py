@@ -189,7 +189,10 @@ def validate_flows(
     line_offset: int | None = None,
     problems: Problems | None = None,
 ) -> pd.DataFrame:
-    """Check a flow table and return it clean (``origin, destination, value[, layer]``).
+    """Check a flow table and return it clean (``origin, destination, value[, layer][, moe]``).
+
+    ``moe``, when present, is the margin of error of each flow (e.g. the ACS's 90 % margin):
+    checked like ``value`` and kept.
 
     Problems found: missing columns, missing or non-numeric or negative or infinite values,
     missing codes, codes not in ``universe`` (unless listed in ``external``, e.g. places abroad
@@ -216,6 +219,8 @@ def validate_flows(
     out[S.ORIGIN] = _codes(flows, S.ORIGIN, source, labels, p).to_numpy()
     out[S.DESTINATION] = _codes(flows, S.DESTINATION, source, labels, p).to_numpy()
     out[S.VALUE] = _numeric(flows[S.VALUE], source, S.VALUE, labels, p).to_numpy()
+    if S.MOE in flows.columns:
+        out[S.MOE] = _numeric(flows[S.MOE], source, S.MOE, labels, p).to_numpy()
     keys = [S.ORIGIN, S.DESTINATION]
     if S.LAYER in flows.columns:
         out[S.LAYER] = as_codes(flows[S.LAYER]).fillna("").to_numpy()
