@@ -155,6 +155,22 @@ class FlowLayout:
     def n(self) -> int:
         return len(self.unit_ids)
 
+    def _rows(self) -> dict[str, np.ndarray]:
+        """The rows with an origin, a destination, both in the universe, and their positions
+        (worked out on first use, then kept)."""
+        rows = self.__dict__.get("_rows_cache")
+        if rows is None:
+            o, d = self.origin, self.destination
+            rows = {
+                "o": np.flatnonzero(o >= 0),
+                "d": np.flatnonzero(d >= 0),
+                "inside": np.flatnonzero((o >= 0) & (d >= 0)),
+            }
+            rows["o_pos"] = o[rows["o"]]
+            rows["d_pos"] = d[rows["d"]]
+            self.__dict__["_rows_cache"] = rows
+        return rows
+
     @property
     def n_rows(self) -> int:
         """The number of flow rows (the length :meth:`matrix` expects)."""
@@ -165,11 +181,10 @@ class FlowLayout:
         v = np.asarray(values, dtype=float)
         if v.shape != (self.n_rows,):
             raise ValueError(f"expected {self.n_rows} flow values, got shape {v.shape}")
-        n, o, d = self.n, self.origin, self.destination
-        residents = np.bincount(o[o >= 0], weights=v[o >= 0], minlength=n)
-        jobs = np.bincount(d[d >= 0], weights=v[d >= 0], minlength=n)
-        inside = (o >= 0) & (d >= 0)
-        data = np.bincount(self.slot, weights=v[inside], minlength=len(self.indices))
+        n, rows = self.n, self._rows()
+        residents = np.bincount(rows["o_pos"], weights=v[rows["o"]], minlength=n)
+        jobs = np.bincount(rows["d_pos"], weights=v[rows["d"]], minlength=n)
+        data = np.bincount(self.slot, weights=v[rows["inside"]], minlength=len(self.indices))
         m = sp.csr_matrix((data, self.indices, self.indptr), shape=(n, n))
         return FlowMatrix(self.unit_ids, m, residents, jobs)
 
@@ -362,7 +377,6 @@ def strongest_tie(pairs: pd.DataFrame, threshold: float, n: int) -> pd.DataFrame
     pos = pairs["pos"].to_numpy()
     area = pairs["area"].to_numpy()
     tie = pairs["tie"].to_numpy()
-    out = pd.DataFrame(index=pd.RangeIndex(n, name="pos"))
     # best per unit in O(rows): rows are sorted by (pos, area), so the first row reaching the
     # unit's maximum tie is its strongest tie with the lowest area code among equals
     best_row = np.array([], dtype=np.int64)
@@ -372,16 +386,17 @@ def strongest_tie(pairs: pd.DataFrame, threshold: float, n: int) -> pd.DataFrame
         run_max = np.maximum.reduceat(tie, starts)
         rows = np.where(tie == run_max[run_id], np.arange(len(pos)), len(pos))
         best_row = np.minimum.reduceat(rows, starts)
+    cols: dict[str, np.ndarray] = {}
     best_area = np.full(n, NO_AREA, dtype=np.int64)
     best_area[pos[best_row]] = area[best_row]
-    out["best_area"] = best_area
+    cols["best_area"] = best_area
     for col in ("tie", "outbound_share", "inbound_share"):
         vals = np.zeros(n)
         vals[pos[best_row]] = pairs[col].to_numpy()[best_row]
-        out[col] = vals
-    out["qualifies"] = out["tie"].to_numpy() >= threshold
+        cols[col] = vals
+    cols["qualifies"] = cols["tie"] >= threshold
     qual = tie >= threshold
-    out["n_qualifying_areas"] = np.bincount(pos[qual], minlength=n).astype(np.int64)
+    cols["n_qualifying_areas"] = np.bincount(pos[qual], minlength=n).astype(np.int64)
     # runner-up among the (few) qualifying pairs
     q = np.flatnonzero(qual)
     q = q[np.lexsort((area[q], -tie[q], pos[q]))]
@@ -392,9 +407,9 @@ def strongest_tie(pairs: pd.DataFrame, threshold: float, n: int) -> pd.DataFrame
     r_tie = np.full(n, np.nan)
     r_area[pos[q][second]] = area[q][second]
     r_tie[pos[q][second]] = tie[q][second]
-    out["runner_up_area"] = r_area
-    out["runner_up_tie"] = r_tie
-    return out
+    cols["runner_up_area"] = r_area
+    cols["runner_up_tie"] = r_tie
+    return pd.DataFrame(cols, index=pd.RangeIndex(n, name="pos"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1291,19 +1306,21 @@ def _area_labels(
     """Compact set roots to area codes and name each area: the largest set of an ``area_id``
     keeps that id; a further set of the same ``area_id`` (core groups kept apart) is named
     ``area_id/core_group``."""
-    roots = np.unique(root_of_group)
-    code_of_root = {int(r): i for i, r in enumerate(roots)}
-    area_of_group = np.array([code_of_root[int(r)] for r in root_of_group], dtype=np.int64)
+    roots, area_of_group = np.unique(root_of_group, return_inverse=True)
+    area_of_group = area_of_group.astype(np.int64)
     set_size = np.zeros(len(roots))
     np.add.at(set_size, area_of_group, size)
+    area_of_root = np.asarray(cores.group_area, dtype=object)[roots]
+    labels = list(area_of_root)
+    # an area_id held by several sets: the largest keeps it, the others are named by group
+    shared = pd.Series(area_of_root, dtype=object).duplicated(keep=False).to_numpy()
     by_area: dict[str, list[int]] = {}
-    for r in roots:
-        by_area.setdefault(cores.group_area[r], []).append(int(r))
-    labels = [""] * len(roots)
-    for area_id, rs in by_area.items():
-        rs.sort(key=lambda r: (-set_size[code_of_root[r]], cores.group_label[r]))
-        for k, r in enumerate(rs):
-            labels[code_of_root[r]] = area_id if k == 0 else cores.group_label[r]
+    for code in np.flatnonzero(shared):
+        by_area.setdefault(area_of_root[code], []).append(int(code))
+    for area_id, codes in by_area.items():
+        codes.sort(key=lambda c: (-set_size[c], cores.group_label[roots[c]]))
+        for k, c in enumerate(codes):
+            labels[c] = area_id if k == 0 else cores.group_label[roots[c]]
     return area_of_group, labels
 
 

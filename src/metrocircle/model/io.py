@@ -276,6 +276,29 @@ def read_travel_times(
     return V.validate_travel_times(df, universe=universe, source=path.name, line_offset=first_line)
 
 
+def read_membership(
+    path: str | Path,
+    *,
+    id_col: str = S.UNIT_ID,
+    area_col: str = S.AREA_ID,
+    status_col: str | None = "status",
+) -> pd.DataFrame:
+    """Read a delineation's membership table: ``unit_id, area_id[, status][, threshold]
+    [, rule]`` (what ``metrocircle delineate`` writes), or any table with a unit and an area
+    column, such as an official list (``id_col="fips", area_col="cbsa_code",
+    status_col="central_outlying"``). An absent ``status_col`` is fine when it is the default
+    ``status``; a named one must exist."""
+    path = Path(path)
+    df, first_line = read_table(path, source=path.name)
+    mapping: dict[str, str | None] = {S.UNIT_ID: id_col, S.AREA_ID: area_col}
+    if status_col is not None and (status_col != "status" or "status" in df.columns):
+        mapping["status"] = status_col
+    df = _rename(df, mapping, path.name)
+    if "geometry" in df.columns:
+        df = pd.DataFrame(df.drop(columns="geometry"))
+    return V.validate_membership(df, source=path.name, line_offset=first_line)
+
+
 class _with_crs:  # noqa: N801 - a stand-in carrying only a CRS, for check_same_crs
     def __init__(self, crs: object) -> None:
         self.crs = crs
