@@ -159,12 +159,19 @@ _RETIRED_NAMES = {
 }
 
 
-def load_polygons():  # noqa: ANN201 - a GeoDataFrame (geopandas is an optional dependency)
-    """County polygons for maps: ``unit_id``, ``name``, ``geometry`` (EPSG:4326).
+#: State FIPS codes outside the conterminous United States (Alaska, Hawaii, Puerto Rico and
+#: the island areas), left out of maps of the 48 states and DC.
+NON_CONTERMINOUS_STATES = ("02", "15", "60", "66", "69", "72", "78")
+
+
+def load_polygons(conterminous: bool = False):  # noqa: ANN201 - a GeoDataFrame (optional dep.)
+    """County polygons for maps: ``unit_id``, ``name``, ``geometry``.
 
     The 2017 cartographic boundaries as quantised and simplified by us-atlas (see the README):
-    old Connecticut counties, 46102, 02158, 02261. The quantisation leaves a few rings that
-    touch themselves; they are repaired with ``shapely.make_valid``. Needs the ``geo`` extra.
+    old Connecticut counties, 46102, 02158, 02261, in EPSG:4326. The quantisation leaves a few
+    rings that touch themselves; they are repaired with ``shapely.make_valid``. With
+    ``conterminous=True``: only the 48 states and DC, in the Albers equal-area projection
+    (EPSG:5070). Needs the ``geo`` extra.
     """
     from metrocircle.exceptions import require
 
@@ -175,6 +182,8 @@ def load_polygons():  # noqa: ANN201 - a GeoDataFrame (geopandas is an optional 
     g = g.rename(columns={"id": "unit_id"})[["unit_id", "name", "geometry"]]
     g["unit_id"] = g["unit_id"].astype("string")
     g = g.set_geometry(shapely.make_valid(g.geometry.to_numpy()), crs="EPSG:4326")
+    if conterminous:
+        g = g[~g["unit_id"].str[:2].isin(NON_CONTERMINOUS_STATES)].to_crs("EPSG:5070")
     return g.reset_index(drop=True)
 
 
@@ -217,6 +226,7 @@ __all__ = [
     "load_flows",
     "load_official",
     "load_polygons",
+    "NON_CONTERMINOUS_STATES",
     "load_urban_areas_2010",
     "load_units",
     "path",
