@@ -20,6 +20,7 @@ from metrocircle.exceptions import MetrocircleError
 # Modules that define commands; each has ``register(app: typer.Typer) -> None``.
 _COMMAND_MODULES: list[str] = [
     "metrocircle.cli.access",
+    "metrocircle.cli.compare",
     "metrocircle.cli.delineate",
     "metrocircle.cli.demo",
     "metrocircle.cli.groups",
@@ -27,8 +28,10 @@ _COMMAND_MODULES: list[str] = [
     "metrocircle.cli.industry",
     "metrocircle.cli.od",
     "metrocircle.cli.roles",
+    "metrocircle.cli.sensitivity",
     "metrocircle.cli.simulate",
     "metrocircle.cli.strength",
+    "metrocircle.cli.uncertainty",
 ]
 
 app = typer.Typer(

@@ -306,7 +306,7 @@ def compare(
     common = sorted(codes_a & codes_b)
     only_a, only_b = sorted(codes_a - codes_b), sorted(codes_b - codes_a)
     if only_a or only_b:
-        logger.warning(
+        logger.info(
             "only units present in both inputs are compared: %d only in A (%s), %d only in B (%s)",
             len(only_a),
             ", ".join(only_a[:8]),
@@ -526,13 +526,15 @@ def _flow_or_rule(
         verb = "crossed" if (t_a >= rule.threshold) != (t_b >= rule.threshold) else "overtook"
         return "flows", f"the share {verb} the {thr}: {shares_text}", t_a, t_b
     if same_rule:
-        return (
-            "flows",
-            "same rule and cores; the unit's own share did not cross the "
-            f"{thr} ({shares_text}): moved through neighbours (contiguity, merging)",
-            t_a,
-            t_b,
-        )
+        if before != xa:
+            why = (
+                f"on A's flows the share test alone would place it in {before or 'no area'}, "
+                "not where A has it: A's placement does not follow from these flows alone "
+                "(contiguity, merging, or other flows behind A)"
+            )
+        else:
+            why = "its own share did not cross: it moved through neighbours (contiguity, merging)"
+        return "flows", f"same rule and cores; {why} ({shares_text}, {thr})", t_a, t_b
     text = f"under A's rule the flows alone do not make this change ({shares_text}, {thr})"
     return "rule", text + (f"; {note}" if note else ""), t_a, t_b
 
