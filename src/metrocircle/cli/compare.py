@@ -189,6 +189,8 @@ def compare_command(
             f"{len(result.only_in_b)} only in B ({', '.join(result.only_in_b[:8])}"
             f"{' ...' if len(result.only_in_b) > 8 else ''}); listed in only_in_one.csv"
         )
+    for note in result.info["notes"]:
+        typer.echo(note)
     written += figures.written
     typer.echo(f"wrote {', '.join(p.name for p in written)}, run.json to {out}")
     figures.echo()

@@ -176,6 +176,12 @@ def read_flows(
     )
     if moe_col is None and S.MOE in df.columns:
         df = df.drop(columns=S.MOE)  # a column of that name is read only when asked for
+    elif moe_col is not None and S.MOE not in df.columns:
+        have = ", ".join(map(str, df.columns))
+        raise InputError(
+            [Problem(path.name, f"column {moe_col!r} (given for moe) not found; the file has: "
+                                f"{have}")]
+        )
     if "geometry" in df.columns:
         df = pd.DataFrame(df.drop(columns="geometry"))
     if layer is not None:

@@ -314,6 +314,16 @@ def compare(
             ", ".join(only_b[:8]),
         )
 
+    notes = []
+    for side, m, units, flows in (("A", a, units_a, fa), ("B", b, units_b, fb)):
+        if units is None and flows is None and m["area_id"].notna().all():
+            notes.append(
+                f"{side} lists only units in areas and no units or flows are given for it: a "
+                "unit it does not list is not compared, so joins and leaves cannot be seen; "
+                f"give the units (or the flows) of {side}"
+            )
+    for note in notes:
+        logger.info(note)
     rules = {
         "A": _rule(rule_a, a, "A"),
         "B": _rule(rule_b, b, "B"),
@@ -409,6 +419,7 @@ def compare(
         "flows": shares is not None,
         "same_flows": same_flows,
         "status": has_status,
+        "notes": notes,
     }
     return ComparisonResult(table, only_a, only_b, counts, rules, info)
 

@@ -56,6 +56,24 @@ def _param(method: str, name: str) -> Param:
     return spec[name]
 
 
+def _show(value: Any) -> str:
+    """A value as the error shows it: numbers plain, text quoted."""
+    if isinstance(value, str):
+        try:
+            return (
+                format(Decimal(value).normalize(), "f")
+                if Decimal(value).is_finite()
+                else repr(value)
+            )
+        except InvalidOperation:
+            return repr(value)
+    return (
+        f"{value:g}"
+        if isinstance(value, int | float) and not isinstance(value, bool)
+        else repr(value)
+    )
+
+
 def _check_all(param: Param, method: str, values: Sequence[Any], given: str) -> tuple[Any, ...]:
     """Every value checked; one error naming every value that fails."""
     good: list[Any] = []
@@ -68,7 +86,7 @@ def _check_all(param: Param, method: str, values: Sequence[Any], given: str) -> 
         except ParameterError:
             bad.append(v)
     if bad:
-        shown = ", ".join(repr(b) if isinstance(b, str) else f"{b:g}" for b in bad[:10])
+        shown = ", ".join(_show(b) for b in bad[:10])
         more = f" and {len(bad) - 10} more" if len(bad) > 10 else ""
         raise ParameterError(
             f"The '{param.name}' parameter of {method} must be {param.describe()}. "
