@@ -96,7 +96,34 @@ def main() -> None:
             f"| median | {d.median():.3f} | {o.median():.3f} |\n"
             f"| share below 0.9 | {(d < 0.9).mean():.1%} | {(o < 0.9).mean():.1%} |\n\n"
         )
-    out.write(f"(computed in {result.info['seconds']} s with {result.info['jobs']} processes)\n")
+    central = central_by_urban_areas()
+    certain = counties[counties["differs"] & (counties["p_area"] == 1.0)]
+    out.write(
+        "Differing counties placed the same way in every replicate (central by the 2010 "
+        "urban-area rule: at least 50 % of the population in urban areas of 10,000 or more, "
+        "or 5,000 in one):\n\n| county | name | plain rule | OMB | decisive share | central "
+        "by the urban-area rule |\n|---|---|---|---|---|---|\n"
+    )
+    for c, row in certain.iterrows():
+        omb_area = outlying.get(c)
+        out.write(
+            f"| {c} | {row['name']} | {row['area_id'] if pd.notna(row['area_id']) else '-'} | "
+            f"{omb_area if omb_area is not None else '-'} | {row['share']:.3f} | "
+            f"{'yes' if c in central else 'no'} |\n"
+        )
+    out.write(f"\n(computed in {result.info['seconds']} s with {result.info['jobs']} processes)\n")
+
+
+def central_by_urban_areas() -> set[str]:
+    """Counties central by OMB's 2010 rule on the Census 2010 urban areas: at least 50 % of the
+    population in urban areas of at least 10,000, or at least 5,000 in one such area."""
+    ua = us_cbsa.load_urban_areas_2010()
+    for col in ("POPPT", "UAPOP", "CPOP"):
+        ua[col] = pd.to_numeric(ua[col])
+    big = ua[(ua["ua_code"] != "99999") & (ua["UAPOP"] >= 10000)]
+    share = big.groupby("county_fips")["POPPT"].sum() / big.groupby("county_fips")["CPOP"].first()
+    largest = big.groupby("county_fips")["POPPT"].max()
+    return set(share.index[(share >= 0.5) | (largest >= 5000)])
 
 
 if __name__ == "__main__":

@@ -209,6 +209,18 @@ def test_our_two_us_runs_each_change_has_its_cause():
         areas = [x for x in (row.area_a, row.area_b) if not pd.isna(x)]
         assert own or any(sets_a.get(x) != sets_b.get(x) for x in areas), u
     assert len(result.only_in_a) == 12 and len(result.only_in_b) == 13
+    # docs/compare.md quotes this run's console summary
+    from pathlib import Path
+
+    c = result.counts
+    page = (Path(__file__).resolve().parents[2] / "docs" / "compare.md").read_text()
+    assert (
+        f"{result.info['compared']} units compared: {c['joined']} joined, {c['left']} left, "
+        f"{c['moved']} moved, {c['same']} same"
+    ) in page
+    for change in ("joined", "left", "moved"):
+        causes = ", ".join(f"{n} {k}" for k, n in c["by_cause"][change].items())
+        assert f"  {change}: {causes}" in page
 
 
 def test_rule_from_run_record():

@@ -228,3 +228,28 @@ def test_raising_the_threshold_never_adds_a_member(method, system):
     for low, high in zip(members, members[1:], strict=False):
         assert high <= low
     assert (np.diff(runs["n_members"].to_numpy()) <= 0).all()
+
+
+def test_travel_time_limit_of_cn_commuting_equals_plain_runs():
+    """``max_minutes`` 10 to 60: units 15, 25, 35 and 45 minutes from the core, each sending
+    30 % of its commuters there, join one by one; every run equals the plain run (the minutes
+    to the cores are computed once and shared)."""
+    flows, units, cores, adjacency = star()
+    flows = flows.assign(value=[500.0] + [30.0, 70.0] * 4)
+    minutes = {"u1": 15.0, "u2": 25.0, "u3": 35.0, "u4": 45.0}
+    tt = pd.DataFrame(
+        {"origin": list(minutes), "destination": ["C"] * 4, "minutes": list(minutes.values())}
+    )
+    tables = {"units": units, "cores": cores, "adjacency": adjacency, "travel_times": tt}
+    s = sensitivity(
+        "cn-commuting", flows, vary={"max_minutes": "10:60:10"}, keep_results=True, **tables
+    )
+    assert s.runs["max_minutes"].tolist() == [10.0, 20.0, 30.0, 40.0, 50.0, 60.0]
+    assert s.runs["n_members"].tolist() == [0, 1, 2, 3, 4, 4]
+    for k, t in enumerate(s.runs["max_minutes"]):
+        plain = delineate("cn-commuting", flows, params={"max_minutes": t}, **tables)
+        pd.testing.assert_frame_equal(s.results[k].membership, plain.membership)
+    u = s.units.set_index("unit_id")
+    # the reference is the one-hour circle: u4 (45 min) flips below 50
+    assert u.loc["u4", "max_minutes_stable_from"] == 50.0
+    assert u.loc["u4", "max_minutes_nearest_flip"] == 40.0

@@ -360,7 +360,8 @@ def compare(
     cores_a, cores_b = _cores_by_area(a), _cores_by_area(b)
     core_units_a = {u for s in cores_a.values() for u in s}
     core_units_b = {u for s in cores_b.values() for u in s}
-    same_rule = rules["A"].key() == rules["B"].key()
+    known = all(r.method is not None or r.threshold is not None for r in rules.values())
+    same_rule = rules["A"].key() == rules["B"].key() if known else None
     shares = None
     same_flows = False
     if fa is not None and fb is not None:
@@ -380,7 +381,7 @@ def compare(
         cause, detail = _core_cause(u, xa, xb, cores_a, cores_b, core_units_a, core_units_b)
         if cause is None and not has_status:
             detail = "no status column: the cores cannot be compared"
-        if cause is None and shares is not None and same_rule and same_flows:
+        if cause is None and shares is not None and same_rule is True and same_flows:
             detail = "same cores, rule and flows: this change does not follow from the inputs"
         elif cause is None and shares is not None:
             cause, detail, t_a, t_b = _flow_or_rule(
@@ -510,11 +511,12 @@ def _flow_or_rule(
     cores: dict[str, frozenset[str]],
     shares: tuple[_Shares, _Shares],
     rule: Rule,
-    same_rule: bool,
+    same_rule: bool | None,
     note: str | None,
-) -> tuple[str, str, float, float]:
-    """``flows`` or ``rule``, its detail, and the ties (on A's and B's flows, under A's rule) to
-    the area that matters: the one joined or moved to, or the one left."""
+) -> tuple[str | None, str, float, float]:
+    """``flows`` or ``rule`` (None when B's rule is unknown), its detail, and the ties (on A's
+    and B's flows, under A's rule) to the area that matters: the one joined or moved to, or the
+    one left."""
     assert rule.threshold is not None and rule.direction is not None  # _need_share_test
     candidates = [x for x in (xa, xb) if x is not None]
     tie_on = {}
@@ -536,7 +538,7 @@ def _flow_or_rule(
     if direct:
         verb = "crossed" if (t_a >= rule.threshold) != (t_b >= rule.threshold) else "overtook"
         return "flows", f"the share {verb} the {thr}: {shares_text}", t_a, t_b
-    if same_rule:
+    if same_rule is True:
         if before != xa:
             why = (
                 f"on A's flows the share test alone would place it in {before or 'no area'}, "
@@ -547,6 +549,8 @@ def _flow_or_rule(
             why = "its own share did not cross: it moved through neighbours (contiguity, merging)"
         return "flows", f"same rule and cores; {why} ({shares_text}, {thr})", t_a, t_b
     text = f"under A's rule the flows alone do not make this change ({shares_text}, {thr})"
+    if same_rule is None:
+        return None, text + "; B's rule is not known, so the rule cannot be compared", t_a, t_b
     return "rule", text + (f"; {note}" if note else ""), t_a, t_b
 
 
