@@ -12,7 +12,11 @@ import logging
 import sys
 
 import typer
-from typer.exceptions import TyperException
+
+try:  # typer >= 0.20 vendors click and raises its own exception classes
+    from typer.exceptions import TyperException as _UsageError
+except ImportError:  # older typer raises click's
+    from click.exceptions import ClickException as _UsageError
 
 from metrocircle import __version__
 from metrocircle.exceptions import MetrocircleError
@@ -88,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         # an interrupted run leaves the earlier results as they were.
         typer.echo("Interrupted.", err=True)
         return 130
-    except TyperException as err:  # usage errors: unknown option, missing argument, ...
+    except _UsageError as err:  # usage errors: unknown option, missing argument, ...
         show = getattr(err, "show", None)
         if callable(show):
             show()
