@@ -22,7 +22,7 @@ Examples
 ...                          crs=3857)
 >>> fig = choropleth(cells, pd.DataFrame({"unit_id": ["a", "b"], "share": [0.2, 0.9]}),
 ...                  column="share", title="Share", caption="Data: example.")
->>> fig.axes[0].get_title()
+>>> fig.axes[0].get_title(loc="left")
 'Share'
 """
 

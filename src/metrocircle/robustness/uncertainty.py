@@ -19,9 +19,11 @@ Examples
 ...                 units=us_cbsa.load_units(vintage=2010), cores=us_cbsa.load_cores(vintage=2010),
 ...                 adjacency=us_cbsa.load_adjacency(vintage=2010),
 ...                 external=us_cbsa.EXTERNAL_CODES, replicates=20, random_state=1)
->>> row = u.units.set_index("unit_id").loc["24035"]
->>> row["area_id"], row["p_status"] > 0.9
-('12580', np.True_)
+>>> row = u.units.set_index("unit_id").loc["24035"]  # Queen Anne's County, MD
+>>> row["area_id"], row["status"], float(row["p_status"])
+('12580', 'core', 1.0)
+>>> bool((u.units["p_status"] < 1).any())  # some counties near the 25 % line are not sure
+True
 """
 
 from __future__ import annotations
