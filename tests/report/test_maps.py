@@ -53,9 +53,10 @@ def test_categorical_map_uses_given_colours_and_counts_classes():
                      caption="c", colors={"left": "#d73027"}, legend_title="change")
     legend = fig.axes[0].get_legend()
     labels = [t.get_text() for t in legend.get_texts()]
-    assert labels == ["joined (1)", "left (2)"]
+    assert labels == ["left (2)", "joined (1)"]  # the classes of ``colors`` first
     assert legend.get_title().get_text() == "change"
-    assert to_hex(legend.legend_handles[1].get_facecolor()) == "#d73027"
+    assert to_hex(legend.legend_handles[0].get_facecolor()) == "#d73027"
+    assert fig.get_suptitle() == "t"
 
 
 def test_line_chart_groups_and_marks():

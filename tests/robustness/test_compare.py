@@ -83,6 +83,13 @@ def test_without_flows_only_the_core_cause_is_told():
     assert ch.loc["K", "cause"] == "core"
     assert pd.isna(ch.loc["F", "cause"]) and pd.isna(ch.loc["R", "cause"])
     assert "give the flows behind both" in ch.loc["F", "detail"]
+    # told that both sides have the same rule, what the cores do not explain the flows do
+    same = {"threshold": 0.25, "direction": "outbound"}
+    ch = compare(a.membership, b.membership, rule_a=same, rule_b=same).changes
+    ch = ch.set_index("unit_id")
+    assert ch.loc["K", "cause"] == "core"
+    assert ch.loc["F", "cause"] == ch.loc["R", "cause"] == "flows"
+    assert ch.loc["F", "detail"].startswith("same rule and cores, so the flows made the change")
 
 
 def test_left_moved_and_rule_read_from_the_membership():

@@ -161,7 +161,13 @@ def compare_command(
             )
         else:
             source = ". ".join(
-                x for x in (caption, f"A: {a.name}, B: {b.name}; polygons: {units.name}") if x
+                x
+                for x in (
+                    caption,
+                    f"A: {a.parent.name}/{a.name}, B: {b.parent.name}/{b.name}; "
+                    f"polygons: {units.name}",
+                )
+                if x
             )
             figures.map("changes", polygons, lambda: _changes_map(result, polygons, source))
         output.record(

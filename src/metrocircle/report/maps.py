@@ -22,7 +22,7 @@ Examples
 ...                          crs=3857)
 >>> fig = choropleth(cells, pd.DataFrame({"unit_id": ["a", "b"], "share": [0.2, 0.9]}),
 ...                  column="share", title="Share", caption="Data: example.")
->>> fig.axes[0].get_title(loc="left")
+>>> fig.get_suptitle()
 'Share'
 """
 
@@ -53,6 +53,11 @@ def _figure(width: float, height: float) -> Any:
     from matplotlib.figure import Figure
 
     return Figure(figsize=(width, height), dpi=150, layout="constrained")
+
+
+def _title(fig: Any, title: str) -> None:
+    """The title above everything (the figure's, so that the layout keeps room for it)."""
+    fig.suptitle(title, fontsize=11, x=0.01, ha="left")
 
 
 def _caption(fig: Any, caption: str | None) -> None:
@@ -117,7 +122,8 @@ def choropleth(
         ``unit_id`` and ``column``.
     column
         What to colour the units by: numbers (a colour bar from ``vmin`` to ``vmax``) or, with
-        ``categorical=True``, classes (a legend; ``colors`` fixes the colour of a class).
+        ``categorical=True``, classes (a legend; ``colors`` fixes the colour of a class, and
+        its order the order of the legend).
     title, caption, legend_title
         Texts; the caption says where the data come from, and the counts of units without a
         value or without a polygon are added to it.
@@ -141,7 +147,7 @@ def choropleth(
     fig = _figure(*size)
     ax = fig.add_subplot()
     ax.set_axis_off()
-    ax.set_title(title, fontsize=11, loc="left")
+    _title(fig, title)
     values = gdf[column]
     missing = values.isna().to_numpy()
     if missing.any():
@@ -149,7 +155,9 @@ def choropleth(
     shown = gdf[~missing]
     handles: list[Any] = []
     if categorical:
-        classes = sorted(shown[column].astype(str).unique())
+        present = set(shown[column].astype(str))
+        given = [c for c in (colors or {}) if c in present]  # the order of ``colors`` first
+        classes = given + sorted(present - set(given))
         palette = _palette(classes, colors, cmap)
         for cls in classes:
             part = shown[shown[column].astype(str) == cls]
@@ -240,7 +248,7 @@ def line_chart(
         raise InputError([Problem("table", f"no column(s) {', '.join(missing)} to chart")])
     fig = _figure(*size)
     ax = fig.add_subplot()
-    ax.set_title(title, fontsize=11, loc="left")
+    _title(fig, title)
     groups = [None] if group is None else list(dict.fromkeys(table[group].tolist()))
     for g in groups[:max_groups]:
         part = table if g is None else table[table[group] == g]

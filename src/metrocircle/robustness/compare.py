@@ -23,7 +23,8 @@ Each change gets its cause, tested in this order:
     The cores are the same and the flows alone do not move the unit: the rule (method,
     threshold, direction, contiguity ...) made the change.
 
-Without the flows behind both, only ``core`` can be told; other changes get no cause.
+Without the flows behind both, ``core`` is told, and the other changes are due to the flows
+when both sides have the same known rule; otherwise they get no cause.
 
 Examples
 --------
@@ -386,6 +387,12 @@ def compare(
         elif cause is None and shares is not None:
             cause, detail, t_a, t_b = _flow_or_rule(
                 u, xa, xb, cores_a, shares, rules["A"], same_rule, detail
+            )
+        elif cause is None and same_rule is True and has_status:
+            cause = "flows"
+            detail = (
+                "same rule and cores, so the flows made the change (give the flows behind both "
+                "to see the shares)"
             )
         elif cause is None:
             detail = (detail + "; " if detail else "") + (

@@ -169,7 +169,9 @@ def load_polygons(conterminous: bool = False):  # noqa: ANN201 - a GeoDataFrame 
 
     The 2017 cartographic boundaries as quantised and simplified by us-atlas (see the README):
     old Connecticut counties, 46102, 02158, 02261, in EPSG:4326. The quantisation leaves a few
-    rings that touch themselves; they are repaired with ``shapely.make_valid``. With
+    rings that touch themselves; they are repaired with ``shapely.make_valid``. It also leaves
+    Falls Church city, VA (51610, 5 km²) without any area: that county has no polygon here (a
+    map counts it among the units it cannot draw). With
     ``conterminous=True``: only the 48 states and DC, in the Albers equal-area projection
     (EPSG:5070). Needs the ``geo`` extra.
     """
@@ -182,6 +184,7 @@ def load_polygons(conterminous: bool = False):  # noqa: ANN201 - a GeoDataFrame 
     g = g.rename(columns={"id": "unit_id"})[["unit_id", "name", "geometry"]]
     g["unit_id"] = g["unit_id"].astype("string")
     g = g.set_geometry(shapely.make_valid(g.geometry.to_numpy()), crs="EPSG:4326")
+    g = g[~(g.geometry.is_empty | g.geometry.isna())]
     if conterminous:
         g = g[~g["unit_id"].str[:2].isin(NON_CONTERMINOUS_STATES)].to_crs("EPSG:5070")
     return g.reset_index(drop=True)
