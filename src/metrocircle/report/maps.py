@@ -282,7 +282,9 @@ def save(fig: Any, path: str | Path, *, formats: Sequence[str] = FORMATS) -> lis
     the SVG carries no date, so the same figure gives the same file."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    FigureCanvasAgg(fig)
+    # a first draw settles the constrained layout, so that every file of the figure (and every
+    # save of it) has the same positions, hence the same clip-path ids in the SVG
+    FigureCanvasAgg(fig).draw()
     written = []
     base = Path(path)
     for fmt in formats:
