@@ -89,6 +89,23 @@ class CorePreset(DelineationMethod):
             travel_times=travel_times,
         )
 
+    def _fit(
+        self,
+        flows: pd.DataFrame,
+        *,
+        units: pd.DataFrame | None,
+        cores: pd.DataFrame | None,
+        adjacency: pd.DataFrame | None,
+        travel_times: pd.DataFrame | None,
+        progress: ProgressCallback,
+    ) -> None:
+        """The tables prepared and run at once (what :meth:`fit` does through
+        :meth:`prepare` and :meth:`fit_prepared`)."""
+        ctx = self._prepare(
+            flows, units=units, cores=cores, adjacency=adjacency, travel_times=travel_times
+        )
+        self._fit_prepared(ctx, progress)
+
     def _run(self, ctx: steps.Context, progress: ProgressCallback) -> Outcome:
         """The preset's rule and the policy overrides on ``ctx``, the output tables aside."""
         p = self.params_
