@@ -110,7 +110,8 @@ def combine_command(
             destination_col=destination_col, value_col=value_col, external=external)
         if universe is not None:
             universe = sorted(set(universe) - set(external))
-        membership_df = reader.attempt(io.read_membership, membership, universe=universe)
+        membership_df = reader.attempt(io.read_membership, membership, universe=universe,
+                                         require_status=True)
         adjacency_df = reader.attempt(
             io.read_adjacency,
             adjacency,

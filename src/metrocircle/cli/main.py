@@ -25,6 +25,7 @@ from metrocircle.exceptions import MetrocircleError
 _COMMAND_MODULES: list[str] = [
     "metrocircle.cli.access",
     "metrocircle.cli.combine",
+    "metrocircle.cli.compare",
     "metrocircle.cli.delineate",
     "metrocircle.cli.demo",
     "metrocircle.cli.groups",
@@ -33,8 +34,10 @@ _COMMAND_MODULES: list[str] = [
     "metrocircle.cli.od",
     "metrocircle.cli.project",
     "metrocircle.cli.roles",
+    "metrocircle.cli.sensitivity",
     "metrocircle.cli.simulate",
     "metrocircle.cli.strength",
+    "metrocircle.cli.uncertainty",
 ]
 
 app = typer.Typer(

@@ -75,7 +75,8 @@ def validate_combine_inputs(
     if universe is None and "origin" in flows.columns:
         codes = pd.concat([flows["origin"], flows["destination"]]).dropna().astype(str)
         universe = set(pd.unique(codes.to_numpy(dtype=object))) - set(external)
-    membership = V.validate_membership(membership, universe=universe, problems=p)
+    membership = V.validate_membership(membership, universe=universe, problems=p,
+                                        require_status=True)
     adjacency = V.validate_adjacency(adjacency, universe=universe, problems=p)
     p.raise_if_any()
     return membership, flows, adjacency, units

@@ -240,7 +240,10 @@ def validate_flows(
     keep_suppressed: bool = False,
 ) -> pd.DataFrame:
     """Check a flow table and return it clean (``origin, destination, value[, layer, kind,
-    source]``).
+    source][, moe]``).
+
+    ``moe``, when present, is the margin of error of each flow (e.g. the ACS's 90 % margin):
+    checked like ``value`` and kept.
 
     Problems found: missing columns, missing or non-numeric or negative or infinite values,
     missing codes, codes not in ``universe`` (unless listed in ``external``, e.g. places abroad
@@ -279,6 +282,8 @@ def validate_flows(
     value = flows[S.VALUE].where(~unknown_total, 0) if unknown_total.any() else flows[S.VALUE]
     out[S.VALUE] = _numeric(value, source, S.VALUE, labels, p).to_numpy()
     out.loc[unknown_total, S.VALUE] = np.nan
+    if S.MOE in flows.columns:
+        out[S.MOE] = _numeric(flows[S.MOE], source, S.MOE, labels, p).to_numpy()
     keys = [S.ORIGIN, S.DESTINATION]
     if S.LAYER in flows.columns:
         out[S.LAYER] = as_text_column(as_codes(flows[S.LAYER]).fillna(""))
@@ -478,58 +483,6 @@ def validate_adjacency(
     return out.drop_duplicates().reset_index(drop=True)
 
 
-def validate_membership(
-    membership: pd.DataFrame,
-    *,
-    universe: Collection[str] | None = None,
-    source: str = "membership",
-    line_offset: int | None = None,
-    problems: Problems | None = None,
-) -> pd.DataFrame:
-    """Check a membership table (``unit_id, area_id, status``: a delineation's
-    ``membership.csv`` or an official list) and return ``unit_id, area_id, status`` as text.
-
-    An empty ``area_id`` means the unit is in no area. Problems: missing columns, missing unit
-    codes, a unit listed twice, unit codes not in ``universe``, an area id on a unit whose
-    status says it is outside (``outside``) and no area at all.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> validate_membership(pd.DataFrame({"unit_id": [1, 2], "area_id": ["A", ""],
-    ...                                   "status": ["core", "outside"]}))
-      unit_id area_id   status
-    0       1       A     core
-    1       2    <NA>  outside
-    """
-    p, labels, has_columns = _start(
-        membership,
-        S.MEMBERSHIP_COLUMNS,
-        source=source,
-        line_offset=line_offset,
-        problems=problems,
-        hint=" (a delineation's membership.csv has them)",
-    )
-    if not has_columns:
-        return membership
-    out = pd.DataFrame(index=pd.RangeIndex(len(membership)))
-    unit = _codes(membership, S.UNIT_ID, source, labels, p)
-    out[S.UNIT_ID] = pd.array(unit.where(~_blank(membership[S.UNIT_ID])), dtype="string")
-    area = as_codes(membership[S.AREA_ID])
-    out[S.AREA_ID] = pd.array(area.where(~_blank(membership[S.AREA_ID])), dtype="string")
-    out[S.STATUS] = membership[S.STATUS].astype("string").str.strip().to_numpy()
-    _duplicates(out[S.UNIT_ID], source, "unit(s) listed more than once", labels, p)
-    outside = (out[S.STATUS].str.lower() == "outside").to_numpy(dtype=bool, na_value=False)
-    clash = outside & out[S.AREA_ID].notna().to_numpy()
-    if clash.any():
-        p.add(source, "status 'outside' but an area_id is given", labels(np.flatnonzero(clash)))
-    if len(out) and out[S.AREA_ID].isna().all():
-        p.add(source, "no unit is in an area (every area_id is empty)")
-    _unknown(out[S.UNIT_ID], universe, source, S.UNIT_ID, labels, p)
-    _raise_if_standalone(p, problems)
-    return out
-
-
 def validate_travel_times(
     travel_times: pd.DataFrame,
     *,
@@ -560,6 +513,73 @@ def validate_travel_times(
         p.add(source, "duplicate origin-destination pair(s)", labels(np.flatnonzero(dup)))
     _unknown(out[S.ORIGIN], universe, source, "origin", labels, p)
     _unknown(out[S.DESTINATION], universe, source, "destination", labels, p)
+    _raise_if_standalone(p, problems)
+    return out
+
+
+def validate_membership(
+    membership: pd.DataFrame,
+    *,
+    universe: Collection[str] | None = None,
+    source: str = "membership",
+    line_offset: int | None = None,
+    problems: Problems | None = None,
+    require_status: bool = False,
+) -> pd.DataFrame:
+    """Check a membership table (``unit_id, area_id[, status][, threshold][, rule]``: a
+    delineation's ``membership.csv``, or an official list renamed to those columns) and return
+    those columns clean, codes as text.
+
+    ``unit_id`` must be present and unique; an empty ``area_id`` means the unit is in no area;
+    ``status`` is required with ``require_status`` (``metrocircle combine``), and a unit whose
+    status is ``outside`` cannot have an area; ``threshold``, when present, must be a number
+    (empty allowed, e.g. for cores). Unit codes not in ``universe`` are problems. With
+    ``require_status``, a table where no unit is in any area is a problem too.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> validate_membership(pd.DataFrame({"unit_id": [1, 2], "area_id": ["A", ""],
+    ...                                   "status": ["core", "outside"]}))
+      unit_id area_id   status
+    0       1       A     core
+    1       2    <NA>  outside
+    """
+    required = list(S.MEMBERSHIP_COLUMNS) if require_status else [S.UNIT_ID, S.AREA_ID]
+    p, labels, has_columns = _start(
+        membership,
+        required,
+        source=source,
+        line_offset=line_offset,
+        problems=problems,
+        hint=" (a delineation's membership.csv has them; map yours with --id-col, --area-col)",
+    )
+    if not has_columns:
+        return membership
+    out = pd.DataFrame(index=pd.RangeIndex(len(membership)))
+    unit = _codes(membership, S.UNIT_ID, source, labels, p)
+    out[S.UNIT_ID] = pd.array(unit.where(~_blank(membership[S.UNIT_ID])), dtype="string")
+    area = as_codes(membership[S.AREA_ID])
+    out[S.AREA_ID] = pd.array(area.where(~_blank(membership[S.AREA_ID])), dtype="string")
+    if S.STATUS in membership.columns:
+        status = membership[S.STATUS].astype("string").str.strip()
+        out[S.STATUS] = status.where(~pd.Series(_blank(membership[S.STATUS]))).to_numpy()
+    if "threshold" in membership.columns:
+        out["threshold"] = _numeric(
+            membership["threshold"], source, "threshold", labels, p, allow_missing=True
+        ).to_numpy()
+    if "rule" in membership.columns:
+        out["rule"] = membership["rule"].astype("string").to_numpy()
+    _duplicates(out[S.UNIT_ID], source, "unit(s) listed more than once", labels, p)
+    if S.STATUS in out.columns:
+        outside = (out[S.STATUS].str.lower() == "outside").to_numpy(dtype=bool, na_value=False)
+        clash = outside & out[S.AREA_ID].notna().to_numpy()
+        if clash.any():
+            p.add(source, "status 'outside' but an area_id is given",
+                  labels(np.flatnonzero(clash)))
+    if require_status and len(out) and out[S.AREA_ID].isna().all():
+        p.add(source, "no unit is in an area (every area_id is empty)")
+    _unknown(out[S.UNIT_ID], universe, source, S.UNIT_ID, labels, p)
     _raise_if_standalone(p, problems)
     return out
 
@@ -730,6 +750,7 @@ __all__ = [
     "validate_cores",
     "validate_flows",
     "validate_inputs",
+    "validate_membership",
     "validate_travel_times",
     "validate_units",
     "validate_urban_areas",

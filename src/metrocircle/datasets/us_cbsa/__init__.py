@@ -291,6 +291,35 @@ def load_population(vintage: int = 2020) -> pd.DataFrame:
         df = load_urban_areas_2010().drop_duplicates("county_fips")
         out = pd.DataFrame({"unit_id": df["county_fips"], "population": df["CPOP"]})
     return out.astype({"population": "float64"}).reset_index(drop=True)
+#: State FIPS codes outside the conterminous United States (Alaska, Hawaii, Puerto Rico and
+#: the island areas), left out of maps of the 48 states and DC.
+NON_CONTERMINOUS_STATES = ("02", "15", "60", "66", "69", "72", "78")
+
+
+def load_polygons(conterminous: bool = False):  # noqa: ANN201 - a GeoDataFrame (optional dep.)
+    """County polygons for maps: ``unit_id``, ``name``, ``geometry``.
+
+    The 2017 cartographic boundaries as quantised and simplified by us-atlas (see the README):
+    old Connecticut counties, 46102, 02158, 02261, in EPSG:4326. The quantisation leaves a few
+    rings that touch themselves; they are repaired with ``shapely.make_valid``. It also leaves
+    Falls Church city, VA (51610, 5 km²) without any area: that county has no polygon here (a
+    map counts it among the units it cannot draw). With
+    ``conterminous=True``: only the 48 states and DC, in the Albers equal-area projection
+    (EPSG:5070). Needs the ``geo`` extra.
+    """
+    from metrocircle.exceptions import require
+
+    gpd = require("geopandas", "geo")
+    import shapely
+
+    g = gpd.read_file(path(COUNTIES_TOPO_FILE), layer="counties")
+    g = g.rename(columns={"id": "unit_id"})[["unit_id", "name", "geometry"]]
+    g["unit_id"] = g["unit_id"].astype("string")
+    g = g.set_geometry(shapely.make_valid(g.geometry.to_numpy()), crs="EPSG:4326")
+    g = g[~(g.geometry.is_empty | g.geometry.isna())]
+    if conterminous:
+        g = g[~g["unit_id"].str[:2].isin(NON_CONTERMINOUS_STATES)].to_crs("EPSG:5070")
+    return g.reset_index(drop=True)
 
 
 def load_urban_areas_2010() -> pd.DataFrame:
@@ -449,6 +478,8 @@ __all__ = [
     "load_membership",
     "load_official",
     "load_population",
+    "load_polygons",
+    "NON_CONTERMINOUS_STATES",
     "load_urban_areas",
     "load_urban_areas_2010",
     "load_units",
