@@ -200,8 +200,13 @@ class FlowLayout:
 def flow_matrix(flows: pd.DataFrame, universe: pd.Index) -> FlowMatrix:
     """Build the :class:`FlowMatrix`; flows touching codes outside the universe still count in
     the denominators ``R`` and ``W`` of the universe units they touch."""
-    layout = FlowLayout.from_flows(flows, universe)
-    sup_out, sup_in = suppressed_flows(flows, layout.origin, layout.destination, len(universe))
+    return matrix_of(flows, FlowLayout.from_flows(flows, universe))
+
+
+def matrix_of(flows: pd.DataFrame, layout: FlowLayout) -> FlowMatrix:
+    """The :class:`FlowMatrix` of ``flows`` laid out by ``layout``, with the suppressed
+    remainders of a published OD (see :func:`suppressed_flows`)."""
+    sup_out, sup_in = suppressed_flows(flows, layout.origin, layout.destination, layout.n)
     # only a suppressed remainder can be empty (unknown): it counts as 0 in R and W
     v = np.nan_to_num(flows["value"].to_numpy(dtype=float), nan=0.0)
     fm = layout.matrix(v)
@@ -1784,8 +1789,11 @@ class Context:
         times and :attr:`shared` are reused."""
         if self.layout is None:
             raise ValueError("this context was made without a flow layout")
+        fm = self.layout.matrix(values)
+        # the suppressed remainders of a published OD stay those of the published table
+        fm.suppressed_out, fm.suppressed_in = self.fm.suppressed_out, self.fm.suppressed_in
         return Context(
-            self.layout.matrix(values),
+            fm,
             self.cores,
             self.graph,
             self.units,
@@ -1821,7 +1829,7 @@ def prepare(
     if contiguity and adjacency is None:
         require_adjacency(method, None, True)
     layout = FlowLayout.from_flows(flows, universe_of(flows, units))
-    fm = layout.matrix(flows["value"].to_numpy(dtype=float))
+    fm = matrix_of(flows, layout)
     c = read_cores(cores, fm, method)
     graph = adjacency_matrix(adjacency, fm) if adjacency is not None else None
     return Context(fm, c, graph, units, travel_times, layout=layout)
