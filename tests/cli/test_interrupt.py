@@ -43,7 +43,9 @@ def test_ctrl_c_exits_130_and_leaves_no_partial_folder(tmp_path):
     proc = subprocess.Popen(
         [sys.executable, "-m", "metrocircle.cli.main", "delineate", "ttwa-lma",
          "--flows", str(src / "big_flows.csv"), "--out", str(out), "--no-progress"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # as from a terminal: pytest-xdist workers ignore SIGINT, and a child inherits that
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while not _reading(proc.pid, "big_flows.csv"):
         assert proc.poll() is None, proc.communicate()
