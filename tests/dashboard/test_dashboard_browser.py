@@ -88,6 +88,10 @@ def test_a_slider_recolours_the_units_that_change_status(page) -> None:  # noqa:
     assert after_status == ["core", "member", "member", "outside", "outside", "outside",
                             "outside"]
     assert timing["changed"] == 1
+    # the side panel names the unit that changes, its place in the run and now (as text)
+    assert page.eval_on_selector_all("#changed li", "lis => lis.map(li => li.textContent)") \
+        == [f"{SCRIPT_NAME}: member (metro) → outside"]
+    assert page.is_visible("#changed-section")
     after = page.evaluate(PIXELS, pts)
     for i in range(len(UNITS)):
         if after_status[i] != run[i]:
@@ -100,6 +104,23 @@ def test_a_slider_recolours_the_units_that_change_status(page) -> None:  # noqa:
     move_slider(page, "close_share", 0.05)
     assert statuses(page)[4] == "member"
     assert close(page.evaluate(PIXELS, pts)[4], hex_rgb(STATUS["member"]))
+
+
+def test_the_runs_values_button_restores_every_slider(page) -> None:  # noqa: ANN001
+    page, rec = page
+    run = statuses(page)
+    values = page.eval_on_selector_all("#sliders input[type=range]",
+                                       "els => els.map(e => [e.id, e.value])")
+    move_slider(page, "max_minutes", 80)
+    move_slider(page, "close_share", 0.05)
+    assert statuses(page) != run and page.is_visible("#changed-section")
+    page.click("#reset")
+    page.wait_for_function("() => window.mcDashboard.timings.at(-1).changed === 0 "
+                           "&& Object.keys(window.mcDashboard.current.changed_params).length === 0")
+    assert statuses(page) == run
+    assert page.eval_on_selector_all("#sliders input[type=range]",
+                                     "els => els.map(e => [e.id, e.value])") == values
+    assert page.is_hidden("#changed-section") and rec.errors == []
 
 
 def test_clicking_a_unit_shows_its_explanation(page, toy_run: Path) -> None:  # noqa: ANN001

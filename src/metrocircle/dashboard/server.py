@@ -144,6 +144,9 @@ class Dashboard:
             "delineation_layers": [{k: str(v) for k, v in lab.items()}
                                    for lab in s.spec.get("layers") or []],
             "reproduces_run": self.reproduces,
+            # each unit's place in the run (unit_ids order): what a slider move is compared to
+            "run": {"status": self._run_place[0].tolist(), "area_id": self._run_place[1].tolist(),
+                    "name": [self.folder.names[u] for u in self.folder.unit_ids]},
             "notes": list(self.folder.notes),
         }
 

@@ -44,13 +44,25 @@ function statusColours(statuses, unplaced) {
   return out;
 }
 
+// travel-time bands ("0-30", "30-45", ..., ">90") in the order of their first number
+const bandKey = (b) => { const m = String(b).match(/[0-9.]+/); return m ? Number(m[0]) + (String(b).startsWith('>') ? 0.5 : 0) : Infinity; };
+const byBand = (a, b) => bandKey(a) - bandKey(b) || a.localeCompare(b);
+
 function categories(prop) {
   const seen = new Set();
   for (const f of state.units.features) {
     const v = f.properties[prop];
     if (v !== undefined && v !== null && v !== '') seen.add(String(v));
   }
-  return [...seen].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  return [...seen].sort(prop === 'band' ? byBand : (a, b) => a.localeCompare(b, 'en', { numeric: true }));
+}
+
+// the bands of the isochrone layer and of the units, nearest first, each with its colour
+function bandColours() {
+  const seen = new Set(categories('band'));
+  for (const f of state.bands.features) if (f.properties.band) seen.add(String(f.properties.band));
+  const bands = [...seen].sort(byBand);
+  return bands.map((b, i) => [b, BAND_COLOURS[Math.min(i, BAND_COLOURS.length - 1)]]);
 }
 
 function matchExpr(getter, cats, colours) {
@@ -83,7 +95,8 @@ function colouring(mode) {
   }
   const prop = mode;
   const cats = categories(prop);
-  const colours = prop === 'band' ? cats.map((c, i) => BAND_COLOURS[i % BAND_COLOURS.length])
+  const bandOf = Object.fromEntries(bandColours());
+  const colours = prop === 'band' ? cats.map((c) => bandOf[c])
     : cats.map((c, i) => PALETTE[i % PALETTE.length]);
   return { expr: matchExpr(['get', prop], cats, colours), legend: cats.map((c, i) => [c, colours[i], '']) };
 }
@@ -103,7 +116,33 @@ function recolour() {
   const mode = $('colour').value;
   const c = colouring(mode);
   state.map.setPaintProperty('units-fill', 'fill-color', c.expr);
-  drawLegend(c.legend);
+  const legend = [...c.legend];
+  if ($('show-bands').checked && mode !== 'band') {
+    legend.push([`isochrone bands (minutes to ${state.meta.main_area})`, null, '']);
+    for (const [b, colour] of bandColours()) legend.push([b, colour, '']);
+  }
+  drawLegend(legend);
+}
+
+// the units whose status or area differ from the run's, by name, with both places
+function listChanged(data) {
+  const ul = $('changed');
+  ul.replaceChildren();
+  const run = state.meta.run;
+  const place = (status, area) => (area ? `${status} (${area})` : status);
+  const items = data.changed.map((i) => [run.name[i], i]);
+  items.sort((a, b) => a[0].localeCompare(b[0]));
+  for (const [name, i] of items) {
+    const li = el('li');
+    const b = el('button', name, 'link');
+    b.type = 'button';
+    b.addEventListener('click', () => showUnit(i));
+    li.append(b, el('span', `: ${place(run.status[i], run.area_id[i])} → `
+      + `${place(data.columns.status[i], data.columns.area_id[i])}`));
+    ul.append(li);
+  }
+  $('changed-section').hidden = !items.length;
+  $('changed-count').textContent = String(items.length);
 }
 
 // -- the delineation state -----------------------------------------------------------------
@@ -120,6 +159,7 @@ function applyDelineation(data) {
   }
   state.current = data;
   recolour();
+  listChanged(data);
   if (state.selected !== null) showUnit(state.selected);
 }
 
@@ -259,13 +299,16 @@ async function showFlows() {
 
 function showBands() {
   state.map.setLayoutProperty('bands', 'visibility', $('show-bands').checked ? 'visible' : 'none');
+  recolour();
 }
 
 // -- start -------------------------------------------------------------------------------------
 async function main() {
-  const [meta, units] = await Promise.all([getJSON('/api/meta'), getJSON('/api/units.geojson')]);
+  const [meta, units, bands] = await Promise.all([getJSON('/api/meta'),
+    getJSON('/api/units.geojson'), getJSON('/api/bands.geojson')]);
   state.meta = meta;
   state.units = units;
+  state.bands = bands;
   state.statusColours = statusColours(meta.statuses, meta.unplaced_statuses);
   $('title').textContent = meta.project.title || meta.project.name || 'metrocircle';
   $('subtitle').textContent = `${meta.run_dir} · ${meta.units} units (${meta.drawn} drawn)`;
@@ -299,15 +342,15 @@ async function main() {
       version: 8,
       sources: {
         units: { type: 'geojson', data: units },
-        bands: { type: 'geojson', data: '/api/bands.geojson' },
+        bands: { type: 'geojson', data: bands },
         flows: { type: 'geojson', data: { type: 'FeatureCollection', features: [] } },
       },
       layers: [
         { id: 'background', type: 'background', paint: { 'background-color': '#f7f5f0' } },
         { id: 'units-fill', type: 'fill', source: 'units', paint: { 'fill-color': NONE, 'fill-opacity': 1 } },
         { id: 'bands', type: 'fill', source: 'bands', layout: { visibility: 'none' },
-          paint: { 'fill-color': ['match', ['get', 'band'], '0-30', BAND_COLOURS[0], '30-45', BAND_COLOURS[1],
-            '45-60', BAND_COLOURS[2], '60-90', BAND_COLOURS[3], BAND_COLOURS[5]], 'fill-opacity': 0.45 } },
+          paint: { 'fill-color': bandColours().length ? ['match', ['get', 'band'], ...bandColours().flat(), NONE] : NONE,
+            'fill-opacity': 0.45 } },
         { id: 'units-line', type: 'line', source: 'units', paint: {
           'line-color': ['case', ['boolean', ['feature-state', 'changed'], false], '#000000', '#ffffff'],
           'line-width': ['case', ['boolean', ['feature-state', 'changed'], false], 2.5, 0.6] } },
@@ -338,7 +381,7 @@ async function main() {
       state.values[s.name] = s.value;
       $(`slider-${s.name}`).value = s.value === null ? s.start : s.value;
       $(`slider-${s.name}`).disabled = s.value === null;
-      $(`set-${s.name}`).checked = s.value !== null;
+      if ($(`set-${s.name}`)) $(`set-${s.name}`).checked = s.value !== null;
       $(`out-${s.name}`).textContent = s.value === null ? 'unset' : fmt(s.value);
       $(`out-${s.name}`).classList.remove('changed');
     }
