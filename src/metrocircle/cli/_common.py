@@ -67,6 +67,9 @@ class ReadAll:
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        #: what the data model did to the inputs (codes padded, rows set aside, ...), for
+        #: ``run.json``; each was also logged as a warning on the console
+        self.notes: list[Any] = []
 
     def attempt(self, read: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
         try:
@@ -90,38 +93,60 @@ class ReadAll:
         value_col: str,
         **flow_options: Any,
     ) -> tuple[Any, Any, list[str] | None]:
-        """Read the units (if given) and the flows; return them and the unit codes to check the
-        other files against: the units' codes, else the codes the flow file names (even when it
-        has problems, so the other files are checked in the same run), else None."""
+        """Read the units (if given) and the flows together (:func:`metrocircle.model.read_inputs`:
+        codes in one spelling, the units restricted to those the flows name); return them and
+        the unit codes to check the other files against: the units' codes, else the codes the
+        flow file names (even when it has problems, so the other files are checked in the same
+        run), else None. ``flow_options`` are ``external``, ``encoding``, ``sep``,
+        ``units_layer``."""
         from metrocircle.model import io
 
-        units_df = self.attempt(io.read_units, units, id_col=units_id_col) if units else None
-        universe = list(units_df["unit_id"]) if units_df is not None else None
-        flows_df = self.attempt(io.read_flows, flows, origin_col=origin_col,
-                                destination_col=destination_col, value_col=value_col,
-                                universe=universe, **flow_options)
+        inputs = self.attempt(
+            io.read_inputs, flows, units=units, units_id_col=units_id_col,
+            origin_col=origin_col, destination_col=destination_col, value_col=value_col,
+            **flow_options,
+        )
+        if inputs is not None:
+            self.notes.extend(inputs.notes)
+            units_df, flows_df = inputs.units, inputs.flows
+            universe = (
+                sorted(units_df["unit_id"].astype(str)) if units_df is not None
+                else _codes_in_flows(flows_df, flows, origin_col, destination_col)
+            )
+            return units_df, flows_df, universe
+        universe = None
+        if units is not None:
+            raw = _raw_codes(units, [units_id_col])
+            universe = raw
         if universe is None:
-            universe = _codes_in_flows(flows_df, flows, origin_col, destination_col)
-        return units_df, flows_df, universe
+            universe = _codes_in_flows(None, flows, origin_col, destination_col)
+        return None, None, universe
+
+
+def _raw_codes(path: Any, columns: list[str]) -> list[str] | None:
+    """The codes in ``columns`` of a file, even when it has problems; None if they cannot be
+    read at all."""
+    from metrocircle.model.io import read_table
+    from metrocircle.model.validation import as_codes, code_set
+
+    try:
+        raw, _ = read_table(path)
+    except (InputError, TypeError):
+        return None
+    if not all(c in raw.columns for c in columns):
+        return None
+    codes: set[str] = set()
+    for c in columns:
+        codes |= code_set(as_codes(raw[c]))
+    return sorted(codes - {""})
 
 
 def _codes_in_flows(flows_df: Any, path: Any, origin_col: str,
                     destination_col: str) -> list[str] | None:
     """The unit codes of the flows, even when the flow file has problems; None if they cannot
     be read at all."""
-    from metrocircle.model.io import read_table
-    from metrocircle.model.validation import as_codes
+    from metrocircle.model.validation import code_set
 
     if flows_df is not None:
-        return sorted(set(flows_df["origin"]) | set(flows_df["destination"]))
-    try:
-        raw, _ = read_table(path)
-    except InputError:
-        return None
-    cols = [c for c in (origin_col, destination_col) if c in raw.columns]
-    if len(cols) < 2:
-        return None
-    codes: set[str] = set()
-    for c in cols:
-        codes |= set(as_codes(raw[c]).dropna())
-    return sorted(codes - {""})
+        return sorted(code_set(flows_df["origin"]) | code_set(flows_df["destination"]))
+    return _raw_codes(path, [origin_col, destination_col])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from metrocircle.cli._common import ReadAll, parse_param_pairs, progress_bar
+from metrocircle.cli._common import parse_param_pairs, progress_bar
 from metrocircle.exceptions import ParameterError
 
 EXAMPLES = ("us-cbsa",)
@@ -55,6 +55,21 @@ def delineate_command(
     example: str | None = typer.Option(
         None, "--example", help=f"Run on data shipped with the package: {', '.join(EXAMPLES)}."
     ),
+    encoding: str | None = typer.Option(
+        None, "--encoding", help="Text encoding of the CSV inputs (e.g. gb18030, latin-1); "
+        "detected when not given."
+    ),
+    sep: str | None = typer.Option(
+        None, "--sep", help="Delimiter of the CSV inputs (',', ';', '\\t', '|'); sniffed "
+        "when not given."
+    ),
+    units_layer: str | None = typer.Option(
+        None, "--units-layer", help="Layer of --units when it is a GeoPackage with several."
+    ),
+    adjacency_layer: str | None = typer.Option(
+        None, "--adjacency-layer",
+        help="Layer of --adjacency when it is a GeoPackage with several.",
+    ),
     out: Path = typer.Option(..., "--out", help="Output directory."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show progress bars."),
 ) -> None:
@@ -66,6 +81,8 @@ def delineate_command(
     cls = get_method(method)
     params = cls.parse_params(parse_param_pairs(param))
     inputs: dict[str, Path | None] = {}
+    notes: list[dict] = []
+    validate = True
     if example is not None:
         if flows is not None:
             raise ParameterError("Give either --example or --flows, not both.")
@@ -92,31 +109,21 @@ def delineate_command(
             "adjacency": adjacency,
             "travel_times": travel_times,
         }
-        # Read every file before raising, so one error lists the problems of all of them.
-        reader = ReadAll()
-        attempt = reader.attempt
-
-        units_df, flows_df, universe = reader.units_and_flows(
-            units, flows, units_id_col=units_id_col, origin_col=origin_col,
-            destination_col=destination_col, value_col=value_col, external=external)
-        cores_df = attempt(io.read_cores, cores, universe=universe) if cores else None
-        adjacency_df = (
-            attempt(
-                io.read_adjacency,
-                adjacency,
-                universe=universe,
-                id_col=units_id_col,
-                contiguity=contiguity,
-                tolerance_m=tolerance_m,
-                units_crs=getattr(units_df, "crs", None),
-            )
-            if adjacency
-            else None
+        # Every file is read and checked together (codes in one spelling, reference tables
+        # restricted to the study) before anything is raised, so one error lists the problems
+        # of all of them.
+        read = io.read_inputs(
+            flows, units=units, cores=cores, adjacency=adjacency, travel_times=travel_times,
+            external=external, origin_col=origin_col, destination_col=destination_col,
+            value_col=value_col, units_id_col=units_id_col, contiguity=contiguity,
+            tolerance_m=tolerance_m, encoding=encoding, sep=sep, units_layer=units_layer,
+            adjacency_layer=adjacency_layer,
         )
-        travel_df = (
-            attempt(io.read_travel_times, travel_times, universe=universe) if travel_times else None
-        )
-        reader.raise_if_any()
+        flows_df, units_df, cores_df = read.flows, read.units, read.cores
+        adjacency_df, travel_df = read.adjacency, read.travel_times
+        external = read.external
+        notes = read.info()
+        validate = False  # read_inputs checked them
     started = time.perf_counter()
     with progress_bar(progress) as callback:
         result = delineate(
@@ -129,7 +136,10 @@ def delineate_command(
             params=params,
             external=external,
             progress=callback,
+            validate=validate,
         )
+    if notes:
+        result.info["inputs"] = notes
     elapsed = time.perf_counter() - started
     written = write_delineation(
         result,

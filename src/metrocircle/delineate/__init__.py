@@ -55,12 +55,12 @@ def get_method(name: str) -> type[DelineationMethod]:
 
 def delineate(
     method: str,
-    flows: pd.DataFrame,
+    flows: Any,
     *,
-    units: pd.DataFrame | None = None,
-    cores: pd.DataFrame | None = None,
-    adjacency: pd.DataFrame | None = None,
-    travel_times: pd.DataFrame | None = None,
+    units: Any = None,
+    cores: Any = None,
+    adjacency: Any = None,
+    travel_times: Any = None,
     params: dict[str, Any] | None = None,
     external: Sequence[str] = (),
     progress: ProgressCallback | None = None,
@@ -73,9 +73,13 @@ def delineate(
     method
         One of :func:`available_methods`, e.g. ``"omb-cbsa"``.
     flows
-        ``origin, destination, value`` (unit codes as strings).
+        ``origin, destination, value``: a DataFrame, records (a list of dicts) or a path.
     units, cores, adjacency, travel_times
-        Optional tables, see :mod:`metrocircle.delineate.base`.
+        Optional tables (each a DataFrame, records or a path), see
+        :mod:`metrocircle.delineate.base`. They are checked together by
+        :func:`metrocircle.model.read_inputs`: codes that differ only by zero-padding are made
+        one, the units table, adjacency and travel times are restricted to the units the
+        flows name, and what was done is listed in ``result.info["inputs"]``.
     params
         Method parameters by name; every threshold is one. Unset ones take their defaults.
     external
@@ -93,10 +97,11 @@ def delineate(
         ``membership`` (a GeoDataFrame when ``units`` has geometry), ``areas``, ``tables``.
     """
     cls = get_method(method)
+    notes: list[dict[str, Any]] = []
     if validate:
-        from metrocircle.model import validate_inputs
+        from metrocircle.model import read_inputs
 
-        flows, units, cores, adjacency, travel_times = validate_inputs(
+        inputs = read_inputs(
             flows,
             units=units,
             cores=cores,
@@ -104,6 +109,9 @@ def delineate(
             travel_times=travel_times,
             external=external,
         )
+        flows, units, cores = inputs.flows, inputs.units, inputs.cores
+        adjacency, travel_times = inputs.adjacency, inputs.travel_times
+        notes = inputs.info()
     est = cls(**(params or {})).fit(
         flows,
         units=units,
@@ -113,6 +121,8 @@ def delineate(
         progress=progress,
     )
     result = est.result()
+    if notes:
+        result.info["inputs"] = notes
     if units is not None and "geometry" in getattr(units, "columns", []):
         from metrocircle.model.geo import attach_geometry
 

@@ -2,22 +2,30 @@
 
 Every table is a plain pandas DataFrame (a GeoDataFrame when it has polygons); see
 ``docs/data-model.md`` for the columns. Readers rename your columns to the model's and raise
-one :class:`~metrocircle.InputError` that lists every problem.
+one :class:`~metrocircle.InputError` that lists every problem. :func:`read_inputs` reads and
+checks the tables of one run together (codes normalised across tables, reference tables
+restricted to the study); what it did is in the :class:`~metrocircle.model.notes.Note` list of
+the :class:`~metrocircle.model.validation.Inputs` it returns.
 """
 
 from metrocircle.model.geo import adjacency_from_polygons, attach_geometry
 from metrocircle.model.io import (
+    csv_delimiter,
     file_checksum,
     read_adjacency,
     read_cores,
     read_flows,
+    read_inputs,
     read_table,
     read_travel_times,
     read_units,
+    sniff_delimiter,
     write_json,
     write_table,
 )
+from metrocircle.model.notes import Note
 from metrocircle.model.validation import (
+    Inputs,
     validate_adjacency,
     validate_cores,
     validate_flows,
@@ -27,15 +35,20 @@ from metrocircle.model.validation import (
 )
 
 __all__ = [
+    "Inputs",
+    "Note",
     "adjacency_from_polygons",
     "attach_geometry",
+    "csv_delimiter",
     "file_checksum",
     "read_adjacency",
     "read_cores",
     "read_flows",
+    "read_inputs",
     "read_table",
     "read_travel_times",
     "read_units",
+    "sniff_delimiter",
     "validate_adjacency",
     "validate_cores",
     "validate_flows",
