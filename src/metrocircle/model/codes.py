@@ -116,7 +116,7 @@ def normalise_codes(
                     f"{', '.join(wide)} hold zero-padded codes of {width} digits (e.g. "
                     f"{_examples(padded[wide[0]])}) but {', '.join(stuck)} lack the leading "
                     f"zeros (e.g. {_examples(short[stuck[0]])}); read the tables together "
-                    "(metrocircle.model.check_inputs) or give the codes the same form",
+                    "(metrocircle.model.read_inputs) or give the codes the same form",
                 )
             ]
         )

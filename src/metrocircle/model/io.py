@@ -34,7 +34,7 @@ import pandas as pd
 from metrocircle.exceptions import InputError, ParameterError, Problem, Problems, require
 from metrocircle.model import schema as S
 from metrocircle.model import validation as V
-from metrocircle.model.notes import Note, add_note
+from metrocircle.model.notes import DeferredNotes, Note, add_note
 
 log = logging.getLogger(__name__)
 
@@ -817,7 +817,7 @@ def read_inputs(
     'codes_padded'
     """
     problems = Problems()
-    notes: list[Note] = []
+    notes = DeferredNotes()
     tables: dict[str, V.Table | None] = {}
 
     def load(kind: str, make: Any, *args: Any, **kwargs: Any) -> None:
@@ -846,9 +846,9 @@ def read_inputs(
     if travel_times is not None:
         load("travel_times", _travel_times_frame, travel_times, origin_col=S.ORIGIN,
              destination_col=S.DESTINATION, minutes_col=S.MINUTES, **text)
-    result = V.check_tables(tables, external=external, problems=problems)
+    result = V.check_tables(tables, external=external, problems=problems, notes=notes)
     problems.raise_if_any()
-    result.notes[:0] = notes
+    notes.log()
     return result
 
 

@@ -51,8 +51,19 @@ class Note:
         return f"{self.source}: {self.message}"
 
 
+class DeferredNotes(list):
+    """A list of notes that are logged only when the caller says so (:meth:`log`): a run that
+    ends in an error does not first print notes about tables it will not use."""
+
+    def log(self) -> None:
+        for note in self:
+            log.warning("%s", note)
+
+
 def add_note(notes: list[Note] | None, note: Note) -> None:
-    """Log ``note`` as a warning and append it to ``notes`` (when the caller collects them)."""
-    log.warning("%s", note)
+    """Log ``note`` as a warning and append it to ``notes`` (when the caller collects them);
+    a :class:`DeferredNotes` list is logged later, by its owner."""
+    if not isinstance(notes, DeferredNotes):
+        log.warning("%s", note)
     if notes is not None:
         notes.append(note)

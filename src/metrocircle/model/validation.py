@@ -430,10 +430,13 @@ def _normalised(
     universe: Collection[str] | None = None,
     external: Sequence[str] = (),
     notes: list[Note] | None = None,
+    normalise: bool = True,
 ) -> tuple[dict[str, pd.Series], list[str]]:
     """The code columns of one table (as text, by column name) normalised together, and
     against a fixed ``universe`` and the ``external`` codes: returns them by column name, and
     the external codes in the same spelling."""
+    if not normalise:
+        return dict(columns), list(external)
     named = {f"{source} column '{c}'": s for c, s in columns.items()}
     named_ext = "external codes"
     named[named_ext] = pd.Series(list(external), dtype="string")
@@ -466,6 +469,7 @@ def validate_flows(
     line_offset: int | None = None,
     problems: Problems | None = None,
     notes: list[Note] | None = None,
+    normalise: bool = True,
 ) -> pd.DataFrame:
     """Check a flow table and return it clean (``origin, destination, value[, layer]``).
 
@@ -473,7 +477,10 @@ def validate_flows(
     values (or values whose total overflows), missing codes, codes not in ``universe`` (unless
     listed in ``external``, e.g. places abroad that count in the denominators), and duplicate
     pairs (per layer). Codes that differ only in zero-padding (``1001`` and ``01001``) are
-    made one (see :mod:`metrocircle.model.codes`).
+    made one, also against ``universe`` (see :mod:`metrocircle.model.codes`), unless
+    ``normalise`` is False (:func:`metrocircle.model.io.read_inputs` normalises a whole run at
+    once). ``notes`` receives what was padded. The other ``validate_*`` functions take the same
+    ``universe``, ``source``, ``line_offset``, ``problems``, ``notes`` and ``normalise``.
 
     Examples
     --------
@@ -499,7 +506,7 @@ def validate_flows(
     out = pd.DataFrame(index=pd.RangeIndex(len(flows)))
     codes, external = _normalised(
         {c: _codes(flows, c, source, labels, p) for c in (S.ORIGIN, S.DESTINATION)},
-        source, p, universe=universe, external=external, notes=notes,
+        source, p, universe=universe, external=external, notes=notes, normalise=normalise,
     )
     for col in (S.ORIGIN, S.DESTINATION):
         out[col] = codes[col].to_numpy()
@@ -679,6 +686,7 @@ def validate_cores(
     problems: Problems | None = None,
     notes: list[Note] | None = None,
     known_as: str = "not in units",
+    normalise: bool = True,
 ) -> pd.DataFrame:
     """Check cores: ``unit_id, area_id`` (and optional ``core_group``); at least one row; a
     unit may be the core of one area only; codes must be known units (the cores are the
@@ -695,7 +703,7 @@ def validate_cores(
     out = pd.DataFrame(index=pd.RangeIndex(len(cores)))
     codes, _ = _normalised(
         {S.UNIT_ID: _codes(cores, S.UNIT_ID, source, labels, p)}, source, p,
-        universe=universe, notes=notes,
+        universe=universe, notes=notes, normalise=normalise,
     )
     out[S.UNIT_ID] = codes[S.UNIT_ID].to_numpy()
     out[S.AREA_ID] = _codes(cores, S.AREA_ID, source, labels, p).to_numpy()
@@ -726,6 +734,7 @@ def validate_adjacency(
     line_offset: int | None = None,
     problems: Problems | None = None,
     notes: list[Note] | None = None,
+    normalise: bool = True,
 ) -> pd.DataFrame:
     """Check adjacency pairs (``unit_a, unit_b``) and return them as sorted unique pairs.
 
@@ -745,7 +754,7 @@ def validate_adjacency(
     n_before = len(p.items)
     codes, _ = _normalised(
         {c: _codes(adjacency, c, source, labels, p) for c in (S.UNIT_A, S.UNIT_B)},
-        source, p, universe=universe, notes=notes,
+        source, p, universe=universe, notes=notes, normalise=normalise,
     )
     a, b = codes[S.UNIT_A], codes[S.UNIT_B]
     same = (a == b).to_numpy(dtype=bool, na_value=False)
@@ -776,6 +785,7 @@ def validate_travel_times(
     line_offset: int | None = None,
     problems: Problems | None = None,
     notes: list[Note] | None = None,
+    normalise: bool = True,
 ) -> pd.DataFrame:
     """Check a travel-time table (``origin, destination, minutes``).
 
@@ -800,7 +810,7 @@ def validate_travel_times(
     out = pd.DataFrame(index=pd.RangeIndex(len(travel_times)))
     codes, _ = _normalised(
         {c: _codes(travel_times, c, source, labels, p) for c in (S.ORIGIN, S.DESTINATION)},
-        source, p, universe=universe, notes=notes,
+        source, p, universe=universe, notes=notes, normalise=normalise,
     )
     for col in (S.ORIGIN, S.DESTINATION):
         out[col] = codes[col].to_numpy()
@@ -901,6 +911,7 @@ def check_tables(
     *,
     external: Sequence[str] = (),
     problems: Problems | None = None,
+    notes: list[Note] | None = None,
 ) -> Inputs:
     """Check the tables of one run together and raise once with every problem.
 
@@ -912,7 +923,7 @@ def check_tables(
     set aside and counted in a note. Cores must lie in the study.
     """
     p = problems if problems is not None else Problems()
-    notes: list[Note] = []
+    notes = notes if notes is not None else []
     tabs: dict[str, Table] = {k: t for k, t in tables.items() if t is not None}
     external = _normalise_run(tabs, external, p, notes)
     units = None
@@ -929,7 +940,7 @@ def check_tables(
         t = tabs["flows"]
         flows = validate_flows(
             t.frame, universe=universe, external=external, source=t.source,
-            line_offset=t.line_offset, problems=p, notes=notes,
+            line_offset=t.line_offset, problems=p, notes=notes, normalise=False,
         )
     study: set[str] | None = None
     if flows is not None and S.ORIGIN in flows.columns and S.DESTINATION in flows.columns:
@@ -954,19 +965,19 @@ def check_tables(
         t = tabs["cores"]
         cores = validate_cores(
             t.frame, universe=universe, source=t.source, line_offset=t.line_offset,
-            problems=p, notes=notes, known_as=where,
+            problems=p, notes=notes, known_as=where, normalise=False,
         )
     if "adjacency" in tabs:
         t = tabs["adjacency"]
         adjacency = validate_adjacency(
             t.frame, universe=universe, source=t.source, line_offset=t.line_offset,
-            problems=p, notes=notes,
+            problems=p, notes=notes, normalise=False,
         )
     if "travel_times" in tabs:
         t = tabs["travel_times"]
         travel_times = validate_travel_times(
             t.frame, universe=universe, source=t.source, line_offset=t.line_offset,
-            problems=p, notes=notes,
+            problems=p, notes=notes, normalise=False,
         )
     if problems is None or flows is None:
         p.raise_if_any()

@@ -67,7 +67,8 @@ class DuckDBEngine(Engine):
         path = _lit(source.path)
         if source.format == "parquet":
             return f"read_parquet({path})"
-        return f"read_csv({path}, header = true, all_varchar = true)"
+        delim = _lit(source.delimiter)
+        return f"read_csv({path}, header = true, all_varchar = true, delim = {delim})"
 
     def load_records(self, source: RecordSource, grid_deg: float) -> None:
         import duckdb
