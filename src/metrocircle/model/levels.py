@@ -5,7 +5,8 @@ shipped Chongqing boundaries hold the province and Guang'an prefecture beside th
 and counties). Used as they are, every flow, area and total would count those places twice.
 
 A unit *contains* other units of the same table when they name it as ``parent_id``, or when
-their polygons lie inside its polygon (at least 90 % of each one's area). metrocircle then uses
+their polygons lie inside its polygon (at least 90 % of each one's area). Two units whose
+polygons contain each other cover the same place twice: an error. metrocircle then uses
 the finest level: the containing units are set aside, with a
 :class:`~metrocircle.model.notes.Note` that names them. When the contained units cover only
 part of their container (less than 95 % of its area, or of its ``population`` when there is no
@@ -55,13 +56,23 @@ def _geometry_pairs(units: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.nda
     points = shapely.point_on_surface(np.where(ok, geom, None))
     tree = shapely.STRtree(np.where(ok, geom, None))
     inner, outer = tree.query(points, predicate="within")
-    keep = (inner != outer) & ok[inner] & ok[outer] & (area[outer] > area[inner])
+    keep = (inner != outer) & ok[inner] & ok[outer] & (area[outer] >= area[inner] * 0.999)
     inner, outer = inner[keep], outer[keep]
     if not len(inner):
         return empty, empty, np.zeros(0)
     share = shapely.area(shapely.intersection(geom[outer], geom[inner])) / area[inner]
     hit = share >= CONTAINED_SHARE
     return outer[hit], inner[hit], share[hit]
+
+
+def _same_place(units: pd.DataFrame) -> list[tuple[str, str]]:
+    """Pairs of units whose polygons contain each other (the same place twice)."""
+    if S.GEOMETRY not in units.columns or not hasattr(units, "crs"):
+        return []
+    outer, inner, _ = _geometry_pairs(units)
+    pairs = set(zip(outer.tolist(), inner.tolist(), strict=True))
+    ids = units[S.UNIT_ID].astype(str).to_numpy(dtype=object)
+    return sorted({tuple(sorted((ids[o], ids[i]))) for o, i in pairs if (i, o) in pairs})
 
 
 def containers(units: pd.DataFrame) -> dict[str, list[str]]:
@@ -89,9 +100,10 @@ def containers(units: pd.DataFrame) -> dict[str, list[str]]:
             found.setdefault(str(par), set()).add(str(child))
     if S.GEOMETRY in units.columns and hasattr(units, "crs"):
         outer, inner, _ = _geometry_pairs(units)
+        pairs = set(zip(outer.tolist(), inner.tolist(), strict=True))
         arr = ids.to_numpy(dtype=object)
-        for o, i in zip(outer, inner, strict=True):
-            if pd.notna(arr[o]) and pd.notna(arr[i]):
+        for o, i in pairs:
+            if (i, o) not in pairs and pd.notna(arr[o]) and pd.notna(arr[i]):
                 found.setdefault(str(arr[o]), set()).add(str(arr[i]))
     return {k: sorted(v) for k, v in sorted(found.items())}
 
@@ -136,6 +148,16 @@ def finest_level(
     Returns ``units`` unchanged when it is one level; otherwise without the containing units
     (noted), or records a problem when the contained units do not cover their container.
     """
+    same = _same_place(units)
+    if same:
+        shown = ", ".join(f"{a} and {b}" for a, b in same[:5])
+        problems.add(
+            source,
+            f"units that cover the same place (their polygons contain each other): {shown}; "
+            "keep one of each",
+            sorted({u for pair in same for u in pair}),
+        )
+        return units
     found = containers(units)
     if not found:
         return units
