@@ -854,7 +854,7 @@ class TravelTimeGate:
         self.missing_pairs = int(no_time.sum())
         self.missing_units = int(missing.sum())
         if self.missing_pairs:
-            names = sorted({str(u) for u in fm.universe[pos[no_time]]})[:5]
+            names = sorted({str(u) for u in fm.unit_ids[pos[no_time]]})[:5]
             logger.warning(
                 "the travel-time matrix has no time for %d pair(s) of a unit and an area's "
                 "cores that have flows between them (e.g. from %s); %d unit(s) that would "

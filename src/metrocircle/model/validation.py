@@ -296,8 +296,9 @@ def _numeric(
     with np.errstate(over="ignore", invalid="ignore"):
         total = float(np.sum(np.abs(finite))) if len(finite) else 0.0
     if not np.isfinite(total):
+        # a sum of n finite values overflows only if some are >= max / n: those are the rows
         size = np.abs(np.nan_to_num(arr, nan=0.0, posinf=0.0, neginf=0.0))
-        big = np.sort(np.argsort(-size, kind="stable")[:10])
+        big = np.flatnonzero(size >= np.finfo(float).max / len(finite))
         p.add(
             source,
             f"values in column '{column}' are so large that their total overflows to "
@@ -580,32 +581,13 @@ def validate_units(
                 out[col], source, col, labels, p, allow_missing=True, upper=1.0
             ).to_numpy()
     if "population" in out.columns:
-        pop = out["population"].to_numpy(dtype=float)
-        if "urban_population" in out.columns:
-            urban = out["urban_population"].to_numpy(dtype=float)
-            above = urban > pop
-            if above.any():
-                ids = out[S.UNIT_ID].astype(str).to_numpy()[above][:5]
-                p.add(
-                    source,
-                    "urban_population above population (an urbanisation rate above 100 %) "
-                    f"for unit(s) {', '.join(ids)}",
-                    labels(np.flatnonzero(above)),
-                )
-        zero = pop == 0
-        if zero.any():
-            ids = sorted(out.loc[zero, S.UNIT_ID].astype(str))
-            add_note(
-                notes,
-                Note(
-                    "zero_population",
-                    source,
-                    f"{len(ids)} unit(s) with population 0 ({', '.join(ids[:5])}"
-                    f"{' ...' if len(ids) > 5 else ''}): shares per person are undefined "
-                    "there; check that 0 does not stand for a missing value",
-                    {"units": ids[:50], "count": len(ids)},
-                ),
-            )
+        check_population(
+            out["population"].to_numpy(dtype=float),
+            out["urban_population"].to_numpy(dtype=float)
+            if "urban_population" in out.columns else None,
+            out[S.UNIT_ID].astype(str).to_numpy(dtype=object),
+            source=source, problems=p, notes=notes, labels=labels,
+        )
     if S.GEOMETRY in out.columns and hasattr(out, "crs"):
         check_geometry(out, source=source, labels=labels, problems=p)
     if len(p.items) == n_before:
@@ -613,6 +595,57 @@ def validate_units(
         out.index = pd.RangeIndex(len(out))
     _raise_if_standalone(p, problems)
     return out
+
+
+def check_population(
+    population: np.ndarray,
+    urban_population: np.ndarray | None,
+    unit_ids: Sequence[str],
+    *,
+    source: str,
+    problems: Problems,
+    notes: list[Note] | None = None,
+    labels: RowLabels | None = None,
+    names: tuple[str, str] = ("population", "urban_population"),
+) -> None:
+    """Record urban population above population (an urbanisation rate above 100 % cannot be
+    right) and note units with population 0 (legitimate, but every per-person share is
+    undefined there). Problems name the rows (``labels``) or else the units.
+
+    Examples
+    --------
+    >>> p = Problems()
+    >>> check_population(np.array([10.0, 5.0]), np.array([12.0, 5.0]), ["a", "b"],
+    ...                  source="units", problems=p)
+    >>> print(p.items[0])
+    units: urban_population above population (an urbanisation rate above 100 %) for unit(s) a [a]
+    """
+    ids = np.asarray(unit_ids, dtype=object)
+    pop = np.asarray(population, dtype=float)
+    if urban_population is not None:
+        above = np.asarray(urban_population, dtype=float) > pop
+        if above.any():
+            pos = np.flatnonzero(above)
+            problems.add(
+                source,
+                f"{names[1]} above {names[0]} (an urbanisation rate above 100 %) for unit(s) "
+                f"{', '.join(map(str, ids[pos][:5]))}",
+                labels(pos) if labels is not None else [str(u) for u in ids[pos]],
+            )
+    zero = pop == 0
+    if zero.any():
+        listed = sorted(map(str, ids[zero]))
+        add_note(
+            notes,
+            Note(
+                "zero_population",
+                source,
+                f"{len(listed)} unit(s) with {names[0]} 0 ({', '.join(listed[:5])}"
+                f"{' ...' if len(listed) > 5 else ''}): shares per person are undefined "
+                "there; check that 0 does not stand for a missing value",
+                {"units": listed[:50], "count": len(listed)},
+            ),
+        )
 
 
 def check_geometry(
@@ -1020,6 +1053,7 @@ __all__ = [
     "as_codes",
     "as_frame",
     "check_geometry",
+    "check_population",
     "check_same_crs",
     "check_tables",
     "row_labels",
