@@ -52,7 +52,8 @@ def cells_from_table(
     """Check a cells table and return ``cell, lon, lat, unit`` (unit may be NULL).
 
     Every problem (missing columns, duplicate ids, coordinates that are not numbers or out of
-    range) is listed in one :class:`InputError`. Rows are numbered as a spreadsheet shows them.
+    range) is listed in one :class:`InputError`. Rows are labelled as everywhere in
+    metrocircle: ``line N`` for a CSV file read by :func:`read_table`, ``row N`` otherwise.
     """
     p = Problems()
     need = [id_col, lon_col, lat_col] + ([unit_col] if unit_col else [])
