@@ -227,8 +227,8 @@ def test_cli_layers_empty_and_swapped(gpkg, tmp_path: Path, capsys) -> None:
 
 SETTINGS = settings(max_examples=40, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
-name_text = st.text(alphabet="abcdeéèçüñ 北京重庆渝中区-", min_size=1, max_size=8).map(str.strip).filter(
-    bool)
+ALPHABET = "abcdeéèçüñ 北京重庆渝中区-"
+name_text = st.text(alphabet=ALPHABET, min_size=1, max_size=8).map(str.strip).filter(bool)
 
 
 @SETTINGS
@@ -290,3 +290,36 @@ def test_random_bytes_in_any_reader(tmp_path_factory, data, sep) -> None:
         read_table(path, sep=sep)
     except InputError:
         pass
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    encodings=st.tuples(*[st.sampled_from(["utf-8", "utf-8-sig", "gbk", "gb18030", "utf-16"])] * 3),
+    seps=st.tuples(*[st.sampled_from([",", ";", "\t", "|"])] * 3),
+)
+def test_delineate_cli_gives_one_answer_for_any_encoding_and_delimiter(
+    tmp_path_factory, capsys, encodings, seps
+) -> None:
+    """The same flows, units (Chinese names) and cores written in any mix of encodings and
+    delimiters give the same membership through ``metrocircle delineate``."""
+    d = tmp_path_factory.mktemp("cli8")
+    tables = {
+        "flows": (["origin", "destination", "value"],
+                  [("500103", "500103", 10), ("500104", "500103", 5), ("500104", "500104", 5),
+                   ("500105", "500105", 8), ("500105", "500103", 1)]),
+        "units": (["unit_id", "name", "population"], UNITS_ZH),
+        "cores": (["unit_id", "area_id"], [("500103", "渝中")]),
+    }
+    paths = {}
+    for (name, (header, rows)), enc, sep in zip(tables.items(), encodings, seps, strict=True):
+        paths[name] = text_file(d / f"{name}.csv", header, rows, sep=sep, encoding=enc)
+    code = main(["delineate", "omb-cbsa", "--flows", str(paths["flows"]), "--units",
+                 str(paths["units"]), "--cores", str(paths["cores"]), "--param",
+                 "contiguity=false", "--out", str(d / "o"), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    m = pd.read_csv(d / "o" / "membership.csv", dtype=str).set_index("unit_id")
+    assert m["status"].to_dict() == {"500103": "core", "500104": "member",
+                                     "500105": "outside"}
+    assert m.loc["500104", "area_id"] == "渝中"

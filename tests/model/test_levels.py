@@ -58,7 +58,8 @@ def test_adjacency_from_the_boundaries_is_among_the_finest_units_only() -> None:
 def test_cli_groups_with_the_shipped_boundaries(tmp_path: Path, capsys, caplog) -> None:
     """``metrocircle groups --units boundaries.geojson``: the 58 county-level units, said."""
     units = chongqing.load_units()["unit_id"].tolist()
-    rows = [(u, u, 100) for u in units] + [(a, b, 10) for a, b in zip(units, units[1:])]
+    chain = zip(units, units[1:], strict=False)
+    rows = [(u, u, 100) for u in units] + [(a, b, 10) for a, b in chain]
     pd.DataFrame(rows, columns=["origin", "destination", "value"]).to_csv(
         tmp_path / "flows.csv", index=False)
     with caplog.at_level(logging.WARNING):

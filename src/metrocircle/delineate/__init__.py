@@ -14,8 +14,6 @@ import importlib
 from collections.abc import Sequence
 from typing import Any
 
-import pandas as pd
-
 from metrocircle.delineate.base import (
     _REGISTRY,
     MEMBERSHIP_COLUMNS,

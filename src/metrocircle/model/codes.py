@@ -92,7 +92,9 @@ def normalise_codes(
             for c in padded[name]:
                 by_width.setdefault(len(c), []).append(c)
             for w, codes in sorted(by_width.items()):
-                parts.append(f"{name} has zero-padded codes of {w} digits (e.g. {_examples(codes)})")
+                parts.append(
+                    f"{name} has zero-padded codes of {w} digits (e.g. {_examples(codes)})"
+                )
             unpadded = [c for c in short[name] if c not in padded[name]]
             if unpadded:
                 parts.append(f"{name} has codes without leading zeros (e.g. {_examples(unpadded)})")

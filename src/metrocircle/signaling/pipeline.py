@@ -85,7 +85,6 @@ def _market_share(
     bad = share.isna() | (share <= 0) | (share > 1)
     if bad.any():
         from metrocircle.exceptions import Problem
-
         from metrocircle.model.validation import row_labels
 
         labels = row_labels(df, df.attrs.get("line_offset"))
