@@ -538,8 +538,8 @@ def read_flows(
     >>> from metrocircle.datasets import us_cbsa
     >>> flows = read_flows(us_cbsa.path(us_cbsa.FLOWS_FILE), origin_col="res_fips",
     ...                    destination_col="work_fips", value_col="workers")
-    >>> flows.iloc[0].tolist()
-    ['01001', '01001', 8671.0]
+    >>> flows.loc[0, "origin"], float(flows.loc[0, "value"])
+    ('01001', 8671.0)
     """
     df, source, first_line = _flows_frame(
         path, origin_col=origin_col, destination_col=destination_col, value_col=value_col,

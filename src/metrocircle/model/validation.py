@@ -990,9 +990,7 @@ def check_tables(
         universe = code_set(units[S.UNIT_ID])
     elif study is not None:
         universe = study
-    where = "not in the study: neither the units table nor the flows have it"
-    if units is None:
-        where = "not in the study: no flow names it"
+    where = "not in the study: no flow names it"
     cores = adjacency = travel_times = None
     if "cores" in tabs:
         t = tabs["cores"]
