@@ -77,6 +77,7 @@ def delineate_command(
     from metrocircle.delineate import delineate, get_method
     from metrocircle.delineate.output import write_delineation
     from metrocircle.model import io
+    from metrocircle.model.output import OutputDir
 
     cls = get_method(method)
     params = cls.parse_params(parse_param_pairs(param))
@@ -92,12 +93,6 @@ def delineate_command(
             )
         from metrocircle.datasets import us_cbsa
 
-        flows_df = us_cbsa.load_flows()
-        units_df = us_cbsa.load_units()
-        cores_df = us_cbsa.load_cores()
-        adjacency_df = us_cbsa.load_adjacency()
-        travel_df = None
-        external = [*external, *us_cbsa.EXTERNAL_CODES]
         inputs = {name: Path(p) for name, p in us_cbsa.files().items()}
     else:
         if flows is None:
@@ -109,6 +104,16 @@ def delineate_command(
             "adjacency": adjacency,
             "travel_times": travel_times,
         }
+    # The output folder is checked before any work (never replacing an input or mixing runs).
+    output = OutputDir(out, inputs=inputs, command=f"delineate {method}")
+    if example is not None:
+        flows_df = us_cbsa.load_flows()
+        units_df = us_cbsa.load_units()
+        cores_df = us_cbsa.load_cores()
+        adjacency_df = us_cbsa.load_adjacency()
+        travel_df = None
+        external = [*external, *us_cbsa.EXTERNAL_CODES]
+    else:
         # Every file is read and checked together (codes in one spelling, reference tables
         # restricted to the study) before anything is raised, so one error lists the problems
         # of all of them.
@@ -141,12 +146,12 @@ def delineate_command(
     if notes:
         result.info["inputs"] = notes
     elapsed = time.perf_counter() - started
-    written = write_delineation(
-        result,
-        out,
-        inputs=inputs,
-        extra_run_info={"compute_seconds": round(elapsed, 3), "example": example},
-    )
+    with output:
+        written = write_delineation(
+            result,
+            output,
+            extra_run_info={"compute_seconds": round(elapsed, 3), "example": example},
+        )
     status = result.membership["status"].value_counts()
     summary = ", ".join(f"{n} {s}" for s, n in status.items())
     typer.echo(f"{method}: {len(result.areas)} areas; units: {summary}")
@@ -159,7 +164,7 @@ def delineate_command(
             "official outlying counties in their official CBSA; "
             f"{cmp['false_positives']} placed where OMB has none"
         )
-    typer.echo(f"wrote {', '.join(p.name for p in written.values())} to {out}")
+    typer.echo(f"wrote {', '.join(p.name for p in written.values())}, run.json to {out}")
 
 
 def methods_command(

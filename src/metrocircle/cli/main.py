@@ -12,7 +12,11 @@ import logging
 import sys
 
 import typer
-from typer.exceptions import TyperException
+
+try:  # typer >= 0.20 vendors click and raises its own exception classes
+    from typer.exceptions import TyperException as _UsageError
+except ImportError:  # older typer raises click's
+    from click.exceptions import ClickException as _UsageError
 
 from metrocircle import __version__
 from metrocircle.exceptions import MetrocircleError
@@ -69,16 +73,23 @@ for _module in _COMMAND_MODULES:
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app and turn library errors into a message and exit code 2."""
     try:
-        app(args=argv, standalone_mode=False)
+        # typer turns Ctrl-C into exit code 130 and returns it in non-standalone mode
+        code = app(args=argv, standalone_mode=False)
+        if code == 130:
+            raise KeyboardInterrupt
+        if isinstance(code, int) and not isinstance(code, bool) and code:
+            return code
     except MetrocircleError as err:
         typer.secho(f"Error: {err}", err=True, fg=typer.colors.RED)
         return 2
     except typer.Exit as ex:
         return ex.exit_code
-    except typer.Abort:
-        typer.echo("Aborted.", err=True)
-        return 1
-    except TyperException as err:  # usage errors: unknown option, missing argument, ...
+    except (KeyboardInterrupt, typer.Abort):
+        # Ctrl-C: outputs are written to a temporary folder and swapped in only at the end, so
+        # an interrupted run leaves the earlier results as they were.
+        typer.echo("Interrupted.", err=True)
+        return 130
+    except _UsageError as err:  # usage errors: unknown option, missing argument, ...
         show = getattr(err, "show", None)
         if callable(show):
             show()

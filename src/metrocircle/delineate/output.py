@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as _dt
-import platform
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from metrocircle import __version__
 from metrocircle.delineate.base import DelineationResult
-from metrocircle.model.io import file_checksum, write_json, write_table
+from metrocircle.model.io import write_table
+from metrocircle.model.output import OutputDir, safe_name
 
 
 def _dissolve_areas(membership: pd.DataFrame) -> pd.DataFrame | None:
@@ -27,27 +25,32 @@ def _dissolve_areas(membership: pd.DataFrame) -> pd.DataFrame | None:
 
 def write_delineation(
     result: DelineationResult,
-    out_dir: str | Path,
+    out: str | Path | OutputDir,
     *,
     inputs: Mapping[str, str | Path | None] | None = None,
     extra_run_info: Mapping[str, Any] | None = None,
+    subfolder: str | None = None,
 ) -> dict[str, Path]:
-    """Write ``membership.csv``, ``areas.csv``, one CSV per extra table and ``run.json``;
+    """Write ``membership.csv``, ``areas.csv``, one CSV per extra table and the run record;
     with polygons also ``delineation.gpkg`` (layers ``membership`` and ``areas``) for QGIS.
 
-    Returns the paths written, by name.
+    ``out`` is a folder (written atomically through :class:`~metrocircle.model.output.OutputDir`,
+    with ``run.json``) or an open ``OutputDir`` (then the files go to ``subfolder`` of it and the
+    delineation's record is added to its ``run.json``). Returns the paths written, by name.
     """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    if not isinstance(out, OutputDir):
+        with OutputDir(out, inputs=inputs or {}, command=f"delineate {result.method}") as od:
+            written = write_delineation(result, od, extra_run_info=extra_run_info)
+        return {name: od.final_path(path) for name, path in written.items()}
+    od = out
+    parts = (subfolder,) if subfolder else ()
     written: dict[str, Path] = {}
-    written["membership"] = write_table(result.membership, out / "membership.csv")
-    written["areas"] = write_table(result.areas, out / "areas.csv")
+    written["membership"] = od.write_table(result.membership, *parts, "membership.csv")
+    written["areas"] = od.write_table(result.areas, *parts, "areas.csv")
     for name, table in result.tables.items():
-        written[name] = write_table(table, out / f"{name}.csv")
+        written[name] = od.write_table(table, *parts, f"{safe_name(name, what='table name')}.csv")
     if "geometry" in result.membership.columns and hasattr(result.membership, "crs"):
-        gpkg = out / "delineation.gpkg"
-        if gpkg.exists():
-            gpkg.unlink()
+        gpkg = od.path(*parts, "delineation.gpkg")
         write_table(result.membership, gpkg, layer="membership")
         areas_geo = _dissolve_areas(result.membership)
         if areas_geo is not None:
@@ -58,23 +61,17 @@ def write_delineation(
     run = {
         "method": result.method,
         "params": result.params,
-        "inputs": {
-            name: {"path": str(path), "sha256": file_checksum(path)}
-            for name, path in (inputs or {}).items()
-            if path is not None and Path(path).is_file()
-        },
         "counts": {
             "units": int(len(result.membership)),
             "areas": int(len(result.areas)),
             "status": {str(k): int(v) for k, v in status.items()},
         },
         "info": result.info,
-        "metrocircle_version": __version__,
-        "python": platform.python_version(),
-        "pandas": pd.__version__,
-        "created_utc": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
     }
     if extra_run_info:
         run.update(extra_run_info)
-    written["run"] = write_json(run, out / "run.json")
+    if subfolder:
+        od.record(**{subfolder: run})
+    else:
+        od.record(**run)
     return written

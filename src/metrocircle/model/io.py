@@ -311,6 +311,9 @@ def _read_csv(
     except pd.errors.EmptyDataError as err:
         raise InputError([Problem(source, "the file is empty (no header, no rows)")]) from err
     df.columns = [str(c).strip() for c in df.columns]
+    from metrocircle.model.output import restore_cell_text
+
+    df = restore_cell_text(df)  # cells a spreadsheet-safe CSV writer prefixed with "'"
     n_lines = text.count("\n") + (0 if text.endswith("\n") else 1)
     if n_lines != len(df) + 1:  # blank lines, or records spanning lines: find each one's line
         starts = _record_lines(text, delim)
@@ -862,15 +865,18 @@ class _with_crs:  # noqa: N801 - a stand-in carrying only a CRS, for check_same_
 
 
 def write_table(df: pd.DataFrame, path: str | Path, *, layer: str | None = None) -> Path:
-    """Write a table by the file's suffix: CSV (geometry dropped), GeoParquet/Parquet,
-    GeoPackage (``layer`` names the layer), GeoJSON, JSON (records)."""
+    """Write a table by the file's suffix: CSV (geometry dropped; text a spreadsheet would run
+    as a formula gets a leading apostrophe, see :mod:`metrocircle.model.output`),
+    GeoParquet/Parquet, GeoPackage (``layer`` names the layer), GeoJSON, JSON (records)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     suffix = path.suffix.lower()
     is_geo = "geometry" in df.columns and hasattr(df, "crs")
     if suffix in CSV_SUFFIXES:
+        from metrocircle.model.output import neutralise_frame
+
         plain = pd.DataFrame(df.drop(columns="geometry")) if is_geo else df
-        plain.to_csv(path, index=False, sep="\t" if suffix == ".tsv" else ",")
+        neutralise_frame(plain).to_csv(path, index=False, sep="\t" if suffix == ".tsv" else ",")
     elif suffix in PARQUET_SUFFIXES:
         df.to_parquet(path, index=False)
     elif suffix in {".gpkg", ".geojson", ".fgb"}:

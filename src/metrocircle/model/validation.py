@@ -226,7 +226,9 @@ def as_codes(series: pd.Series) -> pd.Series:
             series = series.astype("Int64")
     if pd.api.types.is_integer_dtype(series):
         return series.astype("string")
-    if pd.api.types.is_object_dtype(series):
+    if pd.api.types.is_object_dtype(series) and pd.api.types.infer_dtype(
+        series, skipna=True
+    ) not in ("string", "empty"):  # numbers mixed in (built in Python): cell by cell
         return pd.Series(
             [_code_text(x) for x in series], index=series.index, dtype="string"
         )

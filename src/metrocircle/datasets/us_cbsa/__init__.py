@@ -143,9 +143,9 @@ def load_urban_areas_2010() -> pd.DataFrame:
 def compare_to_official(membership: pd.DataFrame, vintage: int = 2020) -> dict[str, object]:
     """Compare a ``membership`` table (counties, ``area_id`` = CBSA code) with the official list.
 
-    Returns ``outlying_official`` (590 in 2023), ``outlying_correct`` (official outlying counties placed
-    as member of their official CBSA), ``false_positives`` (members placed where the official
-    list does not put them), and the codes of the ``missed`` and ``misplaced`` counties.
+    Returns ``outlying_official`` (590 in 2023), ``outlying_correct`` (official outlying counties
+    placed as member of their official CBSA), ``false_positives`` (members placed where the
+    official list does not put them), and the codes of the ``missed`` and ``misplaced`` counties.
     """
     off = load_official(vintage)
     outlying = off[off["central_outlying"] == "Outlying"].set_index("unit_id")["area_id"]
