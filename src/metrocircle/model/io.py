@@ -17,6 +17,7 @@ Examples
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import hashlib
 import io
@@ -24,7 +25,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -61,8 +62,10 @@ def _suffix(path: Path) -> str:
 # Text files: bytes, encoding, delimiter, header, lines
 
 
-def _raw_bytes(path: Path, source: str, limit: int | None = None) -> bytes:
-    """The bytes of a (possibly compressed) text file; ``limit`` reads only the start."""
+@contextlib.contextmanager
+def _raw_bytes(path: Path, source: str, limit: int | None = None) -> Iterator[bytes]:
+    """The bytes of a (possibly compressed) text file; ``limit`` reads only the start. The file
+    stays open while the caller works on them (it is the input being read)."""
     import bz2
     import gzip
     import lzma
@@ -70,25 +73,28 @@ def _raw_bytes(path: Path, source: str, limit: int | None = None) -> bytes:
     import zlib
 
     name = path.name.lower()
+    size = limit if limit is not None else -1
     try:
-        if name.endswith(".zip"):
-            with zipfile.ZipFile(path) as z:
+        with contextlib.ExitStack() as stack:
+            if name.endswith(".zip"):
+                z = stack.enter_context(zipfile.ZipFile(path))
                 members = [n for n in z.namelist() if not n.endswith("/")]
                 if len(members) != 1:
                     raise InputError(
                         [Problem(source, f"a .zip must hold exactly one file (has {len(members)})")]
                     )
-                with z.open(members[0]) as fh:
-                    return fh.read(limit if limit is not None else -1)
-        opener: Any = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(
-            next((c for c in _COMPRESSED if name.endswith(c)), ""), open
-        )
-        if name.endswith(".zst"):
-            zstd = require("zstandard", "all")
-            with open(path, "rb") as fh, zstd.ZstdDecompressor().stream_reader(fh) as r:
-                return r.read(limit if limit is not None else -1)
-        with opener(path, "rb") as fh:
-            return fh.read(limit if limit is not None else -1)
+                fh: Any = stack.enter_context(z.open(members[0]))
+            elif name.endswith(".zst"):
+                zstd = require("zstandard", "all")
+                raw = stack.enter_context(open(path, "rb"))
+                fh = stack.enter_context(zstd.ZstdDecompressor().stream_reader(raw))
+            else:
+                opener: Any = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(
+                    next((c for c in _COMPRESSED if name.endswith(c)), ""), open
+                )
+                fh = stack.enter_context(opener(path, "rb"))
+            data = fh.read(size)
+            yield data
     except InputError:
         raise
     except (OSError, EOFError, zlib.error, lzma.LZMAError, zipfile.BadZipFile) as err:
@@ -249,7 +255,8 @@ def csv_delimiter(path: str | Path, *, sep: str | None = None, encoding: str | N
     if sep is not None:
         return _check_sep(sep)
     p = Path(path)
-    data = _raw_bytes(p, p.name, limit=1 << 16)
+    with _raw_bytes(p, p.name, limit=1 << 16) as data:
+        pass
     text = data.decode(encoding or "utf-8", errors="replace")
     if len(data) == 1 << 16:
         text = text[: text.rfind("\n") + 1] or text
@@ -271,7 +278,14 @@ def _record_lines(text: str, sep: str) -> np.ndarray:
 def _read_csv(
     path: Path, source: str, *, encoding: str | None, sep: str | None, notes: list[Note] | None
 ) -> tuple[pd.DataFrame, int]:
-    data = _raw_bytes(path, source)
+    with _raw_bytes(path, source) as data:
+        return _parse_csv(data, path, source, encoding=encoding, sep=sep, notes=notes)
+
+
+def _parse_csv(
+    data: bytes, path: Path, source: str, *, encoding: str | None, sep: str | None,
+    notes: list[Note] | None,
+) -> tuple[pd.DataFrame, int]:
     text, _ = decode_text(data, source=source, encoding=encoding, notes=notes)
     if not text.strip():
         raise InputError([Problem(source, "the file is empty (no header, no rows)")])
