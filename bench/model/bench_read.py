@@ -8,8 +8,8 @@ subprocesses so that machine noise hits both alike.
 
 Usage::
 
-    git archive BASELINE_COMMIT src | tar -x -C /tmp/baseline
-    python bench/model/bench_read.py --baseline /tmp/baseline/src --repeat 5
+    mkdir -p bench/.baseline && git archive e54dae4 src | tar -x -C bench/.baseline
+    .venv/bin/python bench/model/bench_read.py --baseline bench/.baseline/src --repeat 5
 
 Prints one line per measure: medians (wall seconds) and the ratio this / baseline.
 """
