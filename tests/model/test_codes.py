@@ -153,7 +153,7 @@ def test_reader_of_a_file_with_integer_and_padded_columns(tmp_path: Path) -> Non
 
 WIDTH = 5
 CODES = ["01001", "01003", "02010", "10001"]
-SETTINGS = settings(max_examples=40, deadline=None,
+SETTINGS = settings(max_examples=25, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
