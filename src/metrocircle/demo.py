@@ -167,7 +167,7 @@ def run_demo(
 
     # 3. delineation --------------------------------------------------------------------------
     step("delineation", 0.8)
-    flows = od.od.rename(columns={"commuters": "value"})
+    flows = od.od
     cores = inputs["cores"].rename(columns={"core": "area_id"})
     cores["area_id"] = CORE_AREA
     du = units[["unit_id", "name_en", "name_zh", "group", "pop_2020_census",
@@ -390,7 +390,7 @@ def _summary(units: pd.DataFrame, cmp: pd.DataFrame, od: Any, acc: Any, **kw: An
                       "users_with_home": a["users"]["with_home"],
                       "users_with_work": a["users"]["with_work"],
                       "od_pairs": a["od"]["pairs"],
-                      "od_pairs_suppressed": a["od"]["pairs_suppressed"],
+                      "od_pairs_suppressed": a["od"]["pairs_suppressed_below_min_count"],
                       "min_count": kw["min_count"],
                       "expansion_factor": round(1 / kw["share"], 1)},
         "rule": {p.name: p.default for p in get_method("cn-commuting").params

@@ -11,8 +11,9 @@ from metrocircle.exceptions import InputError, ParameterError, Problem
 T = TypeVar("T")
 
 
-def parse_param_pairs(pairs: list[str] | None) -> dict[str, str]:
-    """``["a=1", "b=x"]`` -> ``{"a": "1", "b": "x"}``; one error lists every malformed pair."""
+def parse_param_pairs(pairs: list[str] | None, option: str = "--param") -> dict[str, str]:
+    """``["a=1", "b=x"]`` -> ``{"a": "1", "b": "x"}``; one error lists every malformed pair
+    (``option`` names the command-line option in that error)."""
     out: dict[str, str] = {}
     bad: list[str] = []
     for item in pairs or []:
@@ -23,7 +24,7 @@ def parse_param_pairs(pairs: list[str] | None) -> dict[str, str]:
         out[name.strip()] = value
     if bad:
         raise ParameterError(
-            "--param takes NAME=VALUE; could not read: " + ", ".join(repr(b) for b in bad)
+            f"{option} takes NAME=VALUE; could not read: " + ", ".join(repr(b) for b in bad)
         )
     return out
 
@@ -38,6 +39,9 @@ def progress_bar(enabled: bool = True) -> Iterator:
     from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
     console = Console(stderr=True)
+    if not console.is_terminal:  # nothing to draw (older rich still printed a blank line)
+        yield lambda step, frac: None
+        return
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -145,8 +149,11 @@ def _codes_in_flows(flows_df: Any, path: Any, origin_col: str,
                     destination_col: str) -> list[str] | None:
     """The unit codes of the flows, even when the flow file has problems; None if they cannot
     be read at all."""
+    from metrocircle.model.schema import SUPPRESSED
     from metrocircle.model.validation import code_set
 
     if flows_df is not None:
-        return sorted(code_set(flows_df["origin"]) | code_set(flows_df["destination"]))
-    return _raw_codes(path, [origin_col, destination_col])
+        return sorted((code_set(flows_df["origin"]) | code_set(flows_df["destination"]))
+                      - {SUPPRESSED})
+    codes = _raw_codes(path, [origin_col, destination_col])
+    return None if codes is None else sorted(set(codes) - {SUPPRESSED})

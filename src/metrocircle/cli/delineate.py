@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import cast
 
 import typer
 
-from metrocircle.cli._common import parse_param_pairs, progress_bar
+from metrocircle.cli._common import ReadAll, parse_param_pairs, progress_bar
 from metrocircle.exceptions import ParameterError
 
-EXAMPLES = ("us-cbsa",)
+EXAMPLES = ("us-cbsa", "us-cbsa-ua2010", "us-cbsa-ua2020")
+#: Examples that derive the central counties from the Census urban areas, by vintage.
+URBAN_EXAMPLES = {"us-cbsa-ua2010": 2010, "us-cbsa-ua2020": 2020}
 
 
 def delineate_command(
@@ -31,6 +34,20 @@ def delineate_command(
     ),
     cores: Path | None = typer.Option(
         None, "--cores", help="CSV with unit_id,area_id[,core_group]."
+    ),
+    urban_areas: Path | None = typer.Option(
+        None,
+        "--urban-areas",
+        help="Urban-area parts by unit (instead of --cores; omb-cbsa derives the central "
+        "counties): ua_code, unit_id, population or land_area[, ua_population, ua_name, "
+        "county_population]; the Census relationship file's own columns are read as they are.",
+    ),
+    urban_areas_col: list[str] = typer.Option(
+        [],
+        "--urban-areas-col",
+        help="NAME=COLUMN: the column of --urban-areas holding NAME (ua_code, unit_id, "
+        "population, land_area, ua_population, ua_name, county_population, "
+        "county_urban_population); repeatable.",
     ),
     adjacency: Path | None = typer.Option(
         None, "--adjacency", help="CSV of unit pairs, or a polygon file."
@@ -78,12 +95,17 @@ def delineate_command(
     from metrocircle.delineate.output import write_delineation
     from metrocircle.model import io
     from metrocircle.model.output import OutputDir
+    from metrocircle.model.validation import Inputs
 
     cls = get_method(method)
     params = cls.parse_params(parse_param_pairs(param))
+    ua_columns = _urban_area_columns(urban_areas_col)
+    if cores is not None and urban_areas is not None:
+        raise ParameterError("Give either --cores or --urban-areas, not both.")
     inputs: dict[str, Path | None] = {}
     notes: list[dict] = []
     validate = True
+    urban_df = None
     if example is not None:
         if flows is not None:
             raise ParameterError("Give either --example or --flows, not both.")
@@ -93,7 +115,9 @@ def delineate_command(
             )
         from metrocircle.datasets import us_cbsa
 
-        inputs = {name: Path(p) for name, p in us_cbsa.files().items()}
+        vintage = URBAN_EXAMPLES.get(example, 2020)
+        files = us_cbsa.files(vintage, urban_areas=example in URBAN_EXAMPLES)
+        inputs = {name: Path(p) for name, p in files.items()}
     else:
         if flows is None:
             raise ParameterError("Give --flows FILE (or --example NAME).")
@@ -101,29 +125,42 @@ def delineate_command(
             "flows": flows,
             "units": units,
             "cores": cores,
+            "urban_areas": urban_areas,
             "adjacency": adjacency,
             "travel_times": travel_times,
         }
     # The output folder is checked before any work (never replacing an input or mixing runs).
     output = OutputDir(out, inputs=inputs, command=f"delineate {method}")
     if example is not None:
-        flows_df = us_cbsa.load_flows()
-        units_df = us_cbsa.load_units()
-        cores_df = us_cbsa.load_cores()
-        adjacency_df = us_cbsa.load_adjacency()
+        flows_df = us_cbsa.load_flows(vintage)
+        units_df = us_cbsa.load_units(vintage)
+        adjacency_df = us_cbsa.load_adjacency(vintage)
+        if example in URBAN_EXAMPLES:
+            cores_df = None
+            urban_df = us_cbsa.load_urban_areas(vintage)
+        else:
+            cores_df = us_cbsa.load_cores()
         travel_df = None
         external = [*external, *us_cbsa.EXTERNAL_CODES]
     else:
         # Every file is read and checked together (codes in one spelling, reference tables
         # restricted to the study) before anything is raised, so one error lists the problems
         # of all of them.
-        read = io.read_inputs(
-            flows, units=units, cores=cores, adjacency=adjacency, travel_times=travel_times,
-            external=external, origin_col=origin_col, destination_col=destination_col,
-            value_col=value_col, units_id_col=units_id_col, contiguity=contiguity,
-            tolerance_m=tolerance_m, encoding=encoding, sep=sep, units_layer=units_layer,
-            adjacency_layer=adjacency_layer,
+        reader = ReadAll()
+        urban_df = (
+            reader.attempt(io.read_urban_areas, urban_areas, columns=ua_columns)
+            if urban_areas else None
         )
+        read = reader.attempt(
+            io.read_inputs, flows, units=units, cores=cores, adjacency=adjacency,
+            travel_times=travel_times, external=external, origin_col=origin_col,
+            destination_col=destination_col, value_col=value_col, units_id_col=units_id_col,
+            contiguity=contiguity, tolerance_m=tolerance_m, encoding=encoding, sep=sep,
+            units_layer=units_layer, adjacency_layer=adjacency_layer,
+            keep_suppressed=getattr(cls, "reads_suppressed", False),
+        )
+        reader.raise_if_any()  # so read is not None below
+        read = cast(Inputs, read)
         flows_df, units_df, cores_df = read.flows, read.units, read.cores
         adjacency_df, travel_df = read.adjacency, read.travel_times
         external = read.external
@@ -142,6 +179,7 @@ def delineate_command(
             external=external,
             progress=callback,
             validate=validate,
+            urban_areas=urban_df,
         )
     if notes:
         result.info["inputs"] = notes
@@ -155,6 +193,16 @@ def delineate_command(
     status = result.membership["status"].value_counts()
     summary = ", ".join(f"{n} {s}" for s, n in status.items())
     typer.echo(f"{method}: {len(result.areas)} areas; units: {summary}")
+    left_out = result.info.get("urban_area_rows_left_out") or {}
+    for reason, d in left_out.items():
+        typer.echo(f"urban areas: {d['rows']} row(s) left out: {reason} (see run.json)")
+    if "urban_area_source" in result.info:
+        typer.echo(
+            f"central counties from urban areas ({result.info['urban_area_source']}): "
+            f"{result.info['cbsas_before_merges']} CBSAs before merges, "
+            f"{result.info['merges']} merged; {result.info['metropolitan']} metropolitan, "
+            f"{result.info['micropolitan']} micropolitan"
+        )
     if example == "us-cbsa":
         from metrocircle.datasets import us_cbsa
 
@@ -164,7 +212,35 @@ def delineate_command(
             "official outlying counties in their official CBSA; "
             f"{cmp['false_positives']} placed where OMB has none"
         )
+    elif example in URBAN_EXAMPLES:
+        from metrocircle.datasets import us_cbsa
+
+        vintage = URBAN_EXAMPLES[example]
+        fig = us_cbsa.compare_cbsas_to_official(result.membership, result.areas, vintage)["figures"]
+        listed = "February 2013" if vintage == 2010 else "July 2023 (Connecticut left out)"
+        typer.echo(
+            f"against OMB {listed}: central counties {fig['central_right']} of "
+            f"{fig['official_central']} (recall {fig['central_recall']:.1%}, precision "
+            f"{fig['central_precision']:.1%}); counties in the matched CBSA "
+            f"{fig['counties_right_share']:.1%}; {fig['areas']} areas (official "
+            f"{fig['official_areas']}); type right {fig['type_right_share']:.1%}"
+        )
     typer.echo(f"wrote {', '.join(p.name for p in written.values())}, run.json to {out}")
+
+
+def _urban_area_columns(pairs: list[str]) -> dict[str, str]:
+    """``--urban-areas-col NAME=COLUMN`` pairs, checked against the model's column names."""
+    from metrocircle.model import schema as S
+
+    mapping = parse_param_pairs(pairs, option="--urban-areas-col")
+    known = [*S.URBAN_AREA_ALIASES, S.COUNTY_URBAN_POPULATION]
+    unknown = sorted(set(mapping) - set(known))
+    if unknown:
+        raise ParameterError(
+            f"--urban-areas-col has no column {', '.join(repr(u) for u in unknown)}. "
+            f"Its columns are: {', '.join(known)}."
+        )
+    return mapping
 
 
 def methods_command(

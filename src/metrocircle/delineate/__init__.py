@@ -14,6 +14,8 @@ import importlib
 from collections.abc import Sequence
 from typing import Any
 
+import pandas as pd
+
 from metrocircle.delineate.base import (
     _REGISTRY,
     MEMBERSHIP_COLUMNS,
@@ -31,6 +33,7 @@ _METHOD_MODULES: dict[str, str] = {
     "fr-aav": "metrocircle.delineate.aav",
     "jp-uea": "metrocircle.delineate.uea",
     "cn-commuting": "metrocircle.delineate.cn",
+    "cn-multisource": "metrocircle.delineate.multisource",
     "ttwa-lma": "metrocircle.delineate.ttwa_lma",
 }
 
@@ -63,6 +66,7 @@ def delineate(
     external: Sequence[str] = (),
     progress: ProgressCallback | None = None,
     validate: bool = True,
+    urban_areas: pd.DataFrame | None = None,
 ) -> DelineationResult:
     """Delineate areas from flows with a named method.
 
@@ -82,12 +86,18 @@ def delineate(
         Method parameters by name; every threshold is one. Unset ones take their defaults.
     external
         Codes of places outside the study (e.g. ``FOREIGN_CANADA``) that flows may name: they
-        count in denominators but are never units.
+        count in denominators but are never units. ``(suppressed)``, the suppressed
+        remainder of an OD written by ``metrocircle od``, is read that way without being
+        listed; a unit whose tie could pass with it gets rule ``suppressed``.
     progress
         ``progress(step, fraction)`` callback.
     validate
         Check the tables first and raise one :class:`~metrocircle.InputError` listing every
         problem (default). Set False only for tables that went through :mod:`metrocircle.model`.
+    urban_areas
+        Urban-area parts by unit (``ua_code, unit_id, population`` or ``land_area``, ...; see
+        :func:`metrocircle.model.validate_urban_areas`), for methods that derive their cores
+        from them instead of taking ``cores`` (``omb-cbsa``: OMB's central-county rule).
 
     Returns
     -------
@@ -97,16 +107,29 @@ def delineate(
     cls = get_method(method)
     notes: list[dict[str, Any]] = []
     if validate:
-        from metrocircle.model import read_inputs
+        from metrocircle.exceptions import InputError
+        from metrocircle.model import read_inputs, urban_area_columns, validate_urban_areas
 
-        inputs = read_inputs(
-            flows,
-            units=units,
-            cores=cores,
-            adjacency=adjacency,
-            travel_times=travel_times,
-            external=external,
-        )
+        problems = []  # one error for every table
+        if urban_areas is not None:
+            try:
+                urban_areas = validate_urban_areas(urban_area_columns(urban_areas))
+            except InputError as err:
+                problems.extend(err.problems)
+        try:
+            inputs = read_inputs(
+                flows,
+                units=units,
+                cores=cores,
+                adjacency=adjacency,
+                travel_times=travel_times,
+                external=external,
+                keep_suppressed=getattr(cls, "reads_suppressed", False),
+            )
+        except InputError as err:
+            raise InputError([*err.problems, *problems]) from err
+        if problems:
+            raise InputError(problems)
         flows, units, cores = inputs.flows, inputs.units, inputs.cores
         adjacency, travel_times = inputs.adjacency, inputs.travel_times
         notes = inputs.info()
@@ -117,6 +140,7 @@ def delineate(
         adjacency=adjacency,
         travel_times=travel_times,
         progress=progress,
+        urban_areas=urban_areas,
     )
     result = est.result()
     if notes:

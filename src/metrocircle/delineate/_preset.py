@@ -59,6 +59,9 @@ class CorePreset(DelineationMethod):
     parameter) and :meth:`_delineate`.
     """
 
+    #: the suppressed remainders of a published OD count in the denominators (``(suppressed)``)
+    reads_suppressed = True
+
     def _uses_adjacency(self, p: Params) -> bool:
         """Whether this run needs the adjacency graph (missing adjacency is then an error)."""
         return bool(p["contiguity"])

@@ -189,6 +189,9 @@ class DelineationMethod:
     name: ClassVar[str] = ""
     params: ClassVar[tuple[Param, ...]] = ()
     needs_cores: ClassVar[bool] = True
+    #: Whether the method can derive its cores from urban-area parts (``urban_areas``) instead
+    #: of taking them as given (``omb-cbsa``: OMB's central-county rule).
+    accepts_urban_areas: ClassVar[bool] = False
     #: The values of ``membership_["status"]`` this method uses, and those that leave a unit in
     #: no area (``area_id`` empty). Core-based methods use core/member/outside; a method without
     #: cores (ttwa-lma) has its own vocabulary.
@@ -250,11 +253,32 @@ class DelineationMethod:
         adjacency: pd.DataFrame | None = None,
         travel_times: pd.DataFrame | None = None,
         progress: ProgressCallback | None = None,
+        urban_areas: pd.DataFrame | None = None,
     ) -> DelineationMethod:
-        """Run the method; results are in ``membership_``, ``areas_``, ``tables_``, ``info_``."""
+        """Run the method; results are in ``membership_``, ``areas_``, ``tables_``, ``info_``.
+
+        ``urban_areas`` (urban-area parts by unit, for methods with ``accepts_urban_areas``)
+        replaces ``cores``: the method derives its cores from it.
+        """
         self.params_ = self.get_params()
-        if self.needs_cores and (cores is None or len(cores) == 0):
-            raise ParameterError(f"{self.name} needs cores: give --cores (unit_id,area_id).")
+        extra: dict[str, Any] = {}
+        if urban_areas is not None:
+            if not self.accepts_urban_areas:
+                raise ParameterError(
+                    f"{self.name} does not derive cores from urban areas: give --cores instead."
+                )
+            if cores is not None:
+                raise ParameterError(
+                    f"Give {self.name} either cores (--cores) or urban areas (--urban-areas), "
+                    "not both."
+                )
+            extra["urban_areas"] = urban_areas
+        elif self.needs_cores and (cores is None or len(cores) == 0):
+            hint = " or --urban-areas (urban-area parts by unit)"
+            raise ParameterError(
+                f"{self.name} needs cores: give --cores (unit_id,area_id)"
+                f"{hint if self.accepts_urban_areas else ''}."
+            )
         self.tables_ = {}
         self.info_ = {}
         self._fit(
@@ -264,6 +288,7 @@ class DelineationMethod:
             adjacency=adjacency,
             travel_times=travel_times,
             progress=progress or (lambda step, frac: None),
+            **extra,
         )
         return self
 

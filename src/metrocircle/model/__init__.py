@@ -9,6 +9,7 @@ the :class:`~metrocircle.model.validation.Inputs` it returns.
 """
 
 from metrocircle.model.geo import adjacency_from_polygons, attach_geometry
+from metrocircle.model.investment import read_investment, validate_investment
 from metrocircle.model.io import (
     csv_delimiter,
     file_checksum,
@@ -19,10 +20,13 @@ from metrocircle.model.io import (
     read_table,
     read_travel_times,
     read_units,
+    read_urban_areas,
     sniff_delimiter,
+    urban_area_columns,
     write_json,
     write_table,
 )
+from metrocircle.model.layers import FlowLayer, combine_layers, layer_labels, read_layer
 from metrocircle.model.notes import Note
 from metrocircle.model.validation import (
     Inputs,
@@ -32,29 +36,39 @@ from metrocircle.model.validation import (
     validate_inputs,
     validate_travel_times,
     validate_units,
+    validate_urban_areas,
 )
 
 __all__ = [
+    "FlowLayer",
     "Inputs",
     "Note",
     "adjacency_from_polygons",
     "attach_geometry",
+    "combine_layers",
     "csv_delimiter",
     "file_checksum",
+    "layer_labels",
     "read_adjacency",
     "read_cores",
     "read_flows",
     "read_inputs",
+    "read_investment",
+    "read_layer",
     "read_table",
     "read_travel_times",
     "read_units",
+    "read_urban_areas",
     "sniff_delimiter",
+    "urban_area_columns",
     "validate_adjacency",
     "validate_cores",
     "validate_flows",
     "validate_inputs",
+    "validate_investment",
     "validate_travel_times",
     "validate_units",
+    "validate_urban_areas",
     "write_json",
     "write_table",
 ]

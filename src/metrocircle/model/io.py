@@ -528,6 +528,7 @@ def read_flows(
     layer: str | None = None,
     universe: Sequence[str] | None = None,
     external: Sequence[str] = (),
+    keep_suppressed: bool = False,
     encoding: str | None = None,
     sep: str | None = None,
     notes: list[Note] | None = None,
@@ -545,6 +546,9 @@ def read_flows(
         (``commuting``, ``investment``, ``passenger``, ``freight``, ``signaling``, ...).
     universe, external
         Known unit codes; codes outside them are problems unless listed in ``external``.
+    keep_suppressed
+        Keep the ``(suppressed)`` rows of a published OD (``metrocircle od``) instead of
+        setting them aside with a warning; see :func:`~metrocircle.model.validate_flows`.
     encoding, sep
         Encoding and delimiter of a CSV file (detected by default; see :func:`read_table`).
     notes
@@ -564,7 +568,7 @@ def read_flows(
     )
     return V.validate_flows(
         df, universe=universe, external=external, source=source, line_offset=first_line,
-        notes=notes,
+        notes=notes, keep_suppressed=keep_suppressed,
     )
 
 
@@ -799,6 +803,7 @@ def read_inputs(
     sep: str | None = None,
     units_layer: str | None = None,
     adjacency_layer: str | None = None,
+    keep_suppressed: bool = False,
 ) -> V.Inputs:
     """Read and check the tables of one run together; raise once with every problem.
 
@@ -815,7 +820,9 @@ def read_inputs(
     4. the *study* is every unit the flows name, except ``external`` places (e.g. workplaces
        abroad). A flow code missing from the units table is an error (with a hint to declare
        it external); units, adjacency pairs and travel times naming other units are set aside
-       (noted, with counts); cores must lie in the study.
+       (noted, with counts); cores must lie in the study. The ``(suppressed)`` rows of a
+       published OD are kept with ``keep_suppressed`` (see
+       :func:`~metrocircle.model.validate_flows`).
 
     Returns
     -------
@@ -863,10 +870,74 @@ def read_inputs(
     if travel_times is not None:
         load("travel_times", _travel_times_frame, travel_times, origin_col=S.ORIGIN,
              destination_col=S.DESTINATION, minutes_col=S.MINUTES, **text)
-    result = V.check_tables(tables, external=external, problems=problems, notes=notes)
+    result = V.check_tables(tables, external=external, problems=problems, notes=notes,
+                            keep_suppressed=keep_suppressed)
     problems.raise_if_any()
     notes.log()
     return result
+
+
+def urban_area_columns(
+    df: pd.DataFrame, columns: Mapping[str, str] | None = None, *, source: str = "urban_areas"
+) -> pd.DataFrame:
+    """Rename an urban-area table to the model's columns.
+
+    ``columns`` maps model names to the table's (``{"population": "pop_part"}``); a model column
+    not mapped is taken from the table if present under its own name, else under the name the
+    Census files give it (:data:`~metrocircle.model.schema.URBAN_AREA_ALIASES`: ``UA``,
+    ``GEOID``, ``POPPT``, ``UAPOP``, ``UANAME``, ``CPOP``, ...), so the Census relationship
+    files are read without options.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> census = pd.DataFrame({"UA": ["00037"], "GEOID": ["22113"], "POPPT": [19268]})
+    >>> list(urban_area_columns(census).columns)
+    ['ua_code', 'unit_id', 'population']
+    """
+    mapping: dict[str, str | None] = dict(columns or {})
+    taken = set(mapping.values())
+    for model_col, aliases in S.URBAN_AREA_ALIASES.items():
+        if model_col in mapping or model_col in df.columns:
+            continue
+        found = next((a for a in aliases if a in df.columns and a not in taken), None)
+        if found is not None:
+            mapping[model_col] = found
+            taken.add(found)
+    renamed = _rename(df, mapping, source)
+    # Census files carry many more columns (housing, areas, percentages); a mapped alias that
+    # is also the name of a model column must not survive twice.
+    return renamed.loc[:, ~renamed.columns.duplicated()]
+
+
+def read_urban_areas(
+    path: str | Path,
+    *,
+    columns: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Read urban-area parts by unit: ``ua_code, unit_id`` and ``population`` (exact parts) or
+    ``land_area`` (the approximation by land), with the optional ``ua_population, ua_name,
+    county_population, county_urban_population``.
+
+    The Census 2010 urban-area-to-county relationship file (``ua_county_rel_10.txt``) is read
+    as it is; other files map their columns with ``columns`` (see
+    :func:`urban_area_columns`). Unit codes are checked later, against the units of the run.
+
+    Examples
+    --------
+    >>> from metrocircle.datasets import us_cbsa
+    >>> ua = read_urban_areas(us_cbsa.path("ua_county_rel_2010.csv"))
+    >>> ua[["ua_code", "unit_id", "population", "ua_population"]].head(2)
+      ua_code unit_id  population  ua_population
+    0   00037   22045       556.0        19824.0
+    1   00037   22113     19268.0        19824.0
+    """
+    path = Path(path)
+    df, first_line = read_table(path, source=path.name)
+    df = urban_area_columns(df, columns, source=path.name)
+    if "geometry" in df.columns:
+        df = pd.DataFrame(df.drop(columns="geometry"))
+    return V.validate_urban_areas(df, source=path.name, line_offset=first_line)
 
 
 class _with_crs:  # noqa: N801 - a stand-in carrying only a CRS, for check_same_crs

@@ -32,6 +32,8 @@ from metrocircle.model.notes import Note, add_note
 
 log = logging.getLogger(__name__)
 
+log = logging.getLogger(__name__)
+
 
 class RowLabels:
     """Turns positions into the labels users see: ``line N`` for a text (CSV) file, ``row N``
@@ -459,6 +461,36 @@ def _normalised(
     )
 
 
+def _label(
+    values: pd.Series,
+    out: pd.DataFrame,
+    column: str,
+    allowed: Sequence[str],
+    source: str,
+    labels: RowLabels,
+    p: Problems,
+) -> np.ndarray:
+    """A layer label column (``kind`` or ``source``): every cell one of ``allowed`` and one
+    value per layer (per table without a ``layer`` column)."""
+    text = values.astype("string").str.strip().str.lower()
+    bad = ~text.isin(list(allowed)).to_numpy(dtype=bool, na_value=False)
+    if bad.any():
+        shown = ", ".join(sorted({str(v) for v in values[bad].tolist()})[:5])
+        p.add(
+            source,
+            f"column '{column}' must be one of {', '.join(allowed)} (got {shown})",
+            labels(np.flatnonzero(bad)),
+        )
+    layer = out[S.LAYER] if S.LAYER in out.columns else pd.Series("", index=out.index)
+    spread = pd.DataFrame({"layer": layer.to_numpy(), "label": text.to_numpy()})
+    spread = spread[~bad].groupby("layer")["label"].nunique()
+    mixed = spread[spread > 1].index.tolist()
+    if mixed:
+        where = ", ".join(repr(m) for m in mixed) if S.LAYER in out.columns else "the table"
+        p.add(source, f"column '{column}' must have one value per layer; it varies in {where}")
+    return text.to_numpy(dtype=object, na_value=None)
+
+
 # ---------------------------------------------------------------------------------------------
 # One table at a time
 
@@ -473,17 +505,25 @@ def validate_flows(
     problems: Problems | None = None,
     notes: list[Note] | None = None,
     normalise: bool = True,
+    keep_suppressed: bool = False,
 ) -> pd.DataFrame:
-    """Check a flow table and return it clean (``origin, destination, value[, layer]``).
+    """Check a flow table and return it clean (``origin, destination, value[, layer, kind,
+    source]``).
 
     Problems found: missing columns, no rows, missing or non-numeric or negative or infinite
     values (or values whose total overflows), missing codes, codes not in ``universe`` (unless
-    listed in ``external``, e.g. places abroad that count in the denominators), and duplicate
-    pairs (per layer). Codes that differ only in zero-padding (``1001`` and ``01001``) are
-    made one, also against ``universe`` (see :mod:`metrocircle.model.codes`), unless
+    listed in ``external``, e.g. places abroad that count in the denominators), duplicate
+    pairs (per layer), and layer labels (``kind``, ``source``) outside their vocabulary or not
+    constant within a layer. Codes that differ only in zero-padding (``1001`` and ``01001``)
+    are made one, also against ``universe`` (see :mod:`metrocircle.model.codes`), unless
     ``normalise`` is False (:func:`metrocircle.model.io.read_inputs` normalises a whole run at
     once). ``notes`` receives what was padded. The other ``validate_*`` functions take the same
     ``universe``, ``source``, ``line_offset``, ``problems``, ``notes`` and ``normalise``.
+
+    Rows with ``(suppressed)`` (:data:`~metrocircle.model.schema.SUPPRESSED`) on one side are
+    the suppressed remainders of a published OD (``metrocircle od``); their value may be empty
+    (unknown). With ``keep_suppressed`` they are kept (the delineation counts them in its
+    denominators); otherwise they are set aside with a warning that says so.
 
     Examples
     --------
@@ -513,11 +553,20 @@ def validate_flows(
     )
     for col in (S.ORIGIN, S.DESTINATION):
         out[col] = codes[col].to_numpy()
-    out[S.VALUE] = _numeric(flows[S.VALUE], source, S.VALUE, labels, p).to_numpy()
+    # the suppressed remainder of a published OD (metrocircle od) may be empty: that unit's
+    # own total is suppressed too
+    marker = suppressed_rows(out)
+    unknown_total = marker & _blank(flows[S.VALUE])
+    value = flows[S.VALUE].where(~unknown_total, 0) if unknown_total.any() else flows[S.VALUE]
+    out[S.VALUE] = _numeric(value, source, S.VALUE, labels, p).to_numpy()
+    out.loc[unknown_total, S.VALUE] = np.nan
     keys = [S.ORIGIN, S.DESTINATION]
     if S.LAYER in flows.columns:
         out[S.LAYER] = as_codes(flows[S.LAYER]).fillna("").to_numpy()
         keys.append(S.LAYER)
+    for col, allowed in ((S.KIND, S.LAYER_KINDS), (S.SOURCE, S.LAYER_SOURCES)):
+        if col in flows.columns:
+            out[col] = _label(flows[col], out, col, allowed, source, labels, p)
     dup = out.duplicated(keys, keep=False).to_numpy()
     if dup.any():
         pairs = out.loc[dup, keys].drop_duplicates().head(5)
@@ -528,11 +577,32 @@ def validate_flows(
             "aggregate them before, or give a layer column",
             labels(np.flatnonzero(dup)),
         )
+    external = [*external, S.SUPPRESSED]
     hint = EXTERNAL_HINT if universe is not None else ""
     _unknown(out[S.ORIGIN], universe, source, "origin", labels, p, external, hint=hint)
     _unknown(out[S.DESTINATION], universe, source, "destination", labels, p, external, hint=hint)
     _raise_if_standalone(p, problems)
+    if marker.any() and not keep_suppressed:
+        log.warning(
+            "%s: %d rows carry suppressed flows (%s, written by metrocircle od); this analysis "
+            "does not use them, so the suppressed commuters are missing from it",
+            source, int(marker.sum()), S.SUPPRESSED)
+        out = out.loc[~marker].reset_index(drop=True)
     return out
+
+
+def suppressed_rows(flows: pd.DataFrame) -> np.ndarray:
+    """Which rows of a flow table carry suppressed flows (``(suppressed)`` on either side).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"origin": ["A", "A"], "destination": ["B", "(suppressed)"]})
+    >>> suppressed_rows(f).tolist()
+    [False, True]
+    """
+    return (flows[S.ORIGIN].astype("string").eq(S.SUPPRESSED)
+            | flows[S.DESTINATION].astype("string").eq(S.SUPPRESSED)).to_numpy(
+                dtype=bool, na_value=False)
 
 
 def validate_units(
@@ -947,13 +1017,15 @@ def check_tables(
     external: Sequence[str] = (),
     problems: Problems | None = None,
     notes: list[Note] | None = None,
+    keep_suppressed: bool = False,
 ) -> Inputs:
     """Check the tables of one run together and raise once with every problem.
 
     The steps, in order: unit codes are normalised across the tables
     (:mod:`metrocircle.model.codes`); each table is checked; the *study* is every unit the
     flows name, except ``external`` places. Flows may name only units of the units table (if
-    given) or external places. The reference tables are then restricted to the study: rows
+    given), external places or ``(suppressed)`` (the suppressed remainders of a published OD,
+    see :func:`validate_flows`). The reference tables are then restricted to the study: rows
     of the units table, the adjacency and the travel-time matrix that name other units are
     set aside and counted in a note. Cores must lie in the study.
     """
@@ -976,11 +1048,12 @@ def check_tables(
         flows = validate_flows(
             t.frame, universe=universe, external=external, source=t.source,
             line_offset=t.line_offset, problems=p, notes=notes, normalise=False,
+            keep_suppressed=keep_suppressed,
         )
     study: set[str] | None = None
     if flows is not None and S.ORIGIN in flows.columns and S.DESTINATION in flows.columns:
         codes = pd.concat([as_codes(flows[S.ORIGIN]), as_codes(flows[S.DESTINATION])])
-        study = code_set(codes) - set(external)
+        study = code_set(codes) - set(external) - {S.SUPPRESSED}
     if units is not None and study is not None and S.UNIT_ID in units.columns and len(units):
         ids = units[S.UNIT_ID].astype("string")
         keep = _set_aside(
@@ -1017,6 +1090,119 @@ def check_tables(
     return Inputs(flows, units, cores, adjacency, travel_times, list(external), notes)
 
 
+def validate_urban_areas(
+    urban_areas: pd.DataFrame,
+    *,
+    source: str = "urban_areas",
+    line_offset: int | None = None,
+    problems: Problems | None = None,
+) -> pd.DataFrame:
+    """Check urban-area parts by unit (the input of the central-county rule).
+
+    One row per (urban area, unit) part: ``ua_code``, ``unit_id`` and either ``population``
+    (the people of the urban area living in the unit: exact parts, as in the Census 2010
+    relationship file) or ``land_area`` (the land of the urban area in the unit: the unit's urban
+    population is then split over its urban areas by land, an approximation). Optional:
+    ``ua_population`` and ``ua_name`` (the urban area's total and name, the same on every row
+    of an urban area), ``county_population`` and ``county_urban_population`` (the unit's total
+    and its population in any urban area, the same on every row of a unit). Rows with
+    ``ua_code`` 99999 are the Census "not in an urban area" remainder of each unit.
+
+    Problems found: missing columns (neither ``population`` nor ``land_area``), missing codes,
+    missing, non-numeric, negative or infinite numbers, a part listed twice, an urban area with
+    two totals or two names, a unit with two totals, a part larger than its urban area.
+    Unit codes are not checked against the units here: the central-county step leaves out, and
+    counts, parts of units outside the study. Returns a clean copy.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> validate_urban_areas(pd.DataFrame({"ua_code": ["00037"], "unit_id": ["22113"],
+    ...                                    "population": ["19268"], "ua_population": ["19824"]}))
+      ua_code unit_id  population  ua_population
+    0   00037   22113     19268.0        19824.0
+    """
+    p, labels, has_columns = _start(
+        urban_areas,
+        S.URBAN_AREA_COLUMNS,
+        source=source,
+        line_offset=line_offset,
+        problems=problems,
+        hint=" (map yours with --urban-areas-col NAME=COLUMN)",
+    )
+    if not has_columns:
+        return urban_areas
+    if S.POPULATION not in urban_areas.columns and S.LAND_AREA not in urban_areas.columns:
+        have = ", ".join(map(str, urban_areas.columns))
+        p.add(
+            source,
+            "needs a 'population' column (people of the urban area in the unit) or a "
+            f"'land_area' column (its land in the unit); the file has: {have}",
+        )
+        _raise_if_standalone(p, problems)
+        return urban_areas
+    out = pd.DataFrame(index=pd.RangeIndex(len(urban_areas)))
+    out[S.UA_CODE] = _codes(urban_areas, S.UA_CODE, source, labels, p).to_numpy()
+    out[S.UNIT_ID] = _codes(urban_areas, S.UNIT_ID, source, labels, p).to_numpy()
+    rural = (out[S.UA_CODE] == S.NOT_URBAN_CODE).to_numpy(dtype=bool, na_value=False)
+    for col in (
+        S.POPULATION,
+        S.LAND_AREA,
+        S.UA_POPULATION,
+        S.COUNTY_POPULATION,
+        S.COUNTY_URBAN_POPULATION,
+    ):
+        if col not in urban_areas.columns:
+            continue
+        values = urban_areas[col]
+        # the rural remainder has no urban-area total (blank in the Census file)
+        blank_ok = _blank(values) & rural if col == S.UA_POPULATION else None
+        checked = _numeric(
+            values.where(~pd.Series(blank_ok, index=values.index), "0")
+            if blank_ok is not None
+            else values,
+            source,
+            col,
+            labels,
+            p,
+        ).to_numpy()
+        if blank_ok is not None:
+            checked = np.where(blank_ok, np.nan, checked)
+        out[col] = checked
+    if S.UA_NAME in urban_areas.columns:
+        out[S.UA_NAME] = urban_areas[S.UA_NAME].astype("string").str.strip().to_numpy()
+    dup = out.duplicated([S.UA_CODE, S.UNIT_ID], keep=False).to_numpy()
+    if dup.any():
+        p.add(source, "an urban area's part in a unit is listed twice", labels(np.flatnonzero(dup)))
+    for key, cols in (
+        (S.UA_CODE, (S.UA_POPULATION, S.UA_NAME)),
+        (S.UNIT_ID, (S.COUNTY_POPULATION, S.COUNTY_URBAN_POPULATION)),
+    ):
+        for col in cols:
+            if col not in out.columns:
+                continue
+            spread = out[~rural].groupby(key)[col].nunique()
+            bad = spread[spread > 1].index
+            if len(bad):
+                rows = np.flatnonzero(out[key].isin(bad).to_numpy() & ~rural)
+                p.add(
+                    source,
+                    f"'{col}' differs between rows of the same {key}: "
+                    + ", ".join(map(str, list(bad)[:10])),
+                    labels(rows),
+                )
+    if S.POPULATION in out.columns and S.UA_POPULATION in out.columns:
+        over = (out[S.POPULATION] > out[S.UA_POPULATION]).to_numpy() & ~rural
+        if over.any():
+            p.add(
+                source,
+                "the population of a part is larger than its urban area's 'ua_population'",
+                labels(np.flatnonzero(over)),
+            )
+    _raise_if_standalone(p, problems)
+    return out
+
+
 def validate_inputs(
     flows: Any,
     *,
@@ -1025,6 +1211,7 @@ def validate_inputs(
     adjacency: Any = None,
     travel_times: Any = None,
     external: Sequence[str] = (),
+    keep_suppressed: bool = False,
 ) -> tuple[
     pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None, pd.DataFrame | None, pd.DataFrame | None
 ]:
@@ -1032,13 +1219,14 @@ def validate_inputs(
 
     Each table may be a DataFrame, records or a path. Returns the clean tables; see
     :func:`metrocircle.model.io.read_inputs` for the steps and for the notes on what was
-    padded or set aside.
+    padded or set aside. Without a unit table, the units are every code the flows name (never
+    ``(suppressed)``; ``keep_suppressed``: see :func:`validate_flows`).
     """
     from metrocircle.model.io import read_inputs
 
     i = read_inputs(
         flows, units=units, cores=cores, adjacency=adjacency, travel_times=travel_times,
-        external=external,
+        external=external, keep_suppressed=keep_suppressed,
     )
     return i.flows, i.units, i.cores, i.adjacency, i.travel_times
 
@@ -1063,4 +1251,5 @@ __all__ = [
     "validate_inputs",
     "validate_travel_times",
     "validate_units",
+    "validate_urban_areas",
 ]
