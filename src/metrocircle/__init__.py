@@ -26,6 +26,7 @@ from metrocircle.exceptions import (
     InputError,
     MetrocircleError,
     ParameterError,
+    ProjectError,
 )
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "InputError",
     "MetrocircleError",
     "ParameterError",
+    "ProjectError",
     "__version__",
     "delineate",
     "model",

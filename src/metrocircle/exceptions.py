@@ -67,6 +67,21 @@ def _unique(problems: Iterable[Problem]) -> list[Problem]:
             seen.add(key)
             out.append(p)
     return out
+class ProjectError(InputError):
+    """Problems in a project file (:mod:`metrocircle.project`), all found before any step runs.
+
+    Each problem names the TOML key it concerns and, where it can be found, its line.
+    """
+
+    def __init__(self, problems: Iterable[Problem], *, path: str = "project.toml"):
+        super().__init__(problems)
+        n = len(self.problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        self.path = path
+        self.args = (f"{n} problem{'s' if n != 1 else ''} in the project file {path}:\n{lines}",)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 class ParameterError(MetrocircleError, ValueError):

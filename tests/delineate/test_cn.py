@@ -135,3 +135,21 @@ def test_policy_overrides_are_recorded(tmp_path):
         CnCommuting(policy=str(bad)).fit(flows, units=units, cores=cores, adjacency=adj)
     text = str(err.value)
     assert "needs a reason" in text and "include' or 'exclude" in text
+
+
+def test_beyond_the_gate_and_below_the_threshold_is_not_no_flow():
+    """A unit beyond the one-hour gate that sends 6 % of its workers to the core is rejected
+    as below the threshold with its share and minutes, not as 'no flow to any core' with 0."""
+    pairs = {("C", "C"): 1000, ("L", "L"): 94, ("L", "C"): 6, ("N", "N"): 100}
+    tt = pd.DataFrame({"origin": ["L", "N"], "destination": ["C", "C"],
+                       "minutes": [90.0, 90.0]})
+    est = CnCommuting(snap=False, contiguity=False).fit(
+        flows_from(pairs), cores=cores_from([("C", "CQ")]), travel_times=tt)
+    m = by_unit(est.membership_)
+    assert m.loc["L", ["rule", "status"]].tolist() == ["rejected:below_threshold", "outside"]
+    assert m.loc["L", "value"] == pytest.approx(0.06)
+    assert m.loc["L", "margin"] == pytest.approx(0.06 - 0.10)
+    assert m.loc["L", "travel_minutes"] == 90.0 and m.loc["L", "best_area"] == "CQ"
+    assert m.loc["L", "ring"] == "radiation"
+    # a unit that sends nobody to the core keeps 'no flow to any core'
+    assert m.loc["N", ["rule", "value"]].tolist() == ["rejected:no_flow_to_any_core", 0.0]

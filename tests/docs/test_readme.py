@@ -16,12 +16,15 @@ def test_readme_starts_with_exactly_two_setup_commands_and_ci_runs_the_second() 
     assert len(commands) == 2
     assert "metrocircle demo" in commands[0]  # the main job: the Chongqing example
     # it installs every extra the demo needs (CI installs them all, so only this can tell)
-    from metrocircle.demo import REQUIRED_EXTRAS
+    from metrocircle.project import example_project, extras_needed
 
     extras = re.search(r"pip install (?:-c constraints/locked\.txt )?-e '\.\[([a-z,]+)\]'",
                        commands[0])
     assert extras, commands[0]
-    assert set(REQUIRED_EXTRAS) <= set(extras.group(1).split(","))
+    needed = extras_needed(example_project("chongqing"))
+    assert set(needed) == {"geo", "graph"}
+    assert set(needed) <= set(extras.group(1).split(","))
+    assert commands[0].endswith("&& .venv/bin/metrocircle demo --out out/demo")
     ci = (ROOT / ".ci" / "run").read_text()
     assert commands[1] in ci
 

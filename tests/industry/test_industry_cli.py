@@ -173,7 +173,7 @@ def test_example_chongqing(tmp_path: Path, capsys) -> None:
     assert "2020 census" in out and "58 units x 20 industries" in out
     info = json.loads((o / "run.json").read_text())
     assert "10 % sample" in info["measure"]
-    assert info["inputs"]["example"]["rows_used"] == 58
+    assert info["inputs"]["example"]["census_rows_of_units"] == 58
     # recompute one LQ straight from the shipped census file
     census = pd.read_csv(chongqing.data_path("census_2020.csv"), dtype={"code": str})
     cols = [c for c in census.columns if c.startswith("ind_") and c != "ind_total"]
@@ -188,5 +188,20 @@ def test_example_chongqing(tmp_path: Path, capsys) -> None:
     assert (spec["lq"] > 1.25).all() and (spec["share"] >= 0.05).all()
     pairs = pd.read_csv(o / "collaboration.csv", dtype={"unit_a": str, "unit_b": str})
     assert len(pairs) == 58 * 57 // 2
+
+
+def test_example_defaults_are_the_demos(tmp_path: Path, capsys) -> None:
+    """Without options, --example uses the industry step of the shipped project: the same
+    specialisations as 'metrocircle demo' (LQ > 1.25 and at least 5 % of the employed)."""
+    from metrocircle.project import example_results
+
+    o = tmp_path / "cq"
+    code, _, err = run(["--example", "chongqing", "--out", str(o)], capsys)
+    assert code == 0, err
+    got = pd.read_csv(o / "specialisations.csv", dtype={"unit_id": str})
+    want = example_results("chongqing", ["industry"]).table("industry", "specialisations")
+    assert sorted(zip(got["unit_id"], got["industry"], strict=True)) == sorted(
+        zip(want["unit_id"], want["industry"], strict=True))
+    assert len(got) > 0 and (got["lq"] > 1.25).all() and (got["share"] >= 0.05).all()
     loc = pd.read_csv(o / "localisation.csv").set_index("industry")
     assert (loc["gini"] >= loc["hoover"] - 1e-12).all()

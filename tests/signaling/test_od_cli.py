@@ -10,7 +10,7 @@ from handmade import cells_table, people, write
 from metrocircle.cli.main import main
 
 
-def test_simulate_then_od(tmp_path, metro_units):
+def test_simulate_then_od(tmp_path, metro_units, capsys):
     sim = tmp_path / "sim"
     assert main(["simulate-signaling", "--units", str(metro_units), "--users", "120",
                  "--days", "7", "--seed", "4", "--out", str(sim)]) == 0
@@ -31,6 +31,11 @@ def test_simulate_then_od(tmp_path, metro_units):
     assert acc["used_records"] + sum(acc["dropped"].values()) == acc["input_records"]
     run = json.loads((out / "run.json").read_text())
     assert run["engine"] == "duckdb" and run["params"]["work_min_days"] == 3
+    # the console says what the published od.csv leaves out, not only what it holds
+    printed = capsys.readouterr().out
+    a = acc["od"]
+    assert f"{a['pairs_published']} OD pairs published" in printed
+    assert a["pairs"] - a["pairs_suppressed"] == len(cells)
 
 
 def test_od_with_column_names_and_market_share(tmp_path):

@@ -117,32 +117,48 @@ def test_cli_bad_files_one_error(tiny: dict[str, Path], tmp_path: Path, capsys) 
 
 
 def test_cli_chongqing_example(tmp_path: Path, capsys) -> None:
+    """--example takes the shipped project's units, travel times and layers: the same five
+    layers, weights and fused links as the strength step of 'metrocircle demo'."""
+    from metrocircle.project import example_results
+
     out = tmp_path / "cq"
     assert main(["strength", "--example", "chongqing", "--out", str(out), "--no-progress"]) == 0
     printed = capsys.readouterr().out
-    assert "gdp_100m_cny is filled for 25 of 58 units" in printed
+    assert "layer investment: investment, modelled" in printed
     run = json.loads((out / "run.json").read_text())
-    assert run["parameters"]["mass"] == ["pop_2020_census"]
-    assert run["gravity"]["units"] == 58 and run["gravity"]["pairs"] == 58 * 57
-    assert set(run["fusion"]["weights"]) == {"gravity", "rail_trips"}
+    assert run["gravity"] is None  # the project has no gravity layer
+    assert set(run["fusion"]["weights"]) == {"commuting", "rail_trips", "road_passenger",
+                                             "road_freight", "investment"}
     assert sum(run["fusion"]["weights"].values()) == pytest.approx(1.0)
+    demo = example_results("chongqing", ["strength"]).steps["strength"]
+    assert run["fusion"]["weights"] == pytest.approx(demo.info["weights"], abs=1e-12)
+    links = pd.read_csv(out / "links.csv", dtype={"origin": str, "destination": str})
+    pd.testing.assert_frame_equal(links, demo.tables["links"].reset_index(drop=True),
+                                  check_dtype=False, check_exact=False, rtol=1e-12)
     memb = pd.read_csv(out / "membership.csv", dtype={"unit_id": str}).set_index("unit_id")
     share = memb["chongqing_central_share"]
     # the central districts and their neighbours are bound to the core more than the
     # Sichuan prefectures far away (Yubei 500112 vs Ya'an 511800)
     assert share["500112"] > share["511800"]
     assert (memb[["chongqing_central_share", "outside_share"]].sum(axis=1) - 1).abs().max() < 1e-9
+    # a gravity layer on request: population as the mass, with the note on GDP
+    assert main(["strength", "--example", "chongqing", "--mass", "population", "--out",
+                 str(tmp_path / "grav"), "--no-progress"]) == 0
+    assert "gdp is filled for 25 of 58 units" in capsys.readouterr().out
+    grav = json.loads((tmp_path / "grav" / "run.json").read_text())
+    assert grav["gravity"]["units"] == 58 and grav["gravity"]["pairs"] == 58 * 57
+    assert len(grav["fusion"]["weights"]) == 6
     # GDP as a mass: an error naming the units without it, or dropped and listed
     code = main(
-        ["strength", "--example", "chongqing", "--mass", "pop_2020_census", "--mass",
-         "gdp_100m_cny", "--out", str(tmp_path / "gdp"), "--no-progress"]
+        ["strength", "--example", "chongqing", "--mass", "population", "--mass",
+         "gdp", "--out", str(tmp_path / "gdp"), "--no-progress"]
     )  # fmt: skip
     err = capsys.readouterr().err
-    assert code == 2 and "missing mass in column 'gdp_100m_cny' (33 of 58 units" in err
+    assert code == 2 and "missing mass in column 'gdp' (33 of 58 units" in err
     # dropping units without GDP would drop a core district (Dadukou): one clear error
     code = main(
-        ["strength", "--example", "chongqing", "--mass", "pop_2020_census", "--mass",
-         "gdp_100m_cny", "--on-missing", "drop", "--out", str(tmp_path / "gdp"), "--no-progress"]
+        ["strength", "--example", "chongqing", "--mass", "population", "--mass",
+         "gdp", "--on-missing", "drop", "--out", str(tmp_path / "gdp"), "--no-progress"]
     )  # fmt: skip
     err = capsys.readouterr().err
     assert code == 2 and "core unit(s) without a mass cannot be dropped" in err and "500104" in err

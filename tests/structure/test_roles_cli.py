@@ -93,19 +93,29 @@ def test_cli_bad_param(files, tmp_path: Path, capsys) -> None:
 
 
 def test_cli_example_chongqing(tmp_path: Path) -> None:
+    """--example classifies the area the shipped project delineates, on its flows and fused
+    index: the same roles as the roles step of 'metrocircle demo' with the same sample."""
+    from metrocircle.project import example_results
+
     out = tmp_path / "cq"
     assert main(["roles", "--example", "chongqing", "--users", "2000", "--no-progress",
                  "--out", str(out)]) == 0
     r = pd.read_csv(out / "roles.csv", dtype={"unit_id": str})
-    assert len(r) == 27  # the 21 main-urban units and the 6 of Guang'an
+    demo = example_results("chongqing", ["roles"],
+                           overrides={"steps.signaling.simulate.users": 2000})
+    m = demo.table("delineation", "membership")
+    assert set(r["unit_id"]) == set(m.loc[m["area_id"] == "chongqing_central", "unit_id"])
     assert (r["role"] == "core").sum() == 9
     assert "510100" not in set(r["unit_id"])  # Chengdu is the second core, outside the area
+    expected = demo.table("roles", "roles").set_index("unit_id")["role"]
+    assert r.set_index("unit_id")["role"].to_dict() == expected.to_dict()
     run = json.loads((out / "run.json").read_text())
     assert run["flows_basis"].startswith("modelled")
     assert any("MODELLED" in n for n in run["notes"])
     assert run["indicators"]["second_core_units"] == ["510100"]
-    guangan = r[r["unit_id"].str.startswith("5116")]
-    assert guangan["cross_border"].all()
+    # cross-border: the prefecture-level parent differs from the core's (Chongqing, 500000)
+    assert (r["cross_border"] == r["unit_id"].map(
+        demo.inputs.units().set_index("unit_id")["parent_code"]).ne("500000")).all()
 
 
 def test_cli_strength_table_sets_the_memberships(files, tmp_path: Path) -> None:

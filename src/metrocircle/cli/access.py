@@ -27,6 +27,7 @@ def _bands(text: str) -> tuple[float, ...]:
 
 
 def access(
+    ctx: typer.Context,
     out: Annotated[Path, typer.Option("--out", help="Output folder (created if missing).")],
     example: Annotated[
         str | None, typer.Option("--example", help="Run on shipped data: 'chongqing'.")
@@ -89,7 +90,9 @@ def access(
     ] = True,
 ) -> None:
     """Travel-time matrix, commuting circles and isochrone bands; with --add-link or
-    --speed-up also a scenario and its differences (scenario_diff.csv, circle_changes.csv)."""
+    --speed-up also a scenario and its differences (scenario_diff.csv, circle_changes.csv).
+    With --example chongqing the inputs are those of the shipped project that
+    'metrocircle demo' runs, and options not given take the values of its access step."""
     from rich.console import Console
     from rich.progress import Progress
 
@@ -100,6 +103,8 @@ def access(
     add_link = add_link or []
     speed_up = speed_up or []
     boundaries = None
+    from metrocircle.project.steps import Access
+
     if example is not None:
         if example != "chongqing":
             raise ParameterError(
@@ -109,11 +114,28 @@ def access(
             raise ParameterError(
                 "The 'example' parameter of access cannot be combined with --units."
             )
-        inputs = acc.chongqing_inputs()
-        if gpkg:
-            from metrocircle.datasets import chongqing
+        from metrocircle.cli._common import given
+        from metrocircle.project import example_project
+        from metrocircle.project.inputs import Inputs
 
-            boundaries = chongqing.load_boundaries()
+        project = example_project("chongqing")
+        project_inputs = Inputs(project)
+        inputs = Access.arguments(project, project_inputs)
+        if gpkg:
+            boundaries = project_inputs.boundaries()
+        step = project.step("access")
+        if not given(ctx, "window"):
+            window = step["departure_window"]
+        if not given(ctx, "bands"):
+            bands = ",".join(f"{b:g}" for b in step["bands"])
+        if not given(ctx, "min_transfer"):
+            min_transfer = float(step["min_transfer_minutes"])
+        if not given(ctx, "road_speed"):
+            road_speed = float(step["road_speed_kmh"])
+        if not given(ctx, "road_detour"):
+            road_detour = float(step["road_detour"])
+        if not given(ctx, "access_speed"):
+            access_speed = float(step["access_speed_kmh"])
     elif units is not None:
         inputs = load_inputs(
             units,
@@ -134,7 +156,12 @@ def access(
         raise ParameterError(
             "The 'units' parameter of access is required (or use --example chongqing)."
         )
-    params = acc.AccessParams(
+    import dataclasses
+
+    # with --example the parameters without an option (detours, station times, wait) are
+    # those of the project's access step as well
+    params = dataclasses.replace(
+        Access.access_params(project) if example is not None else acc.AccessParams(),
         departure_window=_window(window),
         min_transfer_minutes=min_transfer,
         road_speed_kmh=road_speed,

@@ -4,37 +4,32 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import cast
 
 import typer
 
-from metrocircle.cli._common import ReadAll, parse_param_pairs, progress_bar
+from metrocircle.cli._common import (
+    DELINEATION_EXAMPLES,
+    URBAN_EXAMPLES,
+    DelineationInputs,
+    input_options,
+    parse_param_pairs,
+    progress_bar,
+)
 from metrocircle.exceptions import ParameterError
 
-EXAMPLES = ("us-cbsa", "us-cbsa-ua2010", "us-cbsa-ua2020")
-#: Examples that derive the central counties from the Census urban areas, by vintage.
-URBAN_EXAMPLES = {"us-cbsa-ua2010": 2010, "us-cbsa-ua2020": 2020}
+_IN = input_options()
+EXAMPLES = tuple(DELINEATION_EXAMPLES)
 
 
 def delineate_command(
     method: str = typer.Argument(..., help="Method name; see 'metrocircle methods'."),
-    flows: Path | None = typer.Option(
-        None, "--flows", help="Flow table: CSV, Parquet, GeoJSON, GeoPackage."
-    ),
-    origin_col: str = typer.Option(
-        "origin", "--origin-col", help="Column of the origin (home) unit."
-    ),
-    destination_col: str = typer.Option(
-        "destination", "--destination-col", help="Column of the destination (work) unit."
-    ),
-    value_col: str = typer.Option("value", "--value-col", help="Column of the flow value."),
-    units: Path | None = typer.Option(None, "--units", help="Units table or polygon file."),
-    units_id_col: str = typer.Option(
-        "unit_id", "--units-id-col", help="Column of the unit code in --units."
-    ),
-    cores: Path | None = typer.Option(
-        None, "--cores", help="CSV with unit_id,area_id[,core_group]."
-    ),
+    flows: Path | None = _IN["flows"],
+    origin_col: str = _IN["origin_col"],
+    destination_col: str = _IN["destination_col"],
+    value_col: str = _IN["value_col"],
+    units: Path | None = _IN["units"],
+    units_id_col: str = _IN["units_id_col"],
+    cores: Path | None = _IN["cores"],
     urban_areas: Path | None = typer.Option(
         None,
         "--urban-areas",
@@ -49,140 +44,71 @@ def delineate_command(
         "population, land_area, ua_population, ua_name, county_population, "
         "county_urban_population); repeatable.",
     ),
-    adjacency: Path | None = typer.Option(
-        None, "--adjacency", help="CSV of unit pairs, or a polygon file."
-    ),
-    contiguity: str = typer.Option(
-        "queen", "--contiguity", help="queen or rook, when --adjacency is a polygon file."
-    ),
-    tolerance_m: float = typer.Option(
-        0.0, "--tolerance-m", help="Snapping tolerance (metres) for polygon adjacency."
-    ),
-    travel_times: Path | None = typer.Option(
-        None, "--travel-times", help="CSV origin,destination,minutes."
-    ),
-    external: list[str] = typer.Option(
-        [],
-        "--external",
-        help="Code of a place outside the study (e.g. abroad) that flows may name; repeatable.",
-    ),
-    param: list[str] = typer.Option(
-        [], "--param", help="NAME=VALUE, repeatable; see 'metrocircle methods METHOD'."
-    ),
-    example: str | None = typer.Option(
-        None, "--example", help=f"Run on data shipped with the package: {', '.join(EXAMPLES)}."
-    ),
-    encoding: str | None = typer.Option(
-        None, "--encoding", help="Text encoding of the CSV inputs (e.g. gb18030, latin-1); "
-        "detected when not given."
-    ),
-    sep: str | None = typer.Option(
-        None, "--sep", help="Delimiter of the CSV inputs (',', ';', '\\t', '|'); sniffed "
-        "when not given."
-    ),
-    units_layer: str | None = typer.Option(
-        None, "--units-layer", help="Layer of --units when it is a GeoPackage with several."
-    ),
-    adjacency_layer: str | None = typer.Option(
-        None, "--adjacency-layer",
-        help="Layer of --adjacency when it is a GeoPackage with several.",
-    ),
+    adjacency: Path | None = _IN["adjacency"],
+    contiguity: str = _IN["contiguity"],
+    tolerance_m: float = _IN["tolerance_m"],
+    travel_times: Path | None = _IN["travel_times"],
+    external: list[str] = _IN["external"],
+    param: list[str] = _IN["param"],
+    example: str | None = _IN["example"],
+    encoding: str | None = _IN["encoding"],
+    sep: str | None = _IN["sep"],
+    units_layer: str | None = _IN["units_layer"],
+    adjacency_layer: str | None = _IN["adjacency_layer"],
     out: Path = typer.Option(..., "--out", help="Output directory."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show progress bars."),
 ) -> None:
     """Delineate areas: membership.csv, areas.csv and run.json in --out."""
     from metrocircle.delineate import delineate, get_method
     from metrocircle.delineate.output import write_delineation
-    from metrocircle.model import io
     from metrocircle.model.output import OutputDir
-    from metrocircle.model.validation import Inputs
 
     cls = get_method(method)
     params = cls.parse_params(parse_param_pairs(param))
     ua_columns = _urban_area_columns(urban_areas_col)
-    if cores is not None and urban_areas is not None:
-        raise ParameterError("Give either --cores or --urban-areas, not both.")
-    inputs: dict[str, Path | None] = {}
-    notes: list[dict] = []
-    validate = True
-    urban_df = None
-    if example is not None:
-        if flows is not None:
-            raise ParameterError("Give either --example or --flows, not both.")
-        if example not in EXAMPLES:
-            raise ParameterError(
-                f"Unknown example {example!r}. Choose one of: {', '.join(EXAMPLES)}."
-            )
-        from metrocircle.datasets import us_cbsa
-
-        vintage = URBAN_EXAMPLES.get(example, 2020)
-        files = us_cbsa.files(vintage, urban_areas=example in URBAN_EXAMPLES)
-        inputs = {name: Path(p) for name, p in files.items()}
-    else:
-        if flows is None:
-            raise ParameterError("Give --flows FILE (or --example NAME).")
-        inputs = {
-            "flows": flows,
-            "units": units,
-            "cores": cores,
-            "urban_areas": urban_areas,
-            "adjacency": adjacency,
-            "travel_times": travel_times,
-        }
+    tables = DelineationInputs.locate(
+        example=example,
+        flows=flows,
+        units=units,
+        cores=cores,
+        adjacency=adjacency,
+        travel_times=travel_times,
+        urban_areas=urban_areas,
+    )
     # The output folder is checked before any work (never replacing an input or mixing runs).
-    output = OutputDir(out, inputs=inputs, command=f"delineate {method}")
-    if example is not None:
-        flows_df = us_cbsa.load_flows(vintage)
-        units_df = us_cbsa.load_units(vintage)
-        adjacency_df = us_cbsa.load_adjacency(vintage)
-        if example in URBAN_EXAMPLES:
-            cores_df = None
-            urban_df = us_cbsa.load_urban_areas(vintage)
-        else:
-            cores_df = us_cbsa.load_cores()
-        travel_df = None
-        external = [*external, *us_cbsa.EXTERNAL_CODES]
-    else:
-        # Every file is read and checked together (codes in one spelling, reference tables
-        # restricted to the study) before anything is raised, so one error lists the problems
-        # of all of them.
-        reader = ReadAll()
-        urban_df = (
-            reader.attempt(io.read_urban_areas, urban_areas, columns=ua_columns)
-            if urban_areas else None
-        )
-        read = reader.attempt(
-            io.read_inputs, flows, units=units, cores=cores, adjacency=adjacency,
-            travel_times=travel_times, external=external, origin_col=origin_col,
-            destination_col=destination_col, value_col=value_col, units_id_col=units_id_col,
-            contiguity=contiguity, tolerance_m=tolerance_m, encoding=encoding, sep=sep,
-            units_layer=units_layer, adjacency_layer=adjacency_layer,
-            keep_suppressed=getattr(cls, "reads_suppressed", False),
-        )
-        reader.raise_if_any()  # so read is not None below
-        read = cast(Inputs, read)
-        flows_df, units_df, cores_df = read.flows, read.units, read.cores
-        adjacency_df, travel_df = read.adjacency, read.travel_times
-        external = read.external
-        notes = read.info()
-        validate = False  # read_inputs checked them
+    output = OutputDir(out, inputs=tables.paths, command=f"delineate {method}")
+    tables.read(
+        origin_col=origin_col,
+        destination_col=destination_col,
+        value_col=value_col,
+        units_id_col=units_id_col,
+        contiguity=contiguity,
+        tolerance_m=tolerance_m,
+        external=external,
+        urban_area_columns=ua_columns,
+        keep_suppressed=getattr(cls, "reads_suppressed", False),
+        encoding=encoding,
+        sep=sep,
+        units_layer=units_layer,
+        adjacency_layer=adjacency_layer,
+    )
     started = time.perf_counter()
     with progress_bar(progress) as callback:
         result = delineate(
             method,
-            flows_df,
-            units=units_df,
-            cores=cores_df,
-            adjacency=adjacency_df,
-            travel_times=travel_df,
+            tables.flows,
+            units=tables.units,
+            cores=tables.cores,
+            adjacency=tables.adjacency,
+            travel_times=tables.travel_times,
             params=params,
-            external=external,
+            external=tables.external,
             progress=callback,
-            validate=validate,
-            urban_areas=urban_df,
+            validate=not tables.validated,
+            urban_areas=tables.urban_areas,
         )
-    if notes:
-        result.info["inputs"] = notes
+    if tables.notes:
+        result.info["inputs"] = tables.notes
     elapsed = time.perf_counter() - started
     with output:
         written = write_delineation(
@@ -203,19 +129,10 @@ def delineate_command(
             f"{result.info['merges']} merged; {result.info['metropolitan']} metropolitan, "
             f"{result.info['micropolitan']} micropolitan"
         )
-    if example == "us-cbsa":
+    if example in URBAN_EXAMPLES:
         from metrocircle.datasets import us_cbsa
 
-        cmp = us_cbsa.compare_to_official(result.membership)
-        typer.echo(
-            f"against OMB July 2023: {cmp['outlying_correct']} of {cmp['outlying_official']} "
-            "official outlying counties in their official CBSA; "
-            f"{cmp['false_positives']} placed where OMB has none"
-        )
-    elif example in URBAN_EXAMPLES:
-        from metrocircle.datasets import us_cbsa
-
-        vintage = URBAN_EXAMPLES[example]
+        vintage = tables.vintage or 2020
         fig = us_cbsa.compare_cbsas_to_official(result.membership, result.areas, vintage)["figures"]
         listed = "February 2013" if vintage == 2010 else "July 2023 (Connecticut left out)"
         typer.echo(
@@ -224,6 +141,16 @@ def delineate_command(
             f"{fig['central_precision']:.1%}); counties in the matched CBSA "
             f"{fig['counties_right_share']:.1%}; {fig['areas']} areas (official "
             f"{fig['official_areas']}); type right {fig['type_right_share']:.1%}"
+        )
+    elif tables.vintage is not None:
+        from metrocircle.datasets import us_cbsa
+
+        cmp = us_cbsa.compare_to_official(result.membership, vintage=tables.vintage)
+        which = "July 2023" if tables.vintage == 2020 else "February 2013"
+        typer.echo(
+            f"against OMB {which}: {cmp['outlying_correct']} of {cmp['outlying_official']} "
+            "official outlying counties in their official CBSA; "
+            f"{cmp['false_positives']} placed where OMB has none"
         )
     typer.echo(f"wrote {', '.join(p.name for p in written.values())}, run.json to {out}")
 
@@ -246,20 +173,29 @@ def _urban_area_columns(pairs: list[str]) -> dict[str, str]:
 def methods_command(
     method: str | None = typer.Argument(None, help="Show the parameters of one method."),
 ) -> None:
-    """List delineation methods, or one method's parameters with defaults and ranges."""
+    """List delineation and combination methods, or one method's parameters with defaults and
+    ranges."""
+    import importlib
+
     from rich.console import Console
     from rich.table import Table
 
-    from metrocircle.delineate import available_methods, get_method
+    combination = importlib.import_module("metrocircle.combine")
+    delineation = importlib.import_module("metrocircle.delineate")
 
     console = Console()
+    families = (("delineate", delineation), ("combine", combination))
     if method is None:
-        for name in available_methods():
-            cls = get_method(name)
-            doc = (cls.__doc__ or "").strip().splitlines()
-            console.print(f"[bold]{name}[/bold]  {doc[0] if doc else ''}")
+        for command, family in families:
+            for name in family.available_methods():
+                cls = family.get_method(name)
+                doc = (cls.__doc__ or "").strip().splitlines()
+                console.print(f"[bold]{name}[/bold] ({command})  {doc[0] if doc else ''}")
         return
-    cls = get_method(method)
+    if method in combination.available_methods():
+        cls = combination.get_method(method)
+    else:
+        cls = delineation.get_method(method)  # its error lists the delineation methods
     table = Table(title=f"{method} parameters (--param NAME=VALUE)")
     for col in ("name", "default", "allowed", "meaning"):
         table.add_column(col)

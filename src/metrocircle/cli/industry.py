@@ -32,6 +32,7 @@ def _point_rows(points: Any, index: Any) -> Any:
 
 
 def industry(
+    ctx: typer.Context,
     out: Annotated[Path, Opt("--out", help="Output folder (created if missing).")],
     table: Annotated[
         Path | None, Opt("--table", help="Activity table: long (unit, industry, value) or wide.")
@@ -98,7 +99,9 @@ def industry(
 ) -> None:
     """Industrial structure of units and collaboration between them; writes lq.csv,
     similarity.csv, krugman.csv, localisation.csv, specialisations.csv, collaboration.csv and
-    run.json (plus ellison_glaeser.csv with --firms, colocation*.csv with --points)."""
+    run.json (plus ellison_glaeser.csv with --firms, colocation*.csv with --points). With
+    --example chongqing the table is that of the shipped project that 'metrocircle demo' runs,
+    and options not given take the values of its industry step."""
     import pandas as pd
 
     from metrocircle import __version__
@@ -119,17 +122,31 @@ def industry(
             raise ParameterError(
                 "The 'example' parameter of industry cannot be combined with --table or --units."
             )
-        from metrocircle.datasets import chongqing
-        from metrocircle.industry import chongqing_activity
+        import tempfile
 
-        matrix, reference, ex_info = chongqing_activity()
-        reference_name = ex_info["reference"]
-        measure = ex_info["measure"]
-        inputs["example"] = ex_info
-        u = chongqing.load_units().set_index("unit_id")
-        names = u["name_pinyin"].astype(str).to_dict()
-        groups = u["parent_code"].map(lambda c: "Chongqing" if c == "500000" else "Sichuan")
-        inputs["groups"] = "province: Chongqing (500000) or Sichuan (Guang'an and prefectures)"
+        from metrocircle.cli._common import given
+        from metrocircle.project import example_project
+        from metrocircle.project.run import RunResult
+        from metrocircle.project.steps import Industry
+
+        project = example_project("chongqing")
+        with tempfile.TemporaryDirectory() as tmp:
+            act = Industry.activity(RunResult(project, {}).context("industry", Path(tmp)))
+        step = project.step("industry")
+        matrix, reference = act["table"], act["reference"]
+        reference_name, measure = act["reference_name"], act["measure"]
+        names, groups = act["names"], act["groups"]
+        threshold = threshold if given(ctx, "threshold") else float(step["threshold"])
+        min_size = min_size if given(ctx, "min_size") else float(step["min_size"])
+        min_share = min_share if given(ctx, "min_share") else float(step["min_share"])
+        min_industry_share = (min_industry_share if given(ctx, "min_industry_share")
+                              else float(step["min_industry_share"]))
+        cross_group_only = (cross_group_only if given(ctx, "cross_group_only")
+                            else bool(step["cross_group_only"]))
+        inputs["example"] = {"project": "chongqing (metrocircle demo)",
+                             "census": str(project.resolve(project.input("census")["file"])),
+                             "industries": step["industries"], **act["rows"],
+                             "reference": reference_name}
     elif table is not None:
         raw, first_line = read_table(table)
         inputs["table"] = {"path": str(table), "sha256": file_checksum(table), "rows": len(raw)}

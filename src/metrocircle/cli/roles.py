@@ -48,6 +48,7 @@ def _read_strength(path: Path, universe: list[str] | None):  # noqa: ANN202 - Da
 
 
 def roles_command(
+    ctx: typer.Context,
     out: Path = typer.Option(..., "--out", help="Output directory."),
     example: str | None = typer.Option(
         None, "--example", help=f"Run on data shipped with the package: {', '.join(EXAMPLES)}."
@@ -85,14 +86,19 @@ def roles_command(
         [], "--param", help="Rule parameter NAME=VALUE, repeatable (see docs/roles.md)."
     ),
     centrality: str = typer.Option("pagerank", "--centrality", help="pagerank or in_strength."),
-    users: int = typer.Option(
-        20000, "--users", help="--example: simulated signaling sample (people)."
+    users: int | None = typer.Option(
+        None, "--users", help="--example: simulated people; sets the project's "
+        "steps.signaling.simulate.users (30000)."
     ),
-    random_state: int = typer.Option(2026, "--random-state", help="--example: seed."),
+    random_state: int | None = typer.Option(
+        None, "--random-state", help="--example: seed; sets the project's "
+        "steps.signaling.simulate.random_state (2026)."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show progress bars."),
 ) -> None:
     """Roles of the units: roles.csv, conditions.csv, indicators.csv, quadrants.csv,
-    polycentricity.json, run.json."""
+    polycentricity.json, run.json. With --example chongqing the flows, strength, delineated
+    area, cores and travel times are those of the shipped project that 'metrocircle demo'
+    runs, and options not given take the values of its roles step."""
     import pandas as pd
 
     from metrocircle import __version__
@@ -120,54 +126,63 @@ def roles_command(
                     f"The 'example' parameter of roles must be one of {EXAMPLES}. "
                     f"Got {example!r}."
                 )
-            given = [n for n, v in (("--flows", flows), ("--units", units), ("--cores", cores),
-                                    ("--second-core", second_core),
-                                    ("--travel-times", travel_times),
-                                    ("--membership", membership),
-                                    ("--strength", strength)) if v is not None]
-            if given:
-                raise ParameterError(f"--example cannot be combined with {', '.join(given)}.")
-            if users < 1000:
+            combined = [n for n, v in (("--flows", flows), ("--units", units),
+                                       ("--cores", cores), ("--second-core", second_core),
+                                       ("--travel-times", travel_times),
+                                       ("--membership", membership),
+                                       ("--strength", strength)) if v is not None]
+            if combined:
                 raise ParameterError(
-                    f"The 'users' parameter of roles must be an int >= 1000. Got {users}."
-                )
-            from metrocircle.access import accessibility, chongqing_inputs
+                    f"--example cannot be combined with {', '.join(combined)}.")
+            from metrocircle.cli._common import example_run
+            from metrocircle.cli._common import given as option_given
 
-            callback("travel times", 0.0)
-            acc_in = chongqing_inputs()
-            units_df = acc_in["units"].copy()
-            units_df["province"] = units_df["unit_id"].str.slice(0, 2) + "0000"
-            tt_df = accessibility(**acc_in).travel_times[["origin", "destination", "minutes"]]
-            tt_df = tt_df.dropna().reset_index(drop=True)
-            callback("travel times", 1.0)
-            callback("simulated commuting", 0.0)
-            from metrocircle.signaling import chongqing_commuting
+            overrides: dict[str, Any] = {}
+            if users is not None:
+                overrides["steps.signaling.simulate.users"] = users
+            if random_state is not None:
+                overrides["steps.signaling.simulate.random_state"] = random_state
+            res = example_run(example, ["delineation", "strength", "access", "layers"],
+                              callback, overrides)
+            import tempfile
 
-            od, _ = chongqing_commuting(users=users, random_state=random_state)
-            flows_df = od.od.rename(columns={"commuters": "value"})[
-                ["origin", "destination", "value"]]
-            callback("simulated commuting", 1.0)
-            cores_df = acc_in["cores"].rename(columns={"core": "area_id"})
-            from metrocircle.datasets.chongqing import CHENGDU, PLAN_GROUPS
+            from metrocircle.project.steps import Roles
 
-            second_df = pd.DataFrame({"unit_id": [CHENGDU], "area_id": ["chengdu"]})
-            area_codes = units_df.loc[units_df["group"].isin(PLAN_GROUPS), "unit_id"].tolist()
-            admin_col = admin_col or "province"
-            sizes = units_df.set_index("unit_id")["pop_2020_census"].astype(float)
-            inputs = {"example": example, "users": users, "random_state": random_state}
+            with tempfile.TemporaryDirectory() as tmp:
+                args = Roles.arguments(res.context("roles", Path(tmp)))
+            step = res.project.step("roles")
+            flows_df, cores_df, second_df = args["flows"], args["cores"], args["second_core"]
+            tt_df, units_df, strength_df = args["travel_times"], args["units"], args["strength"]
+            area_codes = args["restrict_to"]
+            admin_col = admin_col or args["admin_col"]
+            sizes = args["sizes"]
+            if size_col is not None:
+                if size_col not in units_df.columns:
+                    raise InputError([Problem("units", f"--size-col {size_col!r} not found")])
+                sizes = pd.to_numeric(units_df.set_index("unit_id")[size_col], errors="coerce")
+            if not option_given(ctx, "centrality"):
+                centrality = step["centrality"]
+            rules = {**(step.get("params") or {}), **rules}
+            sim = res.project.step("signaling")["simulate"]
+            flows_label = res.steps["layers"].info["layers"][step["flows"]]
+            inputs = {"example": example, "project": "chongqing (metrocircle demo)",
+                      "users": sim["users"], "random_state": sim["random_state"],
+                      "area": args["area"]}
             notes += [
-                "flows are MODELLED: mobile-phone records of "
-                f"{users:,} people x 7 days simulated by metrocircle.signaling."
-                "simulate_signaling from the 2020 census population (seed "
-                f"{random_state}), turned into home-to-work OD by od_from_records (DuckDB) and "
-                "expanded to the population; no real commuting OD ships for Chongqing",
+                f"flows: layer {step['flows']} of the shipped project, "
+                f"{flows_label['source'].upper()}: "
+                f"{flows_label['note']} ({sim['users']:,} simulated people, seed "
+                f"{sim['random_state']})",
+                f"membership degrees: layer {step.get('strength') or step['flows']} (the fused "
+                "index of the project's strength step)",
                 "travel times: metrocircle.access on the shipped example (2019 rail timetable, "
                 "real; roads modelled)",
-                "core C = the 9 central districts; second core A = Chengdu (510100); "
-                "admin attribute = province (first two digits of the code)",
-                "classified units = the scope of the 2022 plan (21 main-urban units + the 6 of "
-                "Guang'an); flows, first contacts and memberships use all 58 units",
-                "morphological size = 2020 census population (real)",
+                f"core C = the project's cores; second core A = "
+                f"{', '.join(second_df['unit_id']) if second_df is not None else 'none'}; "
+                f"admin attribute = {admin_col}",
+                f"classified units = the {len(area_codes)} units of the delineated area "
+                f"{args['area']!r} (the project's delineation); flows, first contacts and "
+                "memberships use all units",
             ]
         else:
             if flows is None or cores is None:
@@ -209,7 +224,6 @@ def roles_command(
                                       ("strength", strength))
                       if p is not None}
         if example is not None:
-            strength_df = None
             policy_df = attempt(R.read_policy, policy) if policy else None
             reader.raise_if_any()
         callback("indicators", 0.0)
@@ -251,7 +265,8 @@ def roles_command(
         "inputs": inputs,
         "parameters": {**res.params, "centrality": centrality, "admin_col": admin_col,
                        "size_col": size_col},
-        "flows_basis": "modelled (simulated signaling)" if example else "given file",
+        "flows_basis": ("modelled (simulated signaling, the shipped project's commuting "
+                        "layer)" if example else "given file"),
         "notes": notes,
         "indicators": ind.attrs.get("info", {}),
         "classification": res.info,

@@ -12,8 +12,6 @@ import typer
 from metrocircle.exceptions import InputError, ParameterError, Problem
 
 EXAMPLES = ("chongqing",)
-#: Mass of the Chongqing example: GDP (gdp_100m_cny) is filled for 25 of the 58 units only.
-EXAMPLE_MASS = ("pop_2020_census",)
 
 
 def _pairs(items: list[str] | None, option: str) -> dict[str, str]:
@@ -88,6 +86,7 @@ def _read_ahp(path: Path):  # noqa: ANN202 - DataFrame
 
 
 def strength_command(
+    ctx: typer.Context,
     out: Path = typer.Option(..., "--out", help="Output directory."),
     example: str | None = typer.Option(
         None, "--example", help=f"Run on data shipped with the package: {', '.join(EXAMPLES)}."
@@ -134,7 +133,10 @@ def strength_command(
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show progress bars."),
 ) -> None:
     """Connection strength: links.csv, weights.json, membership.csv, centrality.csv,
-    first_contact_<layer>.csv per flow layer, run.json."""
+    first_contact_<layer>.csv per flow layer, run.json. With --example chongqing the units,
+    travel times, cores and flow layers are those of the shipped project that 'metrocircle
+    demo' runs, and options not given take the values of its gravity layer and strength
+    step."""
     import pandas as pd
 
     from metrocircle import __version__
@@ -165,35 +167,58 @@ def strength_command(
                 raise ParameterError("Give either --example or --units/--travel-times, not both.")
             if flow_files:
                 raise ParameterError("--flows cannot be combined with --example.")
-            from metrocircle.access import accessibility, chongqing_inputs
-            from metrocircle.access.api import CHONGQING_CORE
-            from metrocircle.datasets import chongqing
+            from metrocircle.cli._common import example_run, given
 
-            callback("travel times", 0.0)
-            acc_inputs = chongqing_inputs()
-            units_df = acc_inputs["units"]
-            tt_df = accessibility(**acc_inputs).travel_times[["origin", "destination", "minutes"]]
-            callback("travel times", 1.0)
+            res = example_run(example, ["layers", "access"], callback)
+            project = res.project
+            units_df = res.inputs.units()
+            tt_df = res.table("access", "travel_times")
+            step = project.step("strength")
+            layer_names = list(step["layers"])
+            grav = next((n for n in layer_names if project.layers[n].get("model") == "gravity"),
+                        None)
+            gparams = project.layers[grav].get("params", {}) if grav else {}
             if not mass_cols:
-                mass_cols = EXAMPLE_MASS
+                mass_cols = tuple(gparams.get("mass", ["population"]))
+            if not given(ctx, "b"):
+                b = float(gparams.get("b", b))
+            if not given(ctx, "directional"):
+                directional = bool(gparams.get("directional", directional))
+            if direction_mass is None:
+                direction_mass = gparams.get("direction_mass")
+            if not given(ctx, "normalise"):
+                normalise = step["normalise"]
+            if not given(ctx, "weights") and isinstance(step["weights"], str):
+                weights = step["weights"]
+            if not given(ctx, "epsilon"):
+                epsilon = float(step["epsilon"])
+            if not given(ctx, "strong"):
+                strong = float(step["strong"])
+            if not given(ctx, "weak"):
+                weak = float(step["weak"])
+            # the gravity layer: the project's, or one asked for with the gravity options
+            with_gravity = grav is not None or any(
+                given(ctx, o) for o in ("mass", "b", "direction_mass", "directional",
+                                        "on_missing"))
+            notes.append(
+                "units, travel times, cores and layers: the shipped Chongqing project "
+                "(metrocircle demo); travel times from metrocircle.access (2019 rail "
+                "timetable, real; roads and station access modelled)")
+            if with_gravity:
+                gdp_units = int(units_df["gdp"].notna().sum()) \
+                    if "gdp" in units_df.columns else 0
                 notes.append(
-                    "mass = pop_2020_census (2020 census, real) only: gdp_100m_cny is filled for "
-                    f"{int(units_df['gdp_100m_cny'].notna().sum())} of {len(units_df)} units; "
-                    "k_ij = P_i/(P_i+P_j). No GDP is imputed: --mass pop_2020_census --mass "
-                    "gdp_100m_cny lists the units without it (an error), and --on-missing drop "
-                    "is refused because it would drop a core district (Dadukou, 500104)."
-                )
-            notes.append(
-                "travel times: metrocircle.access on the shipped example (2019 rail timetable, "
-                "real; roads and station access modelled)"
-            )
-            layers["rail_trips"] = chongqing.load_rail_trips()
-            notes.append(
-                "layer rail_trips: direct trains per day between the units in the 2019 "
-                "timetable (real), a proxy of passenger-service links"
-            )
-            cores_df = units_df.loc[units_df["group"] == chongqing.CORE_GROUP, ["unit_id"]]
-            cores_df = cores_df.assign(area_id=CHONGQING_CORE)
+                    f"gravity layer (modelled), mass = {', '.join(mass_cols)} (2020 census, "
+                    f"real): gdp is filled for {gdp_units} of {len(units_df)} units; no GDP "
+                    "is imputed: --mass population --mass gdp lists the units without it "
+                    "(an error)")
+            for name in layer_names:
+                if name == grav:
+                    continue  # the gravity layer is computed below with the options above
+                layers[name] = res.table("layers", name)
+                lab = res.steps["layers"].info["layers"][name]
+                notes.append(f"layer {name}: {lab['kind']}, {lab['source']}: {lab['note']}")
+            cores_df = res.inputs.unit_set("cores")
             if cores is not None:
                 cores_df = attempt(io.read_cores, cores, universe=list(units_df["unit_id"]))
             inputs = {"example": example}
@@ -232,7 +257,9 @@ def strength_command(
         if "gravity" in layers:
             raise ParameterError("The layer name 'gravity' is taken by the gravity model.")
         grav_info = None
-        if units_df is not None and tt_df is not None:
+        if example is None:
+            with_gravity = units_df is not None and tt_df is not None
+        if with_gravity and units_df is not None and tt_df is not None:
             callback("gravity", 0.0)
             grav = attempt(
                 st.gravity,

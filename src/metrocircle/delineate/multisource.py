@@ -77,6 +77,7 @@ class CnMultisource(CorePreset):
     """One-hour gate, fused multi-layer membership, commuting rings, hierarchical snapping."""
 
     name = "cn-multisource"
+    shares_context = False  # one flow matrix per layer, built in _fit
     params = (
         Param(
             "max_minutes",

@@ -497,6 +497,7 @@ def _flows_frame(
     encoding: str | None,
     sep: str | None,
     notes: list[Note] | None,
+    moe_col: str | None = None,
 ) -> tuple[pd.DataFrame, str, int | None]:
     source = _source_of(path, "flows")
     df, first_line = read_table(path, source=source, encoding=encoding, sep=sep, notes=notes)
@@ -507,10 +508,15 @@ def _flows_frame(
             S.DESTINATION: destination_col,
             S.VALUE: value_col,
             S.LAYER: layer_col,
+            S.MOE: moe_col,
         },
         source,
         required=S.FLOW_COLUMNS,
     )
+    if moe_col is None and S.MOE in df.columns and isinstance(path, str | Path):
+        # in a file, a column of that name is read only when asked for; a table passed in
+        # Python keeps it
+        df = df.drop(columns=S.MOE)
     if "geometry" in df.columns:
         df = pd.DataFrame(df.drop(columns="geometry"))
     if layer is not None:
@@ -532,6 +538,7 @@ def read_flows(
     encoding: str | None = None,
     sep: str | None = None,
     notes: list[Note] | None = None,
+    moe_col: str | None = None,
 ) -> pd.DataFrame:
     """Read a flow layer: one row per origin-destination pair.
 
@@ -553,6 +560,9 @@ def read_flows(
         Encoding and delimiter of a CSV file (detected by default; see :func:`read_table`).
     notes
         A list that receives what was done to the input (codes padded, encoding detected).
+    moe_col
+        Column of each flow's margin of error (e.g. the ACS's 90 % margin), kept as ``moe``:
+        numeric and non-negative like ``value``. Without it, the flows carry no ``moe``.
 
     Examples
     --------
@@ -565,6 +575,7 @@ def read_flows(
     df, source, first_line = _flows_frame(
         path, origin_col=origin_col, destination_col=destination_col, value_col=value_col,
         layer_col=layer_col, layer=layer, encoding=encoding, sep=sep, notes=notes,
+        moe_col=moe_col,
     )
     return V.validate_flows(
         df, universe=universe, external=external, source=source, line_offset=first_line,
@@ -804,6 +815,7 @@ def read_inputs(
     units_layer: str | None = None,
     adjacency_layer: str | None = None,
     keep_suppressed: bool = False,
+    moe_col: str | None = None,
 ) -> V.Inputs:
     """Read and check the tables of one run together; raise once with every problem.
 
@@ -822,7 +834,8 @@ def read_inputs(
        it external); units, adjacency pairs and travel times naming other units are set aside
        (noted, with counts); cores must lie in the study. The ``(suppressed)`` rows of a
        published OD are kept with ``keep_suppressed`` (see
-       :func:`~metrocircle.model.validate_flows`).
+       :func:`~metrocircle.model.validate_flows`). ``moe_col`` names the flows' margin of
+       error, kept as ``moe``.
 
     Returns
     -------
@@ -854,7 +867,7 @@ def read_inputs(
 
     text = {"encoding": encoding, "sep": sep, "notes": notes}
     load("flows", _flows_frame, flows, origin_col=origin_col, destination_col=destination_col,
-         value_col=value_col, layer_col=None, layer=None, **text)
+         value_col=value_col, layer_col=None, layer=None, moe_col=moe_col, **text)
     units_crs = None
     if units is not None:
         load("units", _units_frame, units, id_col=units_id_col, columns=None,
@@ -875,6 +888,39 @@ def read_inputs(
     problems.raise_if_any()
     notes.log()
     return result
+
+
+def read_membership(
+    path: str | Path,
+    *,
+    id_col: str = S.UNIT_ID,
+    area_col: str = S.AREA_ID,
+    status_col: str | None = S.STATUS,
+    universe: Sequence[str] | None = None,
+    require_status: bool = False,
+) -> pd.DataFrame:
+    """Read a membership table: ``unit_id, area_id[, status][, threshold][, rule]`` (what
+    ``metrocircle delineate`` writes), or any table with a unit and an area column, such as an
+    official list (``id_col="fips", area_col="cbsa_code", status_col="central_outlying"``).
+
+    An absent ``status_col`` is fine when it is the default ``status`` and ``require_status`` is
+    False (``metrocircle compare``); a named one must exist. ``metrocircle combine`` requires
+    the status. Unit codes are checked against ``universe`` when it is given.
+    """
+    path = Path(path)
+    df, first_line = read_table(path, source=path.name)
+    mapping: dict[str, str | None] = {S.UNIT_ID: id_col, S.AREA_ID: area_col}
+    if status_col is not None and (
+        require_status or status_col != S.STATUS or S.STATUS in df.columns
+    ):
+        mapping[S.STATUS] = status_col
+    df = _rename(df, mapping, path.name)
+    if "geometry" in df.columns:
+        df = pd.DataFrame(df.drop(columns="geometry"))
+    return V.validate_membership(
+        df, universe=universe, source=path.name, line_offset=first_line,
+        require_status=require_status,
+    )
 
 
 def urban_area_columns(

@@ -11,11 +11,13 @@ ORIGIN = "origin"
 DESTINATION = "destination"
 VALUE = "value"
 LAYER = "layer"
+MOE = "moe"  # optional: the published margin of error of a flow (90 % for the ACS)
 AREA_ID = "area_id"
 CORE_GROUP = "core_group"
 UNIT_A = "unit_a"
 UNIT_B = "unit_b"
 MINUTES = "minutes"
+STATUS = "status"
 GEOMETRY = "geometry"
 
 # Urban-area parts by unit (the input of the central-county rule, ``--urban-areas``).
@@ -47,6 +49,7 @@ FLOW_COLUMNS = [ORIGIN, DESTINATION, VALUE]
 CORE_COLUMNS = [UNIT_ID, AREA_ID]
 ADJACENCY_COLUMNS = [UNIT_A, UNIT_B]
 TRAVEL_TIME_COLUMNS = [ORIGIN, DESTINATION, MINUTES]
+MEMBERSHIP_COLUMNS = [UNIT_ID, AREA_ID, STATUS]
 
 # Unit attributes with a known meaning: numeric and never negative when present.
 NUMERIC_UNIT_ATTRIBUTES = (

@@ -214,6 +214,19 @@ def _code_text(x: object) -> object:
     return str(x).strip()
 
 
+#: pandas 3 stores text in Arrow by default (the ``str`` dtype); pandas 2 in object arrays.
+_ARROW_TEXT = int(pd.__version__.split(".")[0]) >= 3
+
+
+def as_text_column(codes: pd.Series) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """Codes as the text column a validated table holds: pandas' default text dtype, the one an
+    object array of strings becomes. Under pandas 3 the cast stays in Arrow instead of passing
+    through a Python object array (which costs a second per million rows)."""
+    if _ARROW_TEXT:
+        return codes.astype("str").array
+    return codes.to_numpy()
+
+
 def as_codes(series: pd.Series) -> pd.Series:
     """Unit codes as strings: integers stay without a decimal point, text is stripped.
 
@@ -508,7 +521,10 @@ def validate_flows(
     keep_suppressed: bool = False,
 ) -> pd.DataFrame:
     """Check a flow table and return it clean (``origin, destination, value[, layer, kind,
-    source]``).
+    source][, moe]``).
+
+    ``moe``, when present, is the margin of error of each flow (e.g. the ACS's 90 % margin):
+    checked like ``value`` and kept.
 
     Problems found: missing columns, no rows, missing or non-numeric or negative or infinite
     values (or values whose total overflows), missing codes, codes not in ``universe`` (unless
@@ -552,7 +568,7 @@ def validate_flows(
         source, p, universe=universe, external=external, notes=notes, normalise=normalise,
     )
     for col in (S.ORIGIN, S.DESTINATION):
-        out[col] = codes[col].to_numpy()
+        out[col] = as_text_column(codes[col])
     # the suppressed remainder of a published OD (metrocircle od) may be empty: that unit's
     # own total is suppressed too
     marker = suppressed_rows(out)
@@ -560,9 +576,11 @@ def validate_flows(
     value = flows[S.VALUE].where(~unknown_total, 0) if unknown_total.any() else flows[S.VALUE]
     out[S.VALUE] = _numeric(value, source, S.VALUE, labels, p).to_numpy()
     out.loc[unknown_total, S.VALUE] = np.nan
+    if S.MOE in flows.columns:
+        out[S.MOE] = _numeric(flows[S.MOE], source, S.MOE, labels, p).to_numpy()
     keys = [S.ORIGIN, S.DESTINATION]
     if S.LAYER in flows.columns:
-        out[S.LAYER] = as_codes(flows[S.LAYER]).fillna("").to_numpy()
+        out[S.LAYER] = as_text_column(as_codes(flows[S.LAYER]).fillna(""))
         keys.append(S.LAYER)
     for col, allowed in ((S.KIND, S.LAYER_KINDS), (S.SOURCE, S.LAYER_SOURCES)):
         if col in flows.columns:
@@ -810,13 +828,15 @@ def validate_cores(
         {S.UNIT_ID: _codes(cores, S.UNIT_ID, source, labels, p)}, source, p,
         universe=universe, notes=notes, normalise=normalise,
     )
-    out[S.UNIT_ID] = codes[S.UNIT_ID].to_numpy()
-    out[S.AREA_ID] = _codes(cores, S.AREA_ID, source, labels, p).to_numpy()
+    out[S.UNIT_ID] = as_text_column(codes[S.UNIT_ID])
+    out[S.AREA_ID] = as_text_column(_codes(cores, S.AREA_ID, source, labels, p))
     if S.CORE_GROUP in cores.columns:
         grp = as_codes(cores[S.CORE_GROUP])
-        out[S.CORE_GROUP] = grp.where(
-            ~pd.Series(_blank(cores[S.CORE_GROUP])), out[S.AREA_ID]
-        ).to_numpy()
+        # positional (a cores table with its own index must not be aligned on it)
+        out[S.CORE_GROUP] = np.where(
+            _blank(cores[S.CORE_GROUP]), out[S.AREA_ID].to_numpy(dtype=object),
+            grp.to_numpy(dtype=object),
+        )
     _duplicates(out[S.UNIT_ID], source, "unit(s) listed as core more than once", labels, p)
     if S.CORE_GROUP in out.columns:
         spread = out.groupby(S.CORE_GROUP)[S.AREA_ID].nunique()
@@ -918,7 +938,7 @@ def validate_travel_times(
         source, p, universe=universe, notes=notes, normalise=normalise,
     )
     for col in (S.ORIGIN, S.DESTINATION):
-        out[col] = codes[col].to_numpy()
+        out[col] = as_text_column(codes[col])
     out[S.MINUTES] = _numeric(
         travel_times[S.MINUTES], source, S.MINUTES, labels, p, allow_missing=True
     ).to_numpy()
@@ -1090,6 +1110,73 @@ def check_tables(
     return Inputs(flows, units, cores, adjacency, travel_times, list(external), notes)
 
 
+def validate_membership(
+    membership: pd.DataFrame,
+    *,
+    universe: Collection[str] | None = None,
+    source: str = "membership",
+    line_offset: int | None = None,
+    problems: Problems | None = None,
+    require_status: bool = False,
+) -> pd.DataFrame:
+    """Check a membership table (``unit_id, area_id[, status][, threshold][, rule]``: a
+    delineation's ``membership.csv``, or an official list renamed to those columns) and return
+    those columns clean, codes as text.
+
+    ``unit_id`` must be present and unique; an empty ``area_id`` means the unit is in no area;
+    ``status`` is required with ``require_status`` (``metrocircle combine``), and a unit whose
+    status is ``outside`` cannot have an area; ``threshold``, when present, must be a number
+    (empty allowed, e.g. for cores). Unit codes not in ``universe`` are problems. With
+    ``require_status``, a table where no unit is in any area is a problem too.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> validate_membership(pd.DataFrame({"unit_id": [1, 2], "area_id": ["A", ""],
+    ...                                   "status": ["core", "outside"]}))
+      unit_id area_id   status
+    0       1       A     core
+    1       2    <NA>  outside
+    """
+    required = list(S.MEMBERSHIP_COLUMNS) if require_status else [S.UNIT_ID, S.AREA_ID]
+    p, labels, has_columns = _start(
+        membership,
+        required,
+        source=source,
+        line_offset=line_offset,
+        problems=problems,
+        hint=" (a delineation's membership.csv has them; map yours with --id-col, --area-col)",
+    )
+    if not has_columns:
+        return membership
+    out = pd.DataFrame(index=pd.RangeIndex(len(membership)))
+    unit = _codes(membership, S.UNIT_ID, source, labels, p)
+    out[S.UNIT_ID] = pd.array(unit.where(~_blank(membership[S.UNIT_ID])), dtype="string")
+    area = as_codes(membership[S.AREA_ID])
+    out[S.AREA_ID] = pd.array(area.where(~_blank(membership[S.AREA_ID])), dtype="string")
+    if S.STATUS in membership.columns:
+        status = membership[S.STATUS].astype("string").str.strip()
+        out[S.STATUS] = status.where(~pd.Series(_blank(membership[S.STATUS]))).to_numpy()
+    if "threshold" in membership.columns:
+        out["threshold"] = _numeric(
+            membership["threshold"], source, "threshold", labels, p, allow_missing=True
+        ).to_numpy()
+    if "rule" in membership.columns:
+        out["rule"] = membership["rule"].astype("string").to_numpy()
+    _duplicates(out[S.UNIT_ID], source, "unit(s) listed more than once", labels, p)
+    if S.STATUS in out.columns:
+        outside = (out[S.STATUS].str.lower() == "outside").to_numpy(dtype=bool, na_value=False)
+        clash = outside & out[S.AREA_ID].notna().to_numpy()
+        if clash.any():
+            p.add(source, "status 'outside' but an area_id is given",
+                  labels(np.flatnonzero(clash)))
+    if require_status and len(out) and out[S.AREA_ID].isna().all():
+        p.add(source, "no unit is in an area (every area_id is empty)")
+    _unknown(out[S.UNIT_ID], universe, source, S.UNIT_ID, labels, p)
+    _raise_if_standalone(p, problems)
+    return out
+
+
 def validate_urban_areas(
     urban_areas: pd.DataFrame,
     *,
@@ -1240,15 +1327,18 @@ __all__ = [
     "Table",
     "as_codes",
     "as_frame",
+    "as_text_column",
     "check_geometry",
     "check_population",
     "check_same_crs",
     "check_tables",
     "row_labels",
     "validate_adjacency",
+    "validate_membership",
     "validate_cores",
     "validate_flows",
     "validate_inputs",
+    "validate_membership",
     "validate_travel_times",
     "validate_units",
     "validate_urban_areas",

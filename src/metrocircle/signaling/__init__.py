@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from metrocircle.signaling.engines import ENGINES, Engine, RecordSource, get_engine
 from metrocircle.signaling.evaluate import common_part_of_commuters, evaluate
-from metrocircle.signaling.examples import chongqing_commuting
 from metrocircle.signaling.params import SignalingParams
 from metrocircle.signaling.pipeline import ODResult, od_from_records
 from metrocircle.signaling.simulator import Simulation, simulate_signaling
@@ -23,7 +22,6 @@ __all__ = [
     "RecordSource",
     "SignalingParams",
     "Simulation",
-    "chongqing_commuting",
     "common_part_of_commuters",
     "evaluate",
     "get_engine",

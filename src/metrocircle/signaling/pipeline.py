@@ -39,9 +39,9 @@ class ODResult:
     Attributes
     ----------
     od
-        ``origin, destination, value`` (home unit, work unit, expanded count): the published
-        pairs. Pairs below ``min_count`` sampled users, and the complementary pairs that
-        keep them from being derived, are suppressed (see ``docs/privacy.md``).
+        ``origin, destination, value`` (home unit, work unit, expanded count): the
+        **published** pairs. Pairs below ``min_count`` sampled users, and the complementary
+        pairs that keep them from being derived, are suppressed (see ``docs/privacy.md``).
     units
         ``unit_id, residents, workers, commuting_rate_out, commuting_rate_in, suppressed``;
         a figure is blank where it would reveal a suppressed pair or is below ``min_count``,
@@ -55,6 +55,14 @@ class ODResult:
         The suppressed mass of each unit, ``origin, destination, value`` with
         ``(suppressed)`` on one side (:data:`metrocircle.model.schema.SUPPRESSED`); value
         empty where the unit's own total is suppressed. Written to ``od.csv`` after the pairs.
+    od_unsuppressed
+        **Internal**: ``origin, destination, value`` for every pair, none suppressed. An
+        analysis that runs inside the pipeline (a project's later steps) uses it, so that
+        suppression, which protects what is published, does not change the analysis. It is
+        never written by :meth:`write`.
+
+    What is published is decided in one place, :func:`metrocircle.signaling.disclosure.protect`
+    (called by ``_finish``); :meth:`suppression` says what the published ``od.csv`` leaves out.
     """
 
     od: pd.DataFrame
@@ -64,6 +72,7 @@ class ODResult:
     _users: pd.DataFrame | None = field(default=None, repr=False)
     remainder: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         {"origin": [], "destination": [], "value": []}))
+    od_unsuppressed: pd.DataFrame | None = field(default=None, repr=False)
 
     def published_od(self) -> pd.DataFrame:
         """``od.csv`` as written: the published pairs, then the suppressed remainders."""
@@ -72,8 +81,19 @@ class ODResult:
         return pd.concat([self.od.astype({"value": self.remainder["value"].dtype}),
                           self.remainder], ignore_index=True)
 
+    def suppression(self) -> dict[str, Any]:
+        """What the published ``od.csv`` leaves out (the accounting's figures), and the total
+        the analysis inside the pipeline keeps (``commuters``: every pair)."""
+        a = self.accounting["od"]
+        keys = ("min_count", "disclosure_control", "pairs", "pairs_published",
+                "pairs_suppressed", "pairs_suppressed_below_min_count",
+                "pairs_suppressed_complementary", "commuters", "commuters_suppressed",
+                "commuters_sample", "commuters_suppressed_sample", "unit_totals_suppressed")
+        return {k: a[k] for k in keys if k in a}
+
     def write(self, out_dir: str | Path) -> Path:
-        """Write ``od.csv``, ``units.csv``, ``accounting.json`` and ``run.json`` to ``out_dir``."""
+        """Write the published ``od.csv`` (suppressed), ``units.csv``, ``accounting.json`` and
+        ``run.json`` to ``out_dir``; :attr:`od_unsuppressed` is never written."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         self.published_od().to_csv(out / "od.csv", index=False)
@@ -328,6 +348,7 @@ def od_from_records(
 
     od, remainder, unit_table, od_acc = _finish(odc, min_count=min_count, factor=factor,
                                                 shares=shares)
+    everything = _all_pairs(odc, factor=factor, shares=shares)
     users = {k: int(uc[k] or 0) for k in ("users", "with_home", "with_work", "with_neither",
                                            "night_shift", "home_outside_units",
                                            "work_outside_units")}
@@ -362,7 +383,8 @@ def od_from_records(
         "timings_s": timings,
         "seconds": round(time.perf_counter() - t0, 3),
     }
-    return ODResult(od, unit_table, accounting, run, users_df, remainder)
+    return ODResult(od, unit_table, accounting, run, users_df, remainder,
+                    od_unsuppressed=everything)
 
 
 def _count_reasons(eng: Engine, dropped: dict[str, int],
@@ -526,6 +548,29 @@ def _finish(odc: pd.DataFrame, *, min_count: int, factor: float | None,
         acc["commuters_sample"] = int(flows["n"].sum())
         acc["commuters_suppressed_sample"] = int(flows.loc[hidden, "n"].sum())
     return od, rem, ut, acc
+
+
+def _all_pairs(odc: pd.DataFrame, *, factor: float | None,
+               shares: pd.Series | None) -> pd.DataFrame:
+    """Every home-to-work pair, none suppressed, expanded and rounded as the published ones:
+    the internal OD that analyses inside the pipeline use (``ODResult.od_unsuppressed``)."""
+    pairs = odc[odc["destination"].notna()]
+    n = pairs["n"].astype(float).to_numpy()
+    if shares is not None:
+        value = n / pairs["origin"].astype(str).map(shares).astype(float).to_numpy()
+    elif factor is not None:
+        value = n / factor
+    else:
+        value = n
+    out = pd.DataFrame({"origin": pairs["origin"].astype(str).to_numpy(),
+                        "destination": pairs["destination"].astype(str).to_numpy(),
+                        "value": value})
+    out = out.sort_values(["origin", "destination"]).reset_index(drop=True)
+    if factor is None and shares is None:
+        out["value"] = out["value"].round().astype(np.int64)
+    else:
+        out["value"] = out["value"].round(3)
+    return out
 
 
 def _number(x: float, exact: bool) -> float | int:

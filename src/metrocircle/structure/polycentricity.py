@@ -3,10 +3,10 @@
 * **Rank-size** (Burger & Meijers 2012): the OLS slope ``b`` of ``ln(size_r) = a + b ln(r)``
   over the top ``n`` centres, for ``n`` in ``(2, 3, 4)``, averaged. *Morphological* on a size
   (population, jobs); *functional* on each centre's inflow from the *other* centres. The index
-  reported is ``1 - |b|``: 1 for equal centres, lower the steeper the hierarchy. The survey
-  marks this normalisation "recalled, verify"; we could not check it against the paper, so
-  the raw mean slope is reported next to it (``slope``) and the index is **not** clipped (it
-  is negative when ``|b| > 1``). A centre of size 0 has no logarithm: the index is then NaN
+  reported is ``1 - |b|``: 1 for equal centres, lower the steeper the hierarchy. This
+  normalisation is metrocircle's choice, not a formula taken from the paper, so the raw mean
+  slope is reported next to it (``slope``) and the index is **not** clipped (it is negative
+  when ``|b| > 1``). A centre of size 0 has no logarithm: the index is then NaN
   with the reason in ``note``.
 * **Primacy**: ``S2 = P1 / P2``, ``S4 = P1 / (P2 + P3 + P4)``, and the Zipf exponent ``q``
   (minus the OLS slope of ``ln P_r`` on ``ln r`` over all centres with ``P > 0``).
@@ -16,8 +16,8 @@
   the same number of centres and total weight (one centre receives everything:
   ``s_Dmax = total * sqrt(n - 1) / n``). ``density`` is the share of the ``n (n - 1)``
   possible directed links that carry a flow (``density="links"``) or 1 (``density="none"``,
-  the evenness term alone). The survey marks Green's normalisation "verify"; these are our
-  choices, stated in every output. ``P_F`` is 1 for equal centres all linked, 0 when one
+  the evenness term alone). These normalisations are metrocircle's choices, stated in every
+  output. ``P_F`` is 1 for equal centres all linked, 0 when one
   centre receives every flow.
 """
 
@@ -223,7 +223,10 @@ def polycentricity(
         "functional": rank_size(func, top_n=top_n),
         "primacy": primacy(morph),
         "green": green_polycentricity(agg, density=density),
-        "normalisation": "rank-size index = 1 - |mean slope| (survey: recalled, verify; not "
-                         "clipped); Green: weighted in-degree, sd_max of one centre receiving "
-                         "all flow, density = share of possible directed links (survey: verify)",
+        "normalisation": "rank-size index = 1 - |mean OLS slope| over the top 2, 3 and 4 "
+                         "centres, not clipped (the slope is given beside it); Green: P_F = "
+                         "(1 - sd_D / sd_Dmax) x density, D = weighted in-degree from the other "
+                         "centres, sd_Dmax = that of one centre receiving all flow, density = "
+                         "share of the possible directed links that carry a flow (metrocircle's "
+                         "choices, docs/roles.md)",
     }

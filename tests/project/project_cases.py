@@ -1,0 +1,105 @@
+"""A small hand-made region written as a project folder: seven units in a row, the core at one
+end, commuting that falls with distance, a census with two industries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+UNITS = ["U0", "U1", "U2", "U3", "U4", "U5", "U6"]
+#: share of each unit's employed residents working in the core U0
+TO_CORE = {"U1": 0.40, "U2": 0.20, "U3": 0.12, "U4": 0.06, "U5": 0.02, "U6": 0.01}
+
+PROJECT = """
+[project]
+name = "tiny"
+title = "A tiny region"
+
+[inputs.units]
+file = "units.csv"
+id = "code"
+columns = { name = "label", population = "pop", urban_population = "urban", lon = "x", lat = "y" }
+parents = ["zone"]
+
+[inputs.adjacency]
+file = "adjacency.csv"
+
+[inputs.cores]
+units = ["U0"]
+area_id = "metro"
+
+[inputs.census]
+file = "census.csv"
+id = "code"
+
+[inputs.reference]
+units = ["U0", "U1", "U2", "U3"]
+name = "the plan"
+
+[layers.commuting]
+kind = "commuting"
+source = "real"
+file = "flows.csv"
+columns = { origin = "home", destination = "work", value = "n" }
+note = "hand-made commuting"
+
+[layers.gravity]
+kind = "other"
+source = "modelled"
+model = "gravity"
+params = { mass = ["population"], b = 2.0 }
+
+[steps.access]
+road_speed_kmh = 60.0
+
+[steps.strength]
+layers = ["gravity", "commuting"]
+
+[steps.delineation]
+method = "cn-commuting"
+layers = ["commuting"]
+params = { close_share = 0.10 }
+
+[steps.roles]
+flows = "commuting"
+strength = "fused"
+admin = "province"
+
+[steps.industry]
+industries = "ind_*"
+strip_prefix = "ind_"
+reference_units = ["REF"]
+
+[steps.indicators]
+flows = "commuting"
+"""
+
+
+def write_tiny(folder: Path, text: str = PROJECT) -> Path:
+    """Write the tiny project into ``folder``; return the path of its project file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    pop = [500_000, 120_000, 90_000, 80_000, 60_000, 50_000, 40_000]
+    pd.DataFrame({
+        "code": UNITS, "label": [f"Unit {u}" for u in UNITS], "pop": pop,
+        "urban": [int(p * (0.9 if i == 0 else 0.5)) for i, p in enumerate(pop)],
+        "x": [106.0 + 0.15 * i for i in range(7)], "y": [29.5] * 7,
+        "zone": ["Z0", "Z1", "Z1", "Z2", "Z2", "Z3", "Z3"],
+        "province": ["P"] * 5 + ["Q"] * 2,
+    }).to_csv(folder / "units.csv", index=False)
+    rows = [("U0", "U0", 200_000)]
+    for u, share in TO_CORE.items():
+        employed = 40_000
+        rows += [(u, "U0", round(employed * share)), (u, u, round(employed * (1 - share)))]
+    pd.DataFrame(rows, columns=["home", "work", "n"]).to_csv(folder / "flows.csv", index=False)
+    pd.DataFrame({"unit_a": UNITS[:-1], "unit_b": UNITS[1:]}).to_csv(
+        folder / "adjacency.csv", index=False)
+    pd.DataFrame({"code": [*UNITS, "REF"],
+                  "ind_A_agriculture": [10, 50, 60, 70, 80, 90, 95, 455],
+                  "ind_C_manufacturing": [300, 80, 70, 40, 30, 20, 10, 550]}).to_csv(
+        folder / "census.csv", index=False)
+    path = folder / "project.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
