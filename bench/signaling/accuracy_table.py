@@ -1,4 +1,4 @@
-"""Accuracy of metrocircle on both generators (the figures in docs/signaling.md).
+"""Accuracy of metrocircle on the three generators (the figures in docs/signaling.md).
 
 Usage: PYTHONPATH=src:tests/signaling python bench/signaling/accuracy_table.py [USERS] [DAYS]
 """
@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 from _md import md
 from independent_generator import generate
+from published_generator import generate as generate_published
 
 from metrocircle.signaling import evaluate, od_from_records, simulate_signaling
 
@@ -41,6 +42,13 @@ with tempfile.TemporaryDirectory() as d:
             columns={"home_zone": "home_unit", "work_zone": "work_unit"})
         rows.append({"generator": "independent (zone containing the point)", "seed": seed,
                      **evaluate(res._users, z)})
+        g = generate_published(users, days, seed=seed)
+        g.records.to_parquet(Path(d) / "p.parquet", index=False)
+        g.cells.to_csv(Path(d) / "pc.csv", index=False)
+        res = od_from_records(Path(d) / "p.parquet", cells=Path(d) / "pc.csv", keep_users=True,
+                              min_count=1)
+        rows.append({"generator": "published descriptions", "seed": seed,
+                     **evaluate(res._users, g.truth)})
 df = pd.DataFrame(rows)
 cols = ["generator", "seed", "users", "home_right", "work_right", "work_right_night_shift",
         "false_work_non_worker", "false_work_student", "false_work_without_job", "cpc"]

@@ -64,6 +64,14 @@ def commands(f: Path, out: Path) -> dict[str, list[str]]:
         "indicators": ["indicators", "--units", str(f), "--membership", str(f), "--flows",
                        str(f), "--out", str(out)],
         "industry-units": ["industry", "--table", str(f), "--units", str(f), "--out", str(out)],
+        "sensitivity": ["sensitivity", "omb-cbsa", "--flows", str(f), "--cores", str(f),
+                        "--units", str(f), "--adjacency", str(f), "--vary", "threshold=0.2,0.3",
+                        "--no-progress", "--out", str(out)],
+        "uncertainty": ["uncertainty", "omb-cbsa", "--flows", str(f), "--cores", str(f),
+                        "--units", str(f), "--moe-col", "moe", "--replicates", "3",
+                        "--no-progress", "--out", str(out)],
+        "compare": ["compare", str(f), str(f), "--flows-a", str(f), "--flows-b", str(f),
+                    "--units", str(f), "--out", str(out)],
     }
 
 

@@ -52,6 +52,26 @@ def test_csv_problems_are_reported_with_file_lines(tmp_path: Path) -> None:
     assert "[line 4]" in text
 
 
+def test_margin_of_error_column_is_read_only_when_asked_and_checked(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_text("o,d,v,margin,moe\na,b,10,4,x\nb,a,5,0,x\n")
+    flows = read_flows(path, origin_col="o", destination_col="d", value_col="v", moe_col="margin")
+    assert flows["moe"].tolist() == [4.0, 0.0]
+    # without moe_col the flows carry no margin, whatever the file's columns are called
+    plain = read_flows(path, origin_col="o", destination_col="d", value_col="v")
+    assert list(plain.columns) == ["origin", "destination", "value"]
+    bad = tmp_path / "g.csv"
+    bad.write_text("origin,destination,value,moe\na,b,1,-3\na,c,2,\nb,a,4,lots\n")
+    with pytest.raises(InputError) as err:
+        read_flows(bad, moe_col="moe")
+    text = str(err.value)
+    assert "negative value in column 'moe' [line 2]" in text
+    assert "missing value in column 'moe' [line 3]" in text
+    assert "non-numeric value in column 'moe' (e.g. 'lots') [line 4]" in text
+    with pytest.raises(InputError, match="column 'err' \\(given for moe\\) not found"):
+        read_flows(path, origin_col="o", destination_col="d", value_col="v", moe_col="err")
+
+
 def test_mapped_column_absent(tmp_path: Path) -> None:
     path = tmp_path / "f.csv"
     path.write_text("o,d,v\na,b,1\n")

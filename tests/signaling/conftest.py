@@ -1,4 +1,4 @@
-"""Fixtures for the signaling tests: simulated data from both generators, a Spark session."""
+"""Fixtures for the signaling tests: simulated data from three generators, a Spark session."""
 
 from __future__ import annotations
 
@@ -36,6 +36,19 @@ def independent_dir(tmp_path_factory) -> Path:
 
     out = tmp_path_factory.mktemp("independent")
     g = generate(1500, 14, seed=5)
+    g.records.to_parquet(out / "records.parquet", index=False)
+    g.cells.to_csv(out / "cells.csv", index=False)
+    g.truth.to_csv(out / "truth_users.csv", index=False)
+    return out
+
+
+@pytest.fixture(scope="session")
+def published_dir(tmp_path_factory) -> Path:
+    """The generator from published descriptions: 1500 people, 14 days, a polar city."""
+    from published_generator import generate
+
+    out = tmp_path_factory.mktemp("published")
+    g = generate(1500, 14, seed=12)
     g.records.to_parquet(out / "records.parquet", index=False)
     g.cells.to_csv(out / "cells.csv", index=False)
     g.truth.to_csv(out / "truth_users.csv", index=False)

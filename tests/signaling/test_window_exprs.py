@@ -2,7 +2,7 @@
 
 :func:`metrocircle.signaling.stages._window_exprs` works on seconds since the piece's midnight
 and uses shortcuts that hold only there (a window reaching midnight needs one bound; a night
-window over midnight is the piece minus its day part). Here each of its five sums is compared
+window over midnight is the piece minus its day part). Here each of its six sums is compared
 with the overlap of the piece with the windows written out literally, on random pieces (ends
 included) and random valid window hours, evaluated by DuckDB.
 """
@@ -33,14 +33,16 @@ def _expected(p: SignalingParams, a: int, b: int) -> tuple[int, ...]:
         night = _ov(a, b, ns, ne)
     daywork = _ov(a, b, p.work_start_hour * h, p.work_end_hour * h)
     return (b - a, night, daywork, _ov(a, b, p.nightshift_start_hour * h, DAY),
-            _ov(a, b, 0, p.nightshift_end_hour * h))
+            _ov(a, b, 0, p.nightshift_end_hour * h),
+            _ov(a, b, p.evening_start_hour * h, p.evening_end_hour * h))
 
 
 def _params(rng: random.Random) -> SignalingParams:
     while True:
         kw = {k: rng.randint(0, 24) for k in (
             "night_start_hour", "night_end_hour", "work_start_hour", "work_end_hour",
-            "nightshift_start_hour", "nightshift_end_hour")}
+            "nightshift_start_hour", "nightshift_end_hour", "evening_start_hour",
+            "evening_end_hour")}
         try:
             return SignalingParams(**kw)
         except ParameterError:

@@ -158,7 +158,11 @@ def roads_from_osm(
         src.append(pos[a])
         dst.append(pos[b])
         w.append(float(data.get("travel_time", np.inf)) / 60.0)
-    m = sp.csr_array((np.array(w), (np.array(src), np.array(dst))), shape=(len(node_ids),) * 2)
+    from metrocircle.access.network import int32_indices
+
+    m = int32_indices(
+        sp.csr_array((np.array(w), (np.array(src), np.array(dst))), shape=(len(node_ids),) * 2)
+    )
     pu = prepare_units(units)
     from scipy.spatial import cKDTree
 

@@ -228,6 +228,15 @@ class Network:
         return Network(self.units, self.nodes, edges, self.journeys, dict(self.info), self.stations)
 
 
+def int32_indices(m: sp.csr_array) -> sp.csr_array:
+    """The matrix with 32-bit index arrays when they fit: ``scipy.sparse.csgraph`` of SciPy 1.11
+    (the lowest version metrocircle supports) accepts no other."""
+    if max(m.shape) < 2**31 - 1 and m.nnz < 2**31 - 1:
+        m.indices = m.indices.astype(np.int32, copy=False)
+        m.indptr = m.indptr.astype(np.int32, copy=False)
+    return m
+
+
 def build_csr(src: np.ndarray, dst: np.ndarray, w: np.ndarray, n: int) -> sp.csr_array:
     """CSR matrix keeping the minimum of parallel edges (explicit zeros stay edges)."""
     if len(src):
@@ -235,9 +244,9 @@ def build_csr(src: np.ndarray, dst: np.ndarray, w: np.ndarray, n: int) -> sp.csr
         src, dst, w = src[order], dst[order], w[order]
         first = np.r_[True, (src[1:] != src[:-1]) | (dst[1:] != dst[:-1])]
         src, dst, w = src[first], dst[first], w[first]
-    return sp.csr_array(
+    return int32_indices(sp.csr_array(
         (w.astype(float), (src.astype(np.int64), dst.astype(np.int64))), shape=(n, n)
-    )
+    ))
 
 
 def _road_edges(

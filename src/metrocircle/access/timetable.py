@@ -515,7 +515,9 @@ def time_expanded_graph(
     src_a = np.concatenate(src).astype(np.int64)
     dst_a = np.concatenate(dst).astype(np.int64)
     w_a = np.concatenate(w).astype(float)
-    graph = sp.csr_array((w_a, (src_a, dst_a)), shape=(n_nodes, n_nodes))
+    from metrocircle.access.network import int32_indices
+
+    graph = int32_indices(sp.csr_array((w_a, (src_a, dst_a)), shape=(n_nodes, n_nodes)))
     # duplicates cannot occur (each node pair is created by one rule), so no summing happened
     return TimeExpandedGraph(graph, stations, sid, arr, in_window, S)
 

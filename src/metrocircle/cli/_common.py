@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 from metrocircle.exceptions import InputError, ParameterError, Problem
@@ -144,3 +146,240 @@ def example_run(example: str, steps: list[str], callback: Callable[[str, float],
     from metrocircle.project import example_results
 
     return example_results(example, steps, overrides=overrides, progress=callback)
+
+
+# ---------------------------------------------------------------------------------------------
+# The inputs of a delineation, shared by 'delineate', 'sensitivity' and 'uncertainty'
+# ---------------------------------------------------------------------------------------------
+#: Data shipped with the package, by --example name: (vintage of us_cbsa, what it is).
+DELINEATION_EXAMPLES: dict[str, tuple[int, str]] = {
+    "us-cbsa": (
+        2020,
+        "ACS 2016-2020 county-to-county commuting flows (US Census Bureau); central counties of "
+        "OMB's July 2023 delineation (Bulletin 23-01); county adjacency with water boundaries",
+    ),
+    "us-cbsa-2010": (
+        2010,
+        "ACS 2009-2013 county-to-county commuting flows with their 90 % margins of error (US "
+        "Census Bureau); central counties of OMB's February 2013 delineation (Bulletin 13-01); "
+        "county adjacency in 2010 geography",
+    ),
+}
+US_POLYGONS_NOTE = (
+    "County polygons: Census 2017 cartographic boundaries (us-atlas 3.0.1); the 48 states and "
+    "DC are drawn"
+)
+
+
+def input_options() -> dict[str, Any]:
+    """The typer options of the delineation inputs, by parameter name (one definition for every
+    command that reads them; their defaults are shown in --help)."""
+    import typer
+
+    return {
+        "flows": typer.Option(
+            None, "--flows", help="Flow table: CSV, Parquet, GeoJSON, GeoPackage."
+        ),
+        "origin_col": typer.Option(
+            "origin", "--origin-col", help="Column of the origin (home) unit."
+        ),
+        "destination_col": typer.Option(
+            "destination", "--destination-col", help="Column of the destination (work) unit."
+        ),
+        "value_col": typer.Option("value", "--value-col", help="Column of the flow value."),
+        "units": typer.Option(None, "--units", help="Units table or polygon file."),
+        "units_id_col": typer.Option(
+            "unit_id", "--units-id-col", help="Column of the unit code in --units."
+        ),
+        "cores": typer.Option(None, "--cores", help="CSV with unit_id,area_id[,core_group]."),
+        "adjacency": typer.Option(
+            None, "--adjacency", help="CSV of unit pairs, or a polygon file."
+        ),
+        "contiguity": typer.Option(
+            "queen", "--contiguity", help="queen or rook, when --adjacency is a polygon file."
+        ),
+        "tolerance_m": typer.Option(
+            0.0, "--tolerance-m", help="Snapping tolerance (metres) for polygon adjacency."
+        ),
+        "travel_times": typer.Option(
+            None, "--travel-times", help="CSV origin,destination,minutes."
+        ),
+        "external": typer.Option(
+            [],
+            "--external",
+            help="Code of a place outside the study (e.g. abroad) that flows may name; "
+            "repeatable.",
+        ),
+        "param": typer.Option(
+            [], "--param", help="NAME=VALUE, repeatable; see 'metrocircle methods METHOD'."
+        ),
+        "example": typer.Option(
+            None,
+            "--example",
+            help="Run on data shipped with the package: "
+            f"{', '.join(DELINEATION_EXAMPLES)}.",
+        ),
+    }
+
+
+@dataclass
+class DelineationInputs:
+    """The tables of one delineation, read and checked together.
+
+    Built in two steps so that the output folder is checked before any work:
+    :meth:`locate` names the files (for ``OutputDir``), :meth:`read` reads them.
+    """
+
+    example: str | None
+    paths: dict[str, Path | None]
+    flows: Any = None
+    units: Any = None
+    cores: Any = None
+    adjacency: Any = None
+    travel_times: Any = None
+    external: list[str] = field(default_factory=list)
+
+    @classmethod
+    def locate(
+        cls,
+        *,
+        example: str | None,
+        flows: Path | None,
+        units: Path | None = None,
+        cores: Path | None = None,
+        adjacency: Path | None = None,
+        travel_times: Path | None = None,
+    ) -> DelineationInputs:
+        """The input files by name (those of the example, or those given)."""
+        if example is not None:
+            if flows is not None:
+                raise ParameterError("Give either --example or --flows, not both.")
+            if example not in DELINEATION_EXAMPLES:
+                raise ParameterError(
+                    f"Unknown example {example!r}. Choose one of: "
+                    f"{', '.join(DELINEATION_EXAMPLES)}."
+                )
+            from metrocircle.datasets import us_cbsa
+
+            vintage = DELINEATION_EXAMPLES[example][0]
+            paths = {k: Path(v) for k, v in us_cbsa.files(vintage).items()}
+            return cls(example, dict(paths))
+        if flows is None:
+            raise ParameterError("Give --flows FILE (or --example NAME).")
+        return cls(
+            None,
+            {
+                "flows": flows,
+                "units": units,
+                "cores": cores,
+                "adjacency": adjacency,
+                "travel_times": travel_times,
+            },
+        )
+
+    @property
+    def vintage(self) -> int | None:
+        """The us_cbsa vintage of the example (None for user files)."""
+        return DELINEATION_EXAMPLES[self.example][0] if self.example else None
+
+    def read(
+        self,
+        *,
+        origin_col: str = "origin",
+        destination_col: str = "destination",
+        value_col: str = "value",
+        units_id_col: str = "unit_id",
+        contiguity: str = "queen",
+        tolerance_m: float = 0.0,
+        external: list[str] | None = None,
+        moe_col: str | None = None,
+    ) -> DelineationInputs:
+        """Read every file before raising, so that one error lists the problems of all of them;
+        ``moe_col`` names the flows' margin-of-error column (kept as ``moe``)."""
+        from metrocircle.model import io
+
+        self.external = list(external or [])
+        if self.example is not None:
+            from metrocircle.datasets import us_cbsa
+
+            v = self.vintage or 2020
+            self.flows = us_cbsa.load_flows(v)
+            if moe_col is None:
+                self.flows = self.flows.drop(columns="moe", errors="ignore")
+            elif moe_col not in self.flows.columns:
+                raise InputError(
+                    [
+                        Problem(
+                            f"example {self.example}",
+                            f"the flows have no column {moe_col!r} (margins of error ship "
+                            "with us-cbsa-2010 as 'moe')",
+                        )
+                    ]
+                )
+            else:
+                self.flows = self.flows.rename(columns={moe_col: "moe"})
+            self.units = us_cbsa.load_units(v)
+            self.cores = us_cbsa.load_cores(v)
+            self.adjacency = us_cbsa.load_adjacency(v)
+            self.travel_times = None
+            self.external = [*self.external, *us_cbsa.EXTERNAL_CODES]
+            return self
+        p = self.paths
+        reader = ReadAll()
+        attempt = reader.attempt
+        self.units, self.flows, universe = reader.units_and_flows(
+            p["units"],
+            p["flows"],
+            units_id_col=units_id_col,
+            origin_col=origin_col,
+            destination_col=destination_col,
+            value_col=value_col,
+            external=self.external,
+            **({"moe_col": moe_col} if moe_col is not None else {}),
+        )
+        self.cores = attempt(io.read_cores, p["cores"], universe=universe) if p["cores"] else None
+        self.adjacency = (
+            attempt(
+                io.read_adjacency,
+                p["adjacency"],
+                universe=universe,
+                id_col=units_id_col,
+                contiguity=contiguity,
+                tolerance_m=tolerance_m,
+                units_crs=getattr(self.units, "crs", None),
+            )
+            if p["adjacency"]
+            else None
+        )
+        self.travel_times = (
+            attempt(io.read_travel_times, p["travel_times"], universe=universe)
+            if p["travel_times"]
+            else None
+        )
+        reader.raise_if_any()
+        return self
+
+    def polygons(self) -> Any:
+        """Unit polygons for maps: the units' own (when --units has geometry), the example's
+        counties, or None."""
+        from metrocircle.report.maps import has_polygons
+
+        if has_polygons(self.units):
+            return self.units
+        if self.example is not None:
+            from metrocircle.datasets import us_cbsa
+
+            return us_cbsa.load_polygons(conterminous=True)
+        return None
+
+    def source_note(self, caption: str | None = None) -> str:
+        """Where the data come from, for the captions of maps and charts: the example's
+        publications, or the file names (after ``caption``, the user's own words)."""
+        parts = [caption.strip().rstrip(".")] if caption else []
+        if self.example is not None:
+            parts.append("Data: " + DELINEATION_EXAMPLES[self.example][1])
+            parts.append(US_POLYGONS_NOTE)
+        else:
+            named = [f"{k.replace('_', ' ')} {v.name}" for k, v in self.paths.items() if v]
+            parts.append("Data: " + ", ".join(named))
+        return ". ".join(parts) + "."

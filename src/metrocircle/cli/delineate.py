@@ -7,132 +7,74 @@ from pathlib import Path
 
 import typer
 
-from metrocircle.cli._common import ReadAll, parse_param_pairs, progress_bar
-from metrocircle.exceptions import ParameterError
+from metrocircle.cli._common import (
+    DELINEATION_EXAMPLES,
+    DelineationInputs,
+    input_options,
+    parse_param_pairs,
+    progress_bar,
+)
 
-EXAMPLES = ("us-cbsa",)
+_IN = input_options()
+EXAMPLES = tuple(DELINEATION_EXAMPLES)
 
 
 def delineate_command(
     method: str = typer.Argument(..., help="Method name; see 'metrocircle methods'."),
-    flows: Path | None = typer.Option(
-        None, "--flows", help="Flow table: CSV, Parquet, GeoJSON, GeoPackage."
-    ),
-    origin_col: str = typer.Option(
-        "origin", "--origin-col", help="Column of the origin (home) unit."
-    ),
-    destination_col: str = typer.Option(
-        "destination", "--destination-col", help="Column of the destination (work) unit."
-    ),
-    value_col: str = typer.Option("value", "--value-col", help="Column of the flow value."),
-    units: Path | None = typer.Option(None, "--units", help="Units table or polygon file."),
-    units_id_col: str = typer.Option(
-        "unit_id", "--units-id-col", help="Column of the unit code in --units."
-    ),
-    cores: Path | None = typer.Option(
-        None, "--cores", help="CSV with unit_id,area_id[,core_group]."
-    ),
-    adjacency: Path | None = typer.Option(
-        None, "--adjacency", help="CSV of unit pairs, or a polygon file."
-    ),
-    contiguity: str = typer.Option(
-        "queen", "--contiguity", help="queen or rook, when --adjacency is a polygon file."
-    ),
-    tolerance_m: float = typer.Option(
-        0.0, "--tolerance-m", help="Snapping tolerance (metres) for polygon adjacency."
-    ),
-    travel_times: Path | None = typer.Option(
-        None, "--travel-times", help="CSV origin,destination,minutes."
-    ),
-    external: list[str] = typer.Option(
-        [],
-        "--external",
-        help="Code of a place outside the study (e.g. abroad) that flows may name; repeatable.",
-    ),
-    param: list[str] = typer.Option(
-        [], "--param", help="NAME=VALUE, repeatable; see 'metrocircle methods METHOD'."
-    ),
-    example: str | None = typer.Option(
-        None, "--example", help=f"Run on data shipped with the package: {', '.join(EXAMPLES)}."
-    ),
+    flows: Path | None = _IN["flows"],
+    origin_col: str = _IN["origin_col"],
+    destination_col: str = _IN["destination_col"],
+    value_col: str = _IN["value_col"],
+    units: Path | None = _IN["units"],
+    units_id_col: str = _IN["units_id_col"],
+    cores: Path | None = _IN["cores"],
+    adjacency: Path | None = _IN["adjacency"],
+    contiguity: str = _IN["contiguity"],
+    tolerance_m: float = _IN["tolerance_m"],
+    travel_times: Path | None = _IN["travel_times"],
+    external: list[str] = _IN["external"],
+    param: list[str] = _IN["param"],
+    example: str | None = _IN["example"],
     out: Path = typer.Option(..., "--out", help="Output directory."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show progress bars."),
 ) -> None:
     """Delineate areas: membership.csv, areas.csv and run.json in --out."""
     from metrocircle.delineate import delineate, get_method
     from metrocircle.delineate.output import write_delineation
-    from metrocircle.model import io
     from metrocircle.model.output import OutputDir
 
     cls = get_method(method)
     params = cls.parse_params(parse_param_pairs(param))
-    inputs: dict[str, Path | None] = {}
-    if example is not None:
-        if flows is not None:
-            raise ParameterError("Give either --example or --flows, not both.")
-        if example not in EXAMPLES:
-            raise ParameterError(
-                f"Unknown example {example!r}. Choose one of: {', '.join(EXAMPLES)}."
-            )
-        from metrocircle.datasets import us_cbsa
-
-        inputs = {name: Path(p) for name, p in us_cbsa.files().items()}
-    else:
-        if flows is None:
-            raise ParameterError("Give --flows FILE (or --example NAME).")
-        inputs = {
-            "flows": flows,
-            "units": units,
-            "cores": cores,
-            "adjacency": adjacency,
-            "travel_times": travel_times,
-        }
+    tables = DelineationInputs.locate(
+        example=example,
+        flows=flows,
+        units=units,
+        cores=cores,
+        adjacency=adjacency,
+        travel_times=travel_times,
+    )
     # The output folder is checked before any work (never replacing an input or mixing runs).
-    output = OutputDir(out, inputs=inputs, command=f"delineate {method}")
-    if example is not None:
-        flows_df = us_cbsa.load_flows()
-        units_df = us_cbsa.load_units()
-        cores_df = us_cbsa.load_cores()
-        adjacency_df = us_cbsa.load_adjacency()
-        travel_df = None
-        external = [*external, *us_cbsa.EXTERNAL_CODES]
-    else:
-        # Read every file before raising, so one error lists the problems of all of them.
-        reader = ReadAll()
-        attempt = reader.attempt
-
-        units_df, flows_df, universe = reader.units_and_flows(
-            units, flows, units_id_col=units_id_col, origin_col=origin_col,
-            destination_col=destination_col, value_col=value_col, external=external)
-        cores_df = attempt(io.read_cores, cores, universe=universe) if cores else None
-        adjacency_df = (
-            attempt(
-                io.read_adjacency,
-                adjacency,
-                universe=universe,
-                id_col=units_id_col,
-                contiguity=contiguity,
-                tolerance_m=tolerance_m,
-                units_crs=getattr(units_df, "crs", None),
-            )
-            if adjacency
-            else None
-        )
-        travel_df = (
-            attempt(io.read_travel_times, travel_times, universe=universe) if travel_times else None
-        )
-        reader.raise_if_any()
+    output = OutputDir(out, inputs=tables.paths, command=f"delineate {method}")
+    tables.read(
+        origin_col=origin_col,
+        destination_col=destination_col,
+        value_col=value_col,
+        units_id_col=units_id_col,
+        contiguity=contiguity,
+        tolerance_m=tolerance_m,
+        external=external,
+    )
     started = time.perf_counter()
     with progress_bar(progress) as callback:
         result = delineate(
             method,
-            flows_df,
-            units=units_df,
-            cores=cores_df,
-            adjacency=adjacency_df,
-            travel_times=travel_df,
+            tables.flows,
+            units=tables.units,
+            cores=tables.cores,
+            adjacency=tables.adjacency,
+            travel_times=tables.travel_times,
             params=params,
-            external=external,
+            external=tables.external,
             progress=callback,
         )
     elapsed = time.perf_counter() - started
@@ -145,12 +87,13 @@ def delineate_command(
     status = result.membership["status"].value_counts()
     summary = ", ".join(f"{n} {s}" for s, n in status.items())
     typer.echo(f"{method}: {len(result.areas)} areas; units: {summary}")
-    if example == "us-cbsa":
+    if tables.vintage is not None:
         from metrocircle.datasets import us_cbsa
 
-        cmp = us_cbsa.compare_to_official(result.membership)
+        cmp = us_cbsa.compare_to_official(result.membership, vintage=tables.vintage)
+        which = "July 2023" if tables.vintage == 2020 else "February 2013"
         typer.echo(
-            f"against OMB July 2023: {cmp['outlying_correct']} of {cmp['outlying_official']} "
+            f"against OMB {which}: {cmp['outlying_correct']} of {cmp['outlying_official']} "
             "official outlying counties in their official CBSA; "
             f"{cmp['false_positives']} placed where OMB has none"
         )

@@ -12,7 +12,11 @@ import logging
 import sys
 
 import typer
-from typer.exceptions import TyperException
+
+try:  # typer >= 0.20 vendors click and raises its own exception classes
+    from typer.exceptions import TyperException as _UsageError
+except ImportError:  # older typer raises click's
+    from click.exceptions import ClickException as _UsageError
 
 from metrocircle import __version__
 from metrocircle.exceptions import MetrocircleError
@@ -20,6 +24,7 @@ from metrocircle.exceptions import MetrocircleError
 # Modules that define commands; each has ``register(app: typer.Typer) -> None``.
 _COMMAND_MODULES: list[str] = [
     "metrocircle.cli.access",
+    "metrocircle.cli.compare",
     "metrocircle.cli.delineate",
     "metrocircle.cli.demo",
     "metrocircle.cli.groups",
@@ -28,8 +33,10 @@ _COMMAND_MODULES: list[str] = [
     "metrocircle.cli.od",
     "metrocircle.cli.project",
     "metrocircle.cli.roles",
+    "metrocircle.cli.sensitivity",
     "metrocircle.cli.simulate",
     "metrocircle.cli.strength",
+    "metrocircle.cli.uncertainty",
 ]
 
 app = typer.Typer(
@@ -86,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         # an interrupted run leaves the earlier results as they were.
         typer.echo("Interrupted.", err=True)
         return 130
-    except TyperException as err:  # usage errors: unknown option, missing argument, ...
+    except _UsageError as err:  # usage errors: unknown option, missing argument, ...
         show = getattr(err, "show", None)
         if callable(show):
             show()

@@ -42,7 +42,9 @@ def od(
     lat_col: Annotated[str | None, Opt("--lat-col", help="Latitude column.")] = None,
     tz: Annotated[
         str | None,
-        Opt("--tz", help="Timestamps are UTC (or carry an offset); convert to this zone."),
+        Opt("--tz", help="Analysis time zone, e.g. Asia/Shanghai: timestamps are converted to "
+            "it (at their offset; without one, as UTC). Not given: timestamps are local time and "
+            "one with an offset (Z, +08:00) is an error."),
     ] = None,
     cells: Annotated[Path | None, Opt("--cells", help="Cells table (CSV or Parquet).")] = None,
     cells_id_col: Annotated[str, Opt("--cells-id-col")] = "cell_id",

@@ -2,8 +2,11 @@
 ``jp-uea``, ``cn-commuting``).
 
 Every such preset runs the same frame: the inputs are turned into positions once
-(:func:`steps.prepare`), the preset's own rule runs, then policy overrides are applied and the
-output frames are written (:func:`steps.finish`). :class:`CorePreset` holds that frame, so a
+(:func:`steps.prepare`, :meth:`CorePreset.prepare`), the preset's own rule runs, then policy
+overrides are applied and the output frames are written (:func:`steps.finish`). One prepared
+context serves any number of runs with other parameter values (the shares to each set of cores
+are computed once, in ``Context.cache``), and :meth:`CorePreset.place` skips the output frames
+when only the placement of each unit is wanted. :class:`CorePreset` holds that frame, so a
 preset states only its parameters and, in :meth:`CorePreset._delineate`, the composition of
 shared steps that is its standard. The parameters several presets share (``policy``,
 ``direction``, ``merge``) and the share rule with merging and the exclave/enclave iteration of
@@ -14,13 +17,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from metrocircle.delineate import steps
 from metrocircle.delineate.base import (
     DelineationMethod,
     Param,
+    Placement,
     ProgressCallback,
+    Ties,
     share_param,
 )
 
@@ -63,7 +69,7 @@ class CorePreset(DelineationMethod):
         """Whether this run needs the adjacency graph (missing adjacency is then an error)."""
         return bool(p["contiguity"])
 
-    def _fit(
+    def _prepare(
         self,
         flows: pd.DataFrame,
         *,
@@ -71,21 +77,57 @@ class CorePreset(DelineationMethod):
         cores: pd.DataFrame | None,
         adjacency: pd.DataFrame | None,
         travel_times: pd.DataFrame | None,
-        progress: ProgressCallback,
-    ) -> None:
-        p = self.params_
-        ctx = steps.prepare(
+    ) -> steps.Context:
+        """The flow matrix, cores and adjacency graph in positions (:func:`steps.prepare`);
+        runs on it share the flow shares of each set of cores through ``Context.cache``."""
+        return steps.prepare(
             self.name,
             flows,
             units=units,
             cores=cores,
             adjacency=adjacency,
-            contiguity=self._uses_adjacency(p),
             travel_times=travel_times,
         )
+
+    def _run(self, ctx: steps.Context, progress: ProgressCallback) -> Outcome:
+        """The preset's rule and the policy overrides on ``ctx``, the output tables aside."""
+        p = self.params_
+        steps.require_adjacency(self.name, ctx.graph, self._uses_adjacency(p))
         run, info = self._delineate(ctx, p, progress)
-        steps.finish(self, ctx, run.state, run.area_labels, policy=p["policy"], info=info)
+        info["policy_overrides"] = 0
+        if p["policy"]:
+            policy = ctx.shared.get(("policy", p["policy"]))
+            if policy is None:
+                policy = ctx.shared[("policy", p["policy"])] = steps.read_policy(p["policy"])
+            info["policy_overrides"] = steps.apply_policy(
+                run.state, policy, ctx.fm, ctx.units, run.area_labels
+            )
+        return run, info
+
+    def _fit_prepared(self, prepared: Any, progress: ProgressCallback) -> None:
+        ctx: steps.Context = prepared
+        run, info = self._run(ctx, progress)
+        steps.finish(self, ctx, run.state, run.area_labels, info=info)
         progress("done", 1.0)
+
+    def _place(self, prepared: Any, progress: ProgressCallback) -> Placement:
+        ctx: steps.Context = prepared
+        run, _ = self._run(ctx, progress)
+        labels = np.array(list(run.area_labels) + [None], dtype=object)
+        area = run.state.area
+        pairs = run.pairs
+        return Placement(
+            unit_ids=ctx.fm.unit_ids.to_numpy(dtype=object),
+            area_id=labels[np.where(area >= 0, area, len(labels) - 1)],
+            status=run.state.status.copy(),
+            value=run.state.value.copy(),
+            ties=Ties(
+                pairs["pos"].to_numpy(),
+                pairs["area"].to_numpy(),
+                pairs["tie"].to_numpy(),
+                list(run.area_labels),
+            ),
+        )
 
     def _delineate(self, ctx: steps.Context, p: Params, progress: ProgressCallback) -> Outcome:
         """The preset's rule, composed of shared steps (``ctx.travel_times`` holds the matrix,
@@ -108,6 +150,7 @@ class CorePreset(DelineationMethod):
             merge_scope=p["merge"],
             merge_threshold=p["merge_threshold"],
             progress=progress,
+            cache=ctx.cache,
             **options,
         )
         self.tables_["merges"] = run.merges
@@ -156,7 +199,7 @@ class GeometryPreset(CorePreset):
 
     def _delineate(self, ctx: steps.Context, p: Params, progress: ProgressCallback) -> Outcome:
         run = self._merging_share_rule(ctx, p, progress, prune_rule="rejected:exclave")
-        edge, edge_source = steps.edge_units(ctx.units, ctx.fm)
+        edge, edge_source = ctx.edge()
         rounds = 0
         if ctx.graph is not None and p["contiguity"]:
             rounds = steps.iterate_geometry(run.state, ctx.graph, edge, enclaves=p["enclaves"])

@@ -27,15 +27,22 @@ Output tables:
     one row per area.
 ``tables_``
     further named tables a method writes next to them (e.g. ``reserve_list``).
+
+Many runs of the same inputs (sensitivity to a parameter, replicate flow tables) go through
+:meth:`DelineationMethod.prepare` once, then :meth:`DelineationMethod.fit_prepared` (the full
+outputs, identical to :meth:`~DelineationMethod.fit`) or :meth:`DelineationMethod.place` (only
+where each unit went, for thousands of runs) per parameter set. A method states what it can
+share between runs in ``_prepare``; the default keeps the tables as given.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
+import numpy as np
 import pandas as pd
 
 from metrocircle.exceptions import ParameterError
@@ -177,6 +184,86 @@ class DelineationResult:
     info: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass
+class InputTables:
+    """The prepared inputs of a method that shares nothing between runs: the tables as given.
+
+    :meth:`with_values` gives the same tables with other flow values.
+    """
+
+    flows: pd.DataFrame
+    units: pd.DataFrame | None = None
+    cores: pd.DataFrame | None = None
+    adjacency: pd.DataFrame | None = None
+    travel_times: pd.DataFrame | None = None
+
+    def with_values(self, values: np.ndarray) -> InputTables:
+        """The same tables, the flows' ``value`` replaced (one per row, in order)."""
+        flows = self.flows.copy()
+        flows["value"] = np.asarray(values, dtype=float)
+        return replace(self, flows=flows)
+
+
+@dataclass
+class Ties:
+    """The share a core-based rule reads, for every unit and area with a flow either way.
+
+    ``pos`` (unit position), ``area`` (area code, an index into ``area_labels``) and ``tie``,
+    sorted by ``pos`` then ``area``.
+    """
+
+    pos: np.ndarray
+    area: np.ndarray
+    tie: np.ndarray
+    area_labels: list[str]
+
+
+@dataclass
+class Placement:
+    """Where each unit went in one run, without the output tables (for many runs).
+
+    Attributes
+    ----------
+    unit_ids
+        The units, in the order of the arrays below.
+    area_id
+        The area of each unit (None where it is in no area).
+    status
+        The status of each unit (``core``, ``member``, ``outside``, or the method's own).
+    value
+        The value each unit was judged on (the ``value`` column of ``membership_``).
+    ties
+        For methods built on cores, the shares the rule reads (see :meth:`tie_to`); None
+        otherwise.
+    """
+
+    unit_ids: np.ndarray
+    area_id: np.ndarray
+    status: np.ndarray
+    value: np.ndarray
+    ties: Ties | None = None
+
+    def tie_to(self, area_ids: np.ndarray) -> np.ndarray:
+        """The tie of each unit to the area named in ``area_ids`` (one per unit; None = NaN):
+        the share the rule reads, 0 when the unit has no flow with that area's cores, NaN when
+        the area does not exist in this run or the method has no ties (then use ``value``)."""
+        n = len(self.unit_ids)
+        out = np.full(n, np.nan)
+        t = self.ties
+        if t is None:
+            return out
+        code_of = {label: k for k, label in enumerate(t.area_labels)}
+        code = np.array([code_of.get(a, -1) for a in area_ids], dtype=np.int64)
+        ok = np.flatnonzero(code >= 0)
+        n_areas = max(len(t.area_labels), 1)
+        keys = t.pos.astype(np.int64) * n_areas + t.area
+        wanted = ok.astype(np.int64) * n_areas + code[ok]
+        at = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
+        found = (keys[at] == wanted) if len(keys) else np.zeros(len(ok), dtype=bool)
+        out[ok] = np.where(found, t.tie[at] if len(keys) else 0.0, 0.0)
+        return out
+
+
 class DelineationMethod:
     """Base class of every delineation method (one conformance test runs over all of them)."""
 
@@ -246,20 +333,96 @@ class DelineationMethod:
         progress: ProgressCallback | None = None,
     ) -> DelineationMethod:
         """Run the method; results are in ``membership_``, ``areas_``, ``tables_``, ``info_``."""
-        self.params_ = self.get_params()
+        self.get_params()
+        prepared = self.prepare(
+            flows, units=units, cores=cores, adjacency=adjacency, travel_times=travel_times
+        )
+        return self.fit_prepared(prepared, progress=progress)
+
+    def prepare(
+        self,
+        flows: pd.DataFrame,
+        *,
+        units: pd.DataFrame | None = None,
+        cores: pd.DataFrame | None = None,
+        adjacency: pd.DataFrame | None = None,
+        travel_times: pd.DataFrame | None = None,
+    ) -> Any:
+        """Turn the (validated) tables into what the method works on, once.
+
+        The result does not depend on the parameters: :meth:`fit_prepared` and :meth:`place`
+        run the method on it with any parameter values, and its ``with_values(values)`` gives
+        the prepared inputs of the same flows with other values.
+
+        Examples
+        --------
+        >>> from metrocircle.datasets import us_cbsa
+        >>> from metrocircle.delineate.omb import OmbCbsa
+        >>> ctx = OmbCbsa().prepare(us_cbsa.load_flows(), units=us_cbsa.load_units(),
+        ...                         cores=us_cbsa.load_cores(), adjacency=us_cbsa.load_adjacency())
+        >>> sizes = [int((OmbCbsa(threshold=t).fit_prepared(ctx).membership_["status"]
+        ...               == "member").sum()) for t in (0.2, 0.25, 0.3)]
+        >>> sizes[0] > sizes[1] > sizes[2]
+        True
+        """
         if self.needs_cores and (cores is None or len(cores) == 0):
             raise ParameterError(f"{self.name} needs cores: give --cores (unit_id,area_id).")
+        return self._prepare(
+            flows, units=units, cores=cores, adjacency=adjacency, travel_times=travel_times
+        )
+
+    def _prepare(
+        self,
+        flows: pd.DataFrame,
+        *,
+        units: pd.DataFrame | None,
+        cores: pd.DataFrame | None,
+        adjacency: pd.DataFrame | None,
+        travel_times: pd.DataFrame | None,
+    ) -> Any:
+        """What :meth:`prepare` returns; the default keeps the tables as given."""
+        return InputTables(flows, units, cores, adjacency, travel_times)
+
+    def fit_prepared(
+        self, prepared: Any, *, progress: ProgressCallback | None = None
+    ) -> DelineationMethod:
+        """Run the method on inputs from :meth:`prepare`; the results are those of :meth:`fit`
+        on the same tables, exactly."""
+        self.params_ = self.get_params()
         self.tables_ = {}
         self.info_ = {}
-        self._fit(
-            flows,
-            units=units,
-            cores=cores,
-            adjacency=adjacency,
-            travel_times=travel_times,
-            progress=progress or (lambda step, frac: None),
-        )
+        self._fit_prepared(prepared, progress or (lambda step, frac: None))
         return self
+
+    def _fit_prepared(self, prepared: Any, progress: ProgressCallback) -> None:
+        t = prepared
+        self._fit(
+            t.flows,
+            units=t.units,
+            cores=t.cores,
+            adjacency=t.adjacency,
+            travel_times=t.travel_times,
+            progress=progress,
+        )
+
+    def place(self, prepared: Any, *, progress: ProgressCallback | None = None) -> Placement:
+        """Where each unit goes with these parameters, on inputs from :meth:`prepare`: the
+        ``area_id``, ``status`` and ``value`` of ``membership_`` without building it (methods
+        built on cores skip the output tables; others run in full)."""
+        self.params_ = self.get_params()
+        self.tables_ = {}
+        self.info_ = {}
+        return self._place(prepared, progress or (lambda step, frac: None))
+
+    def _place(self, prepared: Any, progress: ProgressCallback) -> Placement:
+        self._fit_prepared(prepared, progress)
+        m = self.membership_
+        return Placement(
+            unit_ids=m["unit_id"].astype(str).to_numpy(dtype=object),
+            area_id=m["area_id"].astype(object).where(m["area_id"].notna(), None).to_numpy(),
+            status=m["status"].astype(str).to_numpy(dtype=object),
+            value=m["value"].to_numpy(dtype=float),
+        )
 
     def _fit(
         self,

@@ -93,7 +93,7 @@ class CnCommuting(CorePreset):
         fm, units = ctx.fm, ctx.units
         gate = None
         if ctx.travel_times is not None:
-            gate = steps.TravelTimeGate(ctx.travel_times, fm, p["max_minutes"])
+            gate = steps.TravelTimeGate(ctx.travel_times, fm, p["max_minutes"], cache=ctx.cache)
         run = steps.share_rule(
             fm,
             ctx.cores,
@@ -103,6 +103,7 @@ class CnCommuting(CorePreset):
             contiguity=p["contiguity"],
             gate=gate,
             progress=progress,
+            cache=ctx.cache,
         )
         if gate is not None:
             gate.explain(run, p["direction"], threshold)

@@ -111,19 +111,88 @@ def universe_of(flows: pd.DataFrame, units: pd.DataFrame | None) -> pd.Index:
     return pd.Index(sorted(codes), dtype=object, name="unit_id")
 
 
+@dataclass
+class FlowLayout:
+    """Where each row of a flow table lands in the :class:`FlowMatrix`, worked out once.
+
+    Re-valuing the same flows (replicate tables drawn from margins of error, scenarios that
+    scale some flows) then costs two ``bincount`` calls instead of looking every code up again:
+    :meth:`matrix` gives exactly what :func:`flow_matrix` gives for the same values.
+
+    Attributes
+    ----------
+    unit_ids
+        The universe, in position order.
+    origin, destination
+        Position of each flow row's origin and destination (-1 outside the universe).
+    slot
+        For each row with both ends in the universe, the index of its cell among the distinct
+        ``(origin, destination)`` cells (rows of different layers may share a cell).
+    indptr, indices
+        The CSR structure of those cells (sorted, each cell once).
+    """
+
+    unit_ids: pd.Index
+    origin: np.ndarray
+    destination: np.ndarray
+    slot: np.ndarray
+    indptr: np.ndarray
+    indices: np.ndarray
+
+    @classmethod
+    def from_flows(cls, flows: pd.DataFrame, universe: pd.Index) -> FlowLayout:
+        n = len(universe)
+        o = positions_in(universe, flows["origin"])
+        d = positions_in(universe, flows["destination"])
+        inside = (o >= 0) & (d >= 0)
+        cells, slot = np.unique(o[inside] * n + d[inside], return_inverse=True)
+        rows = cells // max(n, 1)
+        indptr = np.searchsorted(rows, np.arange(n + 1)).astype(np.int64)
+        indices = (cells % max(n, 1)).astype(np.int64)
+        return cls(universe, o, d, slot.astype(np.int64), indptr, indices)
+
+    @property
+    def n(self) -> int:
+        return len(self.unit_ids)
+
+    def _rows(self) -> dict[str, np.ndarray]:
+        """The rows with an origin, a destination, both in the universe, and their positions
+        (worked out on first use, then kept)."""
+        rows = self.__dict__.get("_rows_cache")
+        if rows is None:
+            o, d = self.origin, self.destination
+            rows = {
+                "o": np.flatnonzero(o >= 0),
+                "d": np.flatnonzero(d >= 0),
+                "inside": np.flatnonzero((o >= 0) & (d >= 0)),
+            }
+            rows["o_pos"] = o[rows["o"]]
+            rows["d_pos"] = d[rows["d"]]
+            self.__dict__["_rows_cache"] = rows
+        return rows
+
+    @property
+    def n_rows(self) -> int:
+        """The number of flow rows (the length :meth:`matrix` expects)."""
+        return len(self.origin)
+
+    def matrix(self, values: np.ndarray) -> FlowMatrix:
+        """The :class:`FlowMatrix` of these flows with ``values`` (one per flow row, in order)."""
+        v = np.asarray(values, dtype=float)
+        if v.shape != (self.n_rows,):
+            raise ValueError(f"expected {self.n_rows} flow values, got shape {v.shape}")
+        n, rows = self.n, self._rows()
+        residents = np.bincount(rows["o_pos"], weights=v[rows["o"]], minlength=n)
+        jobs = np.bincount(rows["d_pos"], weights=v[rows["d"]], minlength=n)
+        data = np.bincount(self.slot, weights=v[rows["inside"]], minlength=len(self.indices))
+        m = sp.csr_matrix((data, self.indices, self.indptr), shape=(n, n))
+        return FlowMatrix(self.unit_ids, m, residents, jobs)
+
+
 def flow_matrix(flows: pd.DataFrame, universe: pd.Index) -> FlowMatrix:
     """Build the :class:`FlowMatrix`; flows touching codes outside the universe still count in
     the denominators ``R`` and ``W`` of the universe units they touch."""
-    n = len(universe)
-    o = positions_in(universe, flows["origin"])
-    d = positions_in(universe, flows["destination"])
-    v = flows["value"].to_numpy(dtype=float)
-    residents = np.bincount(o[o >= 0], weights=v[o >= 0], minlength=n)
-    jobs = np.bincount(d[d >= 0], weights=v[d >= 0], minlength=n)
-    inside = (o >= 0) & (d >= 0)
-    m = sp.csr_matrix((v[inside], (o[inside], d[inside])), shape=(n, n))
-    m.sum_duplicates()
-    return FlowMatrix(universe, m, residents, jobs)
+    return FlowLayout.from_flows(flows, universe).matrix(flows["value"].to_numpy(dtype=float))
 
 
 def _safe_divide(num: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -257,15 +326,18 @@ def shares_to_areas(
         ``outbound_share``, ``inbound_share`` and ``tie`` (the share ``direction`` measures).
     """
     p = indicator(area_of_core, n_areas)
-    out = (fm.matrix @ p).tocoo()  # T[u, cores of a]
-    inn = (fm.matrix.T @ p).tocoo()  # T[cores of a, u]
-    key_o = out.row.astype(np.int64) * n_areas + out.col
-    key_i = inn.row.astype(np.int64) * n_areas + inn.col
-    keys = np.union1d(key_o, key_i)  # sorted: by unit, then area
-    o = np.zeros(len(keys))
-    i = np.zeros(len(keys))
-    o[np.searchsorted(keys, key_o)] = _safe_divide(out.data, fm.employed_residents[out.row])
-    i[np.searchsorted(keys, key_i)] = _safe_divide(inn.data, fm.jobs[inn.row])
+    out = (fm.matrix @ p).tocsr()  # T[u, cores of a]
+    inn = (fm.matrix.T @ p).tocsr()  # T[cores of a, u]
+    out.sort_indices()
+    inn.sort_indices()
+    # one matrix on the union of the two patterns, outbound flows in the real part and inbound
+    # in the imaginary part (products drop exact zeros and flows are >= 0, so nothing cancels);
+    # its COO form is sorted by unit, then area
+    both = (out + 1j * inn).tocoo()
+    rows = both.row.astype(np.int64)
+    keys = rows * n_areas + both.col
+    o = _safe_divide(both.data.real, fm.employed_residents[rows])
+    i = _safe_divide(both.data.imag, fm.jobs[rows])
     frame = pd.DataFrame(
         {
             "pos": keys // n_areas,
@@ -305,7 +377,6 @@ def strongest_tie(pairs: pd.DataFrame, threshold: float, n: int) -> pd.DataFrame
     pos = pairs["pos"].to_numpy()
     area = pairs["area"].to_numpy()
     tie = pairs["tie"].to_numpy()
-    out = pd.DataFrame(index=pd.RangeIndex(n, name="pos"))
     # best per unit in O(rows): rows are sorted by (pos, area), so the first row reaching the
     # unit's maximum tie is its strongest tie with the lowest area code among equals
     best_row = np.array([], dtype=np.int64)
@@ -315,16 +386,17 @@ def strongest_tie(pairs: pd.DataFrame, threshold: float, n: int) -> pd.DataFrame
         run_max = np.maximum.reduceat(tie, starts)
         rows = np.where(tie == run_max[run_id], np.arange(len(pos)), len(pos))
         best_row = np.minimum.reduceat(rows, starts)
+    cols: dict[str, np.ndarray] = {}
     best_area = np.full(n, NO_AREA, dtype=np.int64)
     best_area[pos[best_row]] = area[best_row]
-    out["best_area"] = best_area
+    cols["best_area"] = best_area
     for col in ("tie", "outbound_share", "inbound_share"):
         vals = np.zeros(n)
         vals[pos[best_row]] = pairs[col].to_numpy()[best_row]
-        out[col] = vals
-    out["qualifies"] = out["tie"].to_numpy() >= threshold
+        cols[col] = vals
+    cols["qualifies"] = cols["tie"] >= threshold
     qual = tie >= threshold
-    out["n_qualifying_areas"] = np.bincount(pos[qual], minlength=n).astype(np.int64)
+    cols["n_qualifying_areas"] = np.bincount(pos[qual], minlength=n).astype(np.int64)
     # runner-up among the (few) qualifying pairs
     q = np.flatnonzero(qual)
     q = q[np.lexsort((area[q], -tie[q], pos[q]))]
@@ -335,9 +407,9 @@ def strongest_tie(pairs: pd.DataFrame, threshold: float, n: int) -> pd.DataFrame
     r_tie = np.full(n, np.nan)
     r_area[pos[q][second]] = area[q][second]
     r_tie[pos[q][second]] = tie[q][second]
-    out["runner_up_area"] = r_area
-    out["runner_up_tie"] = r_tie
-    return out
+    cols["runner_up_area"] = r_area
+    cols["runner_up_tie"] = r_tie
+    return pd.DataFrame(cols, index=pd.RangeIndex(n, name="pos"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -799,14 +871,25 @@ class TravelTimeGate:
     The minutes of the last round are kept for :meth:`explain`.
     """
 
-    def __init__(self, travel_times: pd.DataFrame, fm: FlowMatrix, max_minutes: float) -> None:
+    def __init__(
+        self,
+        travel_times: pd.DataFrame,
+        fm: FlowMatrix,
+        max_minutes: float,
+        cache: dict[tuple, Any] | None = None,
+    ) -> None:
         self.travel_times = travel_times
         self.fm = fm
         self.max_minutes = max_minutes
+        self.cache = cache
         self.minutes = np.full((fm.n, 0), np.nan)
 
     def __call__(self, core_area: np.ndarray, n_areas: int) -> np.ndarray:
-        self.minutes = minutes_to_cores(self.travel_times, self.fm, core_area, n_areas)
+        self.minutes = cached(
+            self.cache,
+            ("minutes_to_cores", n_areas, core_area.tobytes()),
+            lambda: minutes_to_cores(self.travel_times, self.fm, core_area, n_areas),
+        )
         return np.nan_to_num(self.minutes, nan=np.inf) <= self.max_minutes
 
     def explain(self, run: ShareRun, direction: str, threshold: float) -> None:
@@ -815,7 +898,12 @@ class TravelTimeGate:
         ``rejected:travel_minutes>MAX``, with the shares to the area they would have joined."""
         fm, state, m = self.fm, run.state, self.minutes
         free = state.status != CORE
-        pairs = shares_to_areas(fm, run.core_area, len(run.area_labels), direction)
+        n_areas = len(run.area_labels)
+        pairs = cached(
+            self.cache,
+            ("shares", direction, n_areas, run.core_area.tobytes()),
+            lambda: shares_to_areas(fm, run.core_area, n_areas, direction),
+        )
         ungated = strongest_tie(pairs, threshold, fm.n)
         to_best = np.where(
             ungated["best_area"].to_numpy() >= 0,
@@ -1213,25 +1301,37 @@ class ShareRun:
     rounds: int
 
 
+def cached(cache: dict[tuple, Any] | None, key: tuple, compute: Any, *args: Any) -> Any:
+    """``cache[key]``, computed by ``compute(*args)`` the first time (always computed without a
+    cache). What a cache holds is shared between runs and must never be modified."""
+    if cache is None:
+        return compute(*args)
+    if key not in cache:
+        cache[key] = compute(*args)
+    return cache[key]
+
+
 def _area_labels(
     root_of_group: np.ndarray, cores: Cores, size: np.ndarray
 ) -> tuple[np.ndarray, list[str]]:
     """Compact set roots to area codes and name each area: the largest set of an ``area_id``
     keeps that id; a further set of the same ``area_id`` (core groups kept apart) is named
     ``area_id/core_group``."""
-    roots = np.unique(root_of_group)
-    code_of_root = {int(r): i for i, r in enumerate(roots)}
-    area_of_group = np.array([code_of_root[int(r)] for r in root_of_group], dtype=np.int64)
+    roots, area_of_group = np.unique(root_of_group, return_inverse=True)
+    area_of_group = area_of_group.astype(np.int64)
     set_size = np.zeros(len(roots))
     np.add.at(set_size, area_of_group, size)
+    area_of_root = np.asarray(cores.group_area, dtype=object)[roots]
+    labels = list(area_of_root)
+    # an area_id held by several sets: the largest keeps it, the others are named by group
+    shared = pd.Series(area_of_root, dtype=object).duplicated(keep=False).to_numpy()
     by_area: dict[str, list[int]] = {}
-    for r in roots:
-        by_area.setdefault(cores.group_area[r], []).append(int(r))
-    labels = [""] * len(roots)
-    for area_id, rs in by_area.items():
-        rs.sort(key=lambda r: (-set_size[code_of_root[r]], cores.group_label[r]))
-        for k, r in enumerate(rs):
-            labels[code_of_root[r]] = area_id if k == 0 else cores.group_label[r]
+    for code in np.flatnonzero(shared):
+        by_area.setdefault(area_of_root[code], []).append(int(code))
+    for area_id, codes in by_area.items():
+        codes.sort(key=lambda c: (-set_size[c], cores.group_label[roots[c]]))
+        for k, c in enumerate(codes):
+            labels[c] = area_id if k == 0 else cores.group_label[roots[c]]
     return area_of_group, labels
 
 
@@ -1249,6 +1349,7 @@ def share_rule(
     gate: Any = None,
     prune_rule: str = "rejected:not_contiguous",
     progress: Any = None,
+    cache: dict[tuple, Any] | None = None,
 ) -> ShareRun:
     """Cores, then outlying units by share with the strongest tie, then contiguity pruning;
     merging core groups whose cores qualify as outlying to another's, repeated until no pair
@@ -1263,6 +1364,10 @@ def share_rule(
     ``merge_threshold`` or more in ``merge_direction``; the two areas adjacent when contiguity
     applies; of the same ``area_id`` for ``within_area``) is merged, the qualifying one absorbed,
     and the round is run again on the merged cores, so the absorbed core's members come along.
+
+    ``cache`` (e.g. :attr:`Context.cache`) keeps the shares and the core-group ties of each set
+    of cores, which do not depend on the thresholds: runs of the same flows with other
+    parameter values read them instead of computing them again, with identical results.
     """
     progress = progress or (lambda step, frac: None)
     merge_direction = merge_direction or direction
@@ -1279,7 +1384,15 @@ def share_rule(
         n_areas = len(labels)
         core_area = np.where(cores.is_core, area_of_group[np.maximum(cores.group_of, 0)], NO_AREA)
         progress("shares", 0.2)
-        pairs = shares_to_areas(fm, core_area, n_areas, direction)
+        pairs = cached(
+            cache,
+            ("shares", direction, n_areas, core_area.tobytes()),
+            shares_to_areas,
+            fm,
+            core_area,
+            n_areas,
+            direction,
+        )
         if gate is not None:
             allowed_pair = gate(core_area, n_areas)
             pairs = pairs[allowed_pair[pairs["pos"].to_numpy(), pairs["area"].to_numpy()]]
@@ -1296,7 +1409,8 @@ def share_rule(
         if merge_scope == "within_area":
             ids = np.empty(n_areas, dtype=object)
             ids[area_of_group] = cores.group_area  # sets merged so far share one area_id
-            allowed = ids[:, None] == ids[None, :]
+            codes = pd.factorize(pd.Series(ids, dtype=object))[0]  # compared as integers
+            allowed = codes[:, None] == codes[None, :]
         else:
             allowed = np.ones((n_areas, n_areas), dtype=bool)
         np.fill_diagonal(allowed, False)
@@ -1304,7 +1418,15 @@ def share_rule(
             break
         if contiguity and graph is not None:
             allowed &= area_adjacency(state.area, graph, n_areas)
-        tie = core_group_ties(fm, core_area, n_areas, merge_direction)
+        tie = cached(
+            cache,
+            ("core_group_ties", merge_direction, n_areas, core_area.tobytes()),
+            core_group_ties,
+            fm,
+            core_area,
+            n_areas,
+            merge_direction,
+        )
         set_size = np.zeros(n_areas)
         np.add.at(set_size, area_of_group, size)
         pick = pick_merge(tie, merge_threshold, allowed, set_size)
@@ -1340,13 +1462,76 @@ def share_rule(
 # ---------------------------------------------------------------------------------------------
 @dataclass
 class Context:
-    """The inputs of a run, turned into positions once."""
+    """The inputs of a run, turned into positions once.
+
+    One context serves many runs: :meth:`~metrocircle.delineate.DelineationMethod.fit_prepared`
+    runs a method on it with any parameter values, and the steps keep what does not depend on
+    the parameters in :attr:`cache` (the flow shares to each set of cores, the ties between core
+    groups, the minutes to the cores) so that the next run reads them instead of computing them
+    again. :meth:`with_values` gives the context of the same flows with other values (replicate
+    tables), sharing everything that does not depend on the values.
+
+    Attributes
+    ----------
+    fm, cores, graph, units, travel_times
+        The flow matrix, the cores, the adjacency graph (or None), the units table (or None)
+        and the travel-time table (or None).
+    layout
+        Where each flow row lands in ``fm`` (for :meth:`with_values`).
+    cache
+        Results that depend on the flow values, by key; never modify what it holds.
+    shared
+        Results that depend only on the units and the adjacency (e.g. the edge units); the
+        same dictionary is handed to every context made by :meth:`with_values`.
+    """
 
     fm: FlowMatrix
     cores: Cores
     graph: sp.csr_matrix | None
     units: pd.DataFrame | None
     travel_times: pd.DataFrame | None = None
+    layout: FlowLayout | None = None
+    cache: dict[tuple, Any] = field(default_factory=dict)
+    shared: dict[tuple, Any] = field(default_factory=dict)
+
+    def memo(self, key: tuple, compute: Any) -> Any:
+        """``cache[key]``, computed by ``compute()`` the first time."""
+        if key not in self.cache:
+            self.cache[key] = compute()
+        return self.cache[key]
+
+    def edge(self) -> tuple[np.ndarray, str]:
+        """:func:`edge_units` of this context, computed once for all its runs."""
+        key = ("edge_units",)
+        if key not in self.shared:
+            self.shared[key] = edge_units(self.units, self.fm)
+        return self.shared[key]
+
+    def with_values(self, values: np.ndarray) -> Context:
+        """The same context with other flow values (one per row of the prepared flow table, in
+        its order): a new flow matrix and an empty :attr:`cache`; cores, graph, units, travel
+        times and :attr:`shared` are reused."""
+        if self.layout is None:
+            raise ValueError("this context was made without a flow layout")
+        return Context(
+            self.layout.matrix(values),
+            self.cores,
+            self.graph,
+            self.units,
+            self.travel_times,
+            layout=self.layout,
+            shared=self.shared,
+        )
+
+
+def require_adjacency(method: str, graph: sp.csr_matrix | None, needed: bool) -> None:
+    """A method asked to apply contiguity without an adjacency table fails with a clear
+    message."""
+    if needed and graph is None:
+        raise ParameterError(
+            f"{method} applies contiguity, which needs an adjacency table: give --adjacency "
+            "(pairs of neighbouring units, or polygons), or --param contiguity=false."
+        )
 
 
 def prepare(
@@ -1356,21 +1541,19 @@ def prepare(
     units: pd.DataFrame | None,
     cores: pd.DataFrame,
     adjacency: pd.DataFrame | None,
-    contiguity: bool,
+    contiguity: bool = False,
     travel_times: pd.DataFrame | None = None,
 ) -> Context:
     """Build the flow matrix, the cores and the adjacency graph (``travel_times`` is kept as
-    given); a method asked to apply contiguity without an adjacency table fails with a clear
-    message."""
+    given); a method asked to apply contiguity (``contiguity=True``) without an adjacency table
+    fails with a clear message."""
     if contiguity and adjacency is None:
-        raise ParameterError(
-            f"{method} applies contiguity, which needs an adjacency table: give --adjacency "
-            "(pairs of neighbouring units, or polygons), or --param contiguity=false."
-        )
-    fm = flow_matrix(flows, universe_of(flows, units))
+        require_adjacency(method, None, True)
+    layout = FlowLayout.from_flows(flows, universe_of(flows, units))
+    fm = layout.matrix(flows["value"].to_numpy(dtype=float))
     c = read_cores(cores, fm, method)
     graph = adjacency_matrix(adjacency, fm) if adjacency is not None else None
-    return Context(fm, c, graph, units, travel_times)
+    return Context(fm, c, graph, units, travel_times, layout=layout)
 
 
 def finish(
@@ -1382,7 +1565,9 @@ def finish(
     policy: str | None = None,
     info: dict[str, Any] | None = None,
 ) -> None:
-    """Apply policy overrides, then fill ``membership_``, ``areas_`` and ``info_`` of ``est``."""
+    """Apply policy overrides (if ``policy`` names a file; a preset may have applied them
+    already and pass their count in ``info["policy_overrides"]``), then fill ``membership_``,
+    ``areas_`` and ``info_`` of ``est``."""
     n_overrides = 0
     if policy:
         n_overrides = apply_policy(state, read_policy(policy), ctx.fm, ctx.units, labels)

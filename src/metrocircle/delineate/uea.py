@@ -55,11 +55,16 @@ class JpUea(CorePreset):
             graph=None,
             contiguity=False,
             progress=progress,
+            cache=ctx.cache,
         )
         top = 1
         if p["cascade"]:
             progress("cascade", 0.6)
-            target, ratio = steps.top_targets(ctx.fm, run.core_area, len(run.area_labels))
+            n_areas = len(run.area_labels)
+            target, ratio = ctx.memo(
+                ("top_targets", n_areas, run.core_area.tobytes()),
+                lambda: steps.top_targets(ctx.fm, run.core_area, n_areas),
+            )
             top = steps.cascade(
                 run.state,
                 ctx.fm,

@@ -105,17 +105,17 @@ def infomap_labels(
     i, j = np.nonzero(w)
     for a, b, v in zip(i.tolist(), j.tolist(), w[i, j].tolist(), strict=True):
         im.add_link(a, b, v)
-    result = im.run(
-        options={
-            "two_level": True,
-            "directed": True,
-            "seed": max(1, int(random_state) + 1),  # Infomap needs a positive seed
-            "num_trials": int(num_trials),
-            "teleportation_probability": float(teleportation_probability),
-            "no_self_links": not self_loops,
-        }
+    # keyword arguments, which every infomap >= 2.10 accepts (``options=`` came later)
+    im.run(
+        two_level=True,
+        directed=True,
+        seed=max(1, int(random_state) + 1),  # Infomap needs a positive seed
+        num_trials=int(num_trials),
+        teleportation_probability=float(teleportation_probability),
+        no_self_links=not self_loops,
+        silent=True,
     )
-    modules = dict(result.modules())
+    modules = dict(im.get_modules())  # node -> module, in every infomap >= 2.10
     labels = np.array([modules.get(k, -1) for k in range(fm.n)], dtype=np.int64)
     # A node Infomap left out (no links) is its own group.
     lonely = np.flatnonzero(labels < 0)

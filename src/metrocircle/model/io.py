@@ -142,6 +142,7 @@ def read_flows(
     layer: str | None = None,
     universe: Sequence[str] | None = None,
     external: Sequence[str] = (),
+    moe_col: str | None = None,
 ) -> pd.DataFrame:
     """Read a flow layer: one row per origin-destination pair.
 
@@ -156,6 +157,9 @@ def read_flows(
         (``commuting``, ``investment``, ``passenger``, ``freight``, ``signaling``, ...).
     universe, external
         Known unit codes; codes outside them are problems unless listed in ``external``.
+    moe_col
+        Column of each flow's margin of error (e.g. the ACS's 90 % margin), kept as ``moe``:
+        numeric and non-negative like ``value``. Without it, the flows carry no ``moe``.
     """
     path = Path(path)
     df, first_line = read_table(path, source=path.name)
@@ -166,9 +170,18 @@ def read_flows(
             S.DESTINATION: destination_col,
             S.VALUE: value_col,
             S.LAYER: layer_col,
+            S.MOE: moe_col,
         },
         path.name,
     )
+    if moe_col is None and S.MOE in df.columns:
+        df = df.drop(columns=S.MOE)  # a column of that name is read only when asked for
+    elif moe_col is not None and S.MOE not in df.columns:
+        have = ", ".join(map(str, df.columns))
+        raise InputError(
+            [Problem(path.name, f"column {moe_col!r} (given for moe) not found; the file has: "
+                                f"{have}")]
+        )
     if "geometry" in df.columns:
         df = pd.DataFrame(df.drop(columns="geometry"))
     if layer is not None:
@@ -269,6 +282,29 @@ def read_travel_times(
         path.name,
     )
     return V.validate_travel_times(df, universe=universe, source=path.name, line_offset=first_line)
+
+
+def read_membership(
+    path: str | Path,
+    *,
+    id_col: str = S.UNIT_ID,
+    area_col: str = S.AREA_ID,
+    status_col: str | None = "status",
+) -> pd.DataFrame:
+    """Read a delineation's membership table: ``unit_id, area_id[, status][, threshold]
+    [, rule]`` (what ``metrocircle delineate`` writes), or any table with a unit and an area
+    column, such as an official list (``id_col="fips", area_col="cbsa_code",
+    status_col="central_outlying"``). An absent ``status_col`` is fine when it is the default
+    ``status``; a named one must exist."""
+    path = Path(path)
+    df, first_line = read_table(path, source=path.name)
+    mapping: dict[str, str | None] = {S.UNIT_ID: id_col, S.AREA_ID: area_col}
+    if status_col is not None and (status_col != "status" or "status" in df.columns):
+        mapping["status"] = status_col
+    df = _rename(df, mapping, path.name)
+    if "geometry" in df.columns:
+        df = pd.DataFrame(df.drop(columns="geometry"))
+    return V.validate_membership(df, source=path.name, line_offset=first_line)
 
 
 class _with_crs:  # noqa: N801 - a stand-in carrying only a CRS, for check_same_crs

@@ -11,6 +11,7 @@ ORIGIN = "origin"
 DESTINATION = "destination"
 VALUE = "value"
 LAYER = "layer"
+MOE = "moe"  # optional: the published margin of error of a flow (90 % for the ACS)
 AREA_ID = "area_id"
 CORE_GROUP = "core_group"
 UNIT_A = "unit_a"

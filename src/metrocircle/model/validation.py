@@ -189,7 +189,10 @@ def validate_flows(
     line_offset: int | None = None,
     problems: Problems | None = None,
 ) -> pd.DataFrame:
-    """Check a flow table and return it clean (``origin, destination, value[, layer]``).
+    """Check a flow table and return it clean (``origin, destination, value[, layer][, moe]``).
+
+    ``moe``, when present, is the margin of error of each flow (e.g. the ACS's 90 % margin):
+    checked like ``value`` and kept.
 
     Problems found: missing columns, missing or non-numeric or negative or infinite values,
     missing codes, codes not in ``universe`` (unless listed in ``external``, e.g. places abroad
@@ -216,6 +219,8 @@ def validate_flows(
     out[S.ORIGIN] = _codes(flows, S.ORIGIN, source, labels, p).to_numpy()
     out[S.DESTINATION] = _codes(flows, S.DESTINATION, source, labels, p).to_numpy()
     out[S.VALUE] = _numeric(flows[S.VALUE], source, S.VALUE, labels, p).to_numpy()
+    if S.MOE in flows.columns:
+        out[S.MOE] = _numeric(flows[S.MOE], source, S.MOE, labels, p).to_numpy()
     keys = [S.ORIGIN, S.DESTINATION]
     if S.LAYER in flows.columns:
         out[S.LAYER] = as_codes(flows[S.LAYER]).fillna("").to_numpy()
@@ -423,6 +428,55 @@ def validate_travel_times(
     return out
 
 
+def validate_membership(
+    membership: pd.DataFrame,
+    *,
+    source: str = "membership",
+    line_offset: int | None = None,
+    problems: Problems | None = None,
+) -> pd.DataFrame:
+    """Check a delineation's membership table (``unit_id, area_id[, status][, threshold]
+    [, rule]``, as ``metrocircle delineate`` writes it, or an official list renamed to those
+    columns) and return those columns clean.
+
+    ``unit_id`` must be present and unique; an empty ``area_id`` means the unit is in no
+    area; ``threshold``, when present, must be a number (empty allowed, e.g. for cores).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> m = validate_membership(pd.DataFrame({"unit_id": ["01", "02"], "area_id": ["A", ""]}))
+    >>> m["area_id"].isna().tolist()
+    [False, True]
+    """
+    p, labels, has_columns = _start(
+        membership,
+        [S.UNIT_ID, S.AREA_ID],
+        source=source,
+        line_offset=line_offset,
+        problems=problems,
+        hint=" (map yours with --id-col, --area-col)",
+    )
+    if not has_columns:
+        return membership
+    out = pd.DataFrame(index=pd.RangeIndex(len(membership)))
+    out[S.UNIT_ID] = _codes(membership, S.UNIT_ID, source, labels, p).to_numpy()
+    _duplicates(out[S.UNIT_ID], source, "unit(s) listed more than once", labels, p)
+    area = as_codes(membership[S.AREA_ID])
+    out[S.AREA_ID] = area.where(~pd.Series(_blank(membership[S.AREA_ID]))).to_numpy()
+    if "status" in membership.columns:
+        status = membership["status"].astype("string").str.strip()
+        out["status"] = status.where(~pd.Series(_blank(membership["status"]))).to_numpy()
+    if "threshold" in membership.columns:
+        out["threshold"] = _numeric(
+            membership["threshold"], source, "threshold", labels, p, allow_missing=True
+        ).to_numpy()
+    if "rule" in membership.columns:
+        out["rule"] = membership["rule"].astype("string").to_numpy()
+    _raise_if_standalone(p, problems)
+    return out
+
+
 def validate_inputs(
     flows: pd.DataFrame,
     *,
@@ -471,6 +525,7 @@ __all__ = [
     "validate_cores",
     "validate_flows",
     "validate_inputs",
+    "validate_membership",
     "validate_travel_times",
     "validate_units",
 ]

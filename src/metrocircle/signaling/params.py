@@ -46,16 +46,29 @@ class SignalingParams:
         The weekday daytime work window.
     nightshift_start_hour, nightshift_end_hour
         The night-shift work window (evening of a weekday to the next morning).
+    evening_start_hour, evening_end_hour
+        The evening-shift work window of a weekday. The Bureau of Labor Statistics calls a
+        shift with most hours between 2 p.m. and midnight an evening shift; from 16:00, four
+        hours in the window mean work still under way at 20:00, which afternoon outings
+        rarely are.
     work_min_hours
         A place is visited "for work" on a day when the dwell in one of the work windows
         reaches this many hours.
     work_min_days
         A work place needs at least this many such days ...
     work_min_share
-        ... and at least this share of the weekdays on which the user was seen.
+        ... and at least this share of the weekdays on which the user was seen ...
+    work_min_week_share
+        ... in at least this share of the weeks in which the user was seen on three weekdays
+        or more (regularity across weeks: a run of visits in one week is not a job) ...
+    work_min_time_share
+        ... and the dwell in the work windows on weekdays must reach this share of the
+        user's observed weekdays times the day window's length (a job fills the day; short
+        regular visits do not).
     work_min_home_km
-        Places this close to home are not work places (signaling cannot tell them apart from
-        home; a school next door is the typical case).
+        Places whose centre is this close to the centre of home are not work places
+        (signaling cannot tell them apart from home; a school next door is the typical case).
+        Each centre is the user's dwell-weighted mean position of the place's cells.
     grid_deg
         Grid step in degrees used to turn lon/lat records into cells.
     """
@@ -73,9 +86,13 @@ class SignalingParams:
     work_end_hour: int = 17
     nightshift_start_hour: int = 22
     nightshift_end_hour: int = 6
+    evening_start_hour: int = 16
+    evening_end_hour: int = 24
     work_min_hours: float = 4.0
     work_min_days: int = 3
     work_min_share: float = 0.4
+    work_min_week_share: float = 0.75
+    work_min_time_share: float = 0.25
     work_min_home_km: float = 1.5
     grid_deg: float = 0.005
 
@@ -109,6 +126,8 @@ class SignalingParams:
             "work_end_hour",
             "nightshift_start_hour",
             "nightshift_end_hour",
+            "evening_start_hour",
+            "evening_end_hour",
         ):
             v = getattr(self, name)
             if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= 24:
@@ -116,6 +135,9 @@ class SignalingParams:
         if self.work_start_hour >= self.work_end_hour:
             raise bad("work_end_hour",
                       f"an int greater than work_start_hour ({self.work_start_hour})")
+        if self.evening_start_hour >= self.evening_end_hour:
+            raise bad("evening_end_hour",
+                      f"an int greater than evening_start_hour ({self.evening_start_hour})")
         if self.nightshift_start_hour <= self.nightshift_end_hour:
             raise bad(
                 "nightshift_start_hour",
@@ -124,7 +146,8 @@ class SignalingParams:
             )
         if self.night_start_hour == self.night_end_hour:
             raise bad("night_start_hour", "different from night_end_hour")
-        for name in ("home_day_weight", "work_min_share"):
+        for name in ("home_day_weight", "work_min_share", "work_min_week_share",
+                     "work_min_time_share"):
             v = getattr(self, name)
             if not _num(v) or not 0 <= v <= 1:
                 raise bad(name, "a float in [0, 1]")

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from metrocircle.exceptions import InputError, ParameterError
+from metrocircle.exceptions import InputError, ParameterError, Problems
 from metrocircle.signaling import stages
 from metrocircle.signaling.cells import (
     cells_from_table,
@@ -259,7 +259,7 @@ def od_from_records(
             input_records = int(eng.query("SELECT COUNT(*) AS n FROM rec_raw")["n"].iloc[0])
             valid = None
         else:
-            input_records, valid = _count_reasons(eng, dropped, time_col)
+            input_records, valid = _count_reasons(eng, dropped, source)
         if input_records == 0:
             raise InputError(f"records: {source.path} has no records")
         eng.create("pp1", stages.pingpong_pass1(prm))
@@ -268,7 +268,7 @@ def od_from_records(
         reached = int(kept["n"].iloc[0])  # every valid record is a row of pp1
         if valid is None:
             valid = input_records if reached == input_records else _count_reasons(
-                eng, dropped, time_col)[1]
+                eng, dropped, source)[1]
         if valid != reached:
             raise RuntimeError("the first pass lost records (a bug)")  # pragma: no cover
         if dropped["unknown_cell"]:
@@ -349,19 +349,20 @@ def od_from_records(
                     od_unsuppressed=full.drop(columns="sampled"))
 
 
-def _count_reasons(eng: Engine, dropped: dict[str, int], time_col: str) -> tuple[int, int]:
+def _count_reasons(eng: Engine, dropped: dict[str, int],
+                   source: RecordSource) -> tuple[int, int]:
     """Count the records and the drop reasons of stage 1a into ``dropped``.
 
-    Returns ``(input_records, valid)``; stops with one error on unparseable timestamps.
+    Returns ``(input_records, valid)``; stops with one error listing every timestamp problem
+    (unparseable, an offset without an analysis time zone, outside 1990-2100) with the
+    records concerned.
     """
     reasons = eng.query(stages.reason_counts())
     input_records = int(reasons["n"].sum()) if len(reasons) else 0
-    bad = eng.bad_times() if "bad_time" in set(reasons["reason"].dropna()) else []
-    if bad:
-        raise InputError(
-            f"records: column {time_col!r} has timestamps that cannot be parsed, e.g. "
-            + ", ".join(repr(b) for b in bad[:5])
-            + " (expected e.g. 2024-03-04 08:15:00)")
+    counts = {str(r): int(n) for r, n in zip(reasons["reason"], reasons["n"], strict=True)
+              if isinstance(r, str)}
+    if any(counts.get(r) for r in stages.TIME_REASONS):
+        _raise_time_problems(source, counts)
     valid = 0
     for r, n in zip(reasons["reason"], reasons["n"], strict=True):
         if r is None or (isinstance(r, float) and math.isnan(r)) or pd.isna(r):
@@ -369,6 +370,37 @@ def _count_reasons(eng: Engine, dropped: dict[str, int], time_col: str) -> tuple
         else:
             dropped[str(r)] = int(n)
     return input_records, valid
+
+
+_TIME_MESSAGES = {
+    "bad_time": "timestamp(s) that cannot be parsed (expected e.g. 2024-03-04 08:15:00, "
+                "optionally with an offset such as +08:00 or Z)",
+    "time_zone_needed": "timestamp(s) with a UTC offset or a zone (such as Z or +08:00) while "
+                        "no analysis time zone is given; give it (tz= in Python, --tz on the "
+                        "command line), e.g. 'Asia/Shanghai', to convert them to local time",
+    "time_out_of_range": "timestamp(s) outside the plausible range 1990-01-01 to 2100-01-01 "
+                         "(local time)",
+}
+
+
+def _raise_time_problems(source: RecordSource, counts: dict[str, int]) -> None:
+    """One error listing each kind of timestamp problem with the records concerned."""
+    from metrocircle.signaling.engines.duckdb import locate_time_problems
+
+    where = locate_time_problems(source)
+    csv = source.format == "csv"
+    label = "rows (header = row 1)" if csv else "records (1-based, in file order)"
+    p = Problems()
+    for reason in stages.TIME_REASONS:
+        n = counts.get(reason, 0)
+        if not n:
+            continue
+        found = where.get(reason, [])
+        rows = [rn + 1 if csv else rn for rn, _ in found]
+        examples = ", ".join(f"{r}: {v!r}" for r, (_, v) in zip(rows, found[:3], strict=False))
+        p.add("records", f"column {source.time_col!r} has {n} {_TIME_MESSAGES[reason]}; "
+                         f"{label}" + (f", e.g. {examples}" if examples else ""), rows)
+    p.raise_if_any()
 
 
 def _finish(odc: pd.DataFrame, *, min_count: int, factor: float | None,

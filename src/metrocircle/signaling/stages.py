@@ -35,11 +35,35 @@ def _ov(a: str, b: str, x: str, y: str) -> str:
     return f"GREATEST(0, LEAST({b}, {y}) - GREATEST({a}, {x}))"
 
 
+#: Reasons that stop a run with one error (they are never a counted drop).
+TIME_REASONS = ("bad_time", "time_zone_needed", "time_out_of_range")
+
+
+def time_reason(r: str = "r") -> str:
+    """SQL of the timestamp problem of record ``r`` (one of :data:`TIME_REASONS`) or NULL.
+
+    ``bad_time``: text that is not a timestamp; ``time_zone_needed``: a timestamp with an
+    offset or zone while no analysis time zone was given; ``time_out_of_range``: before
+    1990-01-01 or from 2100-01-01 on (local time), which also keeps every later integer key
+    far from overflowing.
+    """
+    return f"CASE {_time_whens(r)} ELSE NULL END"
+
+
+def _time_whens(r: str) -> str:
+    from metrocircle.signaling.engines.base import T_MAX, T_MIN
+
+    return f"""WHEN {r}.tprob IS NOT NULL THEN {r}.tprob
+       WHEN {r}.t IS NULL AND {r}.time_raw IS NOT NULL
+            AND TRIM(CAST({r}.time_raw AS STRING)) <> '' THEN 'bad_time'
+       WHEN {r}.t < {T_MIN} OR {r}.t >= {T_MAX} THEN 'time_out_of_range'"""
+
+
 def flag_records(params: SignalingParams, uid_key: str = "{}") -> str:
     """Stage 1a (cleaning): give every record one drop reason or NULL.
 
-    Reasons, in priority order: ``bad_time`` (a timestamp that cannot be parsed: the pipeline
-    stops with an error listing examples), ``missing_value`` (no user, time or cell),
+    Reasons, in priority order: a timestamp problem of :func:`time_reason` (the pipeline
+    stops with one error listing the records), ``missing_value`` (no user, time or cell),
     ``outside_window``
     (before ``start_date`` or on/after ``end_date``), ``unknown_cell`` (cell not in the cells
     table). From here on the user is a 64-bit hash key (``uid_key`` is the engine's hash
@@ -56,9 +80,7 @@ def flag_records(params: SignalingParams, uid_key: str = "{}") -> str:
     return f"""
 SELECT CASE WHEN r.uid IS NULL THEN NULL ELSE {key} END AS uid, r.uid AS uid_raw, r.t AS t,
   c.cid AS cell, c.place AS place, c.x AS x, c.y AS y,
-  CASE WHEN r.t IS NULL AND r.time_raw IS NOT NULL THEN
-         CASE WHEN TRIM(CAST(r.time_raw AS STRING)) <> '' THEN 'bad_time'
-              ELSE 'missing_value' END
+  CASE {_time_whens('r')}
        WHEN r.uid IS NULL OR r.t IS NULL OR r.cell IS NULL THEN 'missing_value'
        {outside}
        WHEN c.cid IS NULL THEN 'unknown_cell'
@@ -204,7 +226,7 @@ FROM (
 ) z"""
 
 
-_WINDOWS = ("total_s", "night_s", "daywork_s", "ns_late_s", "ns_early_s")
+_WINDOWS = ("total_s", "night_s", "daywork_s", "ns_late_s", "ns_early_s", "evening_s")
 
 
 def _window_exprs(params: SignalingParams, a: str, b: str) -> list[str]:
@@ -213,8 +235,9 @@ def _window_exprs(params: SignalingParams, a: str, b: str) -> list[str]:
     ``a`` and ``b`` are seconds since the day's midnight with ``0 <= a <= b <= 86400`` (a
     piece of :func:`cell_days`), so a window that reaches midnight needs one bound only, and
     the night window, when it runs over midnight, is the piece minus its overlap with the day.
-    ``daywork_s`` is the overlap with the work hours on any day: :func:`cell_days` keeps it on
-    weekdays only, after the aggregation (the day is one of its keys).
+    ``daywork_s`` and ``evening_s`` are the overlaps with the work hours and the evening-shift
+    hours on any day: :func:`cell_days` keeps them on weekdays only, after the aggregation
+    (the day is one of its keys).
     """
     p = params
     ns, ne = p.night_start_hour * 3600, p.night_end_hour * 3600
@@ -224,9 +247,12 @@ def _window_exprs(params: SignalingParams, a: str, b: str) -> list[str]:
         night = _ov(a, b, str(ns), str(ne))
     ws, we = p.work_start_hour * 3600, p.work_end_hour * 3600
     nss, nse = p.nightshift_start_hour * 3600, p.nightshift_end_hour * 3600
+    es, ee = p.evening_start_hour * 3600, p.evening_end_hour * 3600
+    evening = (f"GREATEST(0, {b} - GREATEST({a}, {es}))" if ee == DAY
+               else _ov(a, b, str(es), str(ee)))
     return [f"{b} - {a}", night, _ov(a, b, str(ws), str(we)),
             f"GREATEST(0, {b} - GREATEST({a}, {nss}))",
-            f"GREATEST(0, LEAST({b}, {nse}) - {a})"]
+            f"GREATEST(0, LEAST({b}, {nse}) - {a})", evening]
 
 
 #: Field width of the packed sums of :func:`cell_days` (2**20 s > 12 days).
@@ -245,9 +271,10 @@ def cell_days(params: SignalingParams) -> str:
     A dwell interval crosses at most one midnight (``max_gap_hours`` <= 24), so it is split
     into two pieces at most. Windows: ``total_s``, ``night_s`` (night window), ``daywork_s``
     (weekday work window), ``ns_late_s`` / ``ns_early_s`` (night-shift window before / after
-    midnight).
+    midnight), ``evening_s`` (weekday evening-shift window). ``x``, ``y`` are the cell's
+    position (for the centres of home and work places).
 
-    The five sums are computed as two: three 20-bit fields in one integer, two in another. A
+    The six sums are computed as two: three 20-bit fields in each integer. A
     user's dwell intervals never overlap, so no window sum of one user, cell and day exceeds
     86,400 s and no field carries into the next; the aggregation then keeps two sums instead of
     five, which is most of this stage's cost. Work hours count on weekdays only: the day is a
@@ -255,10 +282,11 @@ def cell_days(params: SignalingParams) -> str:
     """
     ex = _window_exprs(params, "a", "b")
     p1 = f"({ex[0]}) + {PACK} * ({ex[1]}) + {PACK * PACK} * ({ex[2]})"
-    p2 = f"({ex[3]}) + {PACK} * ({ex[4]})"
-    fields = [("p1", 0), ("p1", 1), ("p1", 2), ("p2", 0), ("p2", 1)]
+    p2 = f"({ex[3]}) + {PACK} * ({ex[4]}) + {PACK * PACK} * ({ex[5]})"
+    fields = [("p1", 0), ("p1", 1), ("p1", 2), ("p2", 0), ("p2", 1), ("p2", 2)]
     sums = [f"{_unpack('d.' + p, i)}" for p, i in fields]
-    sums[2] = f"CASE WHEN (d.day + 3) % 7 < 5 THEN {sums[2]} ELSE 0 END"
+    for i in (2, 5):
+        sums[i] = f"CASE WHEN (d.day + 3) % 7 < 5 THEN {sums[i]} ELSE 0 END"
     cols = ", ".join(f"{e} AS {n}" for e, n in zip(sums, _WINDOWS, strict=True))
     # a and b: seconds since the midnight of the start day sd (the window bounds are constants)
     return f"""
@@ -270,7 +298,8 @@ WITH y AS (
   UNION ALL
   SELECT uid, cell, 0 AS a, b - 86400 AS b, sd + 1 AS day FROM y WHERE b > 86400
 )
-SELECT d.uid AS uid, d.cell AS cell, c.place AS place, d.day AS day, {cols}
+SELECT d.uid AS uid, d.cell AS cell, c.place AS place, d.day AS day, {cols}, c.x AS x,
+  c.y AS y
 FROM (
   SELECT uid, cell, day, CAST(SUM({p1}) AS BIGINT) AS p1, CAST(SUM({p2}) AS BIGINT) AS p2
   FROM pieces GROUP BY uid, cell, day
@@ -288,7 +317,8 @@ def home(params: SignalingParams) -> str:
     """Stage 3a (home): the place with the largest night-weighted dwell, and its busiest cell.
 
     Score = ``100 * night_s + round(100 * home_day_weight) * (total_s - night_s)`` (integer).
-    The home unit is the unit of the cell with the largest score inside the home place.
+    The home unit is the unit of the cell with the largest score inside the home place; the
+    home centre (``hx``, ``hy``) the score-weighted mean position of the place's cells.
     """
     wp = int(round(params.home_day_weight * 100))
     score = f"100 * SUM(night_s) + {wp} * (SUM(total_s) - SUM(night_s))"
@@ -303,63 +333,101 @@ WITH ps AS (
   GROUP BY d.uid, d.cell
 ), hc AS (
   {_first_per_user("uid, cell", "cs", "score DESC, cell")}
+), cen AS (
+  SELECT cs.uid AS uid, {_centre('cs.score', 'c.x')} AS hx, {_centre('cs.score', 'c.y')} AS hy
+  FROM cs JOIN cells c ON cs.cell = c.cid GROUP BY cs.uid
 )
-SELECT hp.uid AS uid, hp.place AS place, hc.cell AS cell, c.unit AS unit, pl.px AS px, pl.py AS py
+SELECT hp.uid AS uid, hp.place AS place, hc.cell AS cell, c.unit AS unit, cen.hx AS hx,
+  cen.hy AS hy
 FROM hp JOIN hc ON hp.uid = hc.uid
-JOIN cells c ON hc.cell = c.cid
-JOIN places pl ON hp.place = pl.place"""
+JOIN cen ON hp.uid = cen.uid
+JOIN cells c ON hc.cell = c.cid"""
+
+
+def _centre(w: str, v: str) -> str:
+    """Weighted mean of ``v`` (integer metres) by ``w`` within a group, floored to a metre
+    (exact in both engines: the sums stay far below 2**53)."""
+    return f"CAST(FLOOR(SUM({w} * {v}) / SUM({w})) AS BIGINT)"
 
 
 def work(params: SignalingParams) -> str:
     """Stage 3b (work): the regular weekday work place away from home.
 
-    A (place, day) is a work day when the weekday daytime dwell or the night-shift dwell
-    (shift starting on a weekday evening) reaches ``work_min_hours``. A place needs at least
-    ``work_min_days`` work days and ``work_min_share`` of the user's observed weekdays, must
-    not be the home place nor closer than ``work_min_home_km`` to it. The best place has the
-    most work days (then most work seconds, then smallest id). ``night`` = 1 when most of its
-    work days were night shifts.
+    A (place, weekday) is a work day when the dwell in the day window, in the evening-shift
+    window or in the night-shift window (a shift starting that evening) reaches
+    ``work_min_hours``. A place is a work place when it has
+
+    * at least ``work_min_days`` work days and ``work_min_share`` of the user's observed
+      weekdays;
+    * work days in at least ``work_min_week_share`` of the weeks in which the user was seen on
+      three weekdays or more (regular across weeks);
+    * dwell in the work windows on all weekdays of at least ``work_min_time_share`` of the
+      observed weekdays times the day window's length (it fills the working day);
+    * a centre (work-window-dwell-weighted mean position of its cells) at least
+      ``work_min_home_km`` from the home centre, and is not the home place.
+
+    The best place has the most work days (then most work seconds, then smallest id).
+    ``night`` = 1 when most of its work days were night shifts.
     """
     p = params
     thr = int(round(p.work_min_hours * 3600))
     share = int(round(p.work_min_share * 1000))
+    wshare = int(round(p.work_min_week_share * 1000))
+    tshare = int(round(p.work_min_time_share * 1000)) * (p.work_end_hour - p.work_start_hour) \
+        * 3600
     r2 = int(round(p.work_min_home_km * 1000)) ** 2
-    # Only weekdays can be work days, and rows without work-window dwell cannot reach a
-    # positive threshold: leave them out before the aggregation.
-    nz1 = " AND (daywork_s > 0 OR ns_late_s > 0)" if thr > 0 else ""
-    nz2 = " AND ns_early_s > 0" if thr > 0 else ""
+    week = "CAST(FLOOR((day + 3) / 7) AS BIGINT)"
+    is_work = f"(dw >= {thr} OR ns >= {thr} OR ev >= {thr})"
     return f"""
 WITH pd AS (
-  SELECT uid, place, day, SUM(dw) AS dw, SUM(ns) AS ns FROM (
-    SELECT uid, place, day, daywork_s AS dw, ns_late_s AS ns FROM cell_day
-    WHERE (day + 3) % 7 < 5{nz1}
+  SELECT uid, place, day, SUM(dw) AS dw, SUM(ns) AS ns, SUM(ev) AS ev, SUM(wx) AS wx,
+    SUM(wy) AS wy FROM (
+    SELECT uid, place, day, daywork_s AS dw, ns_late_s AS ns, evening_s AS ev,
+      (daywork_s + ns_late_s + evening_s) * x AS wx, (daywork_s + ns_late_s + evening_s) * y AS wy
+    FROM cell_day
+    WHERE (day + 3) % 7 < 5 AND (daywork_s > 0 OR ns_late_s > 0 OR evening_s > 0)
     UNION ALL
-    SELECT uid, place, day - 1 AS day, 0 AS dw, ns_early_s AS ns FROM cell_day
-    WHERE (day + 2) % 7 < 5{nz2}
+    SELECT uid, place, day - 1 AS day, 0 AS dw, ns_early_s AS ns, 0 AS ev, ns_early_s * x AS wx,
+      ns_early_s * y AS wy FROM cell_day
+    WHERE (day + 2) % 7 < 5 AND ns_early_s > 0
   ) u GROUP BY uid, place, day
-), wd AS (
-  SELECT uid, place, COUNT(*) AS days, SUM(GREATEST(dw, ns)) AS work_s,
-    SUM(CASE WHEN ns > dw THEN 1 ELSE 0 END) AS night_days
-  FROM pd WHERE (day + 3) % 7 < 5 AND (dw >= {thr} OR ns >= {thr})
+), wd0 AS (
+  SELECT uid, place, SUM(CASE WHEN {is_work} THEN 1 ELSE 0 END) AS days,
+    COUNT(DISTINCT CASE WHEN {is_work} THEN {week} ELSE NULL END) AS weeks,
+    SUM(CASE WHEN {is_work} THEN GREATEST(dw, ns, ev) ELSE 0 END) AS work_s,
+    SUM(GREATEST(dw, ns, ev)) AS all_s,
+    SUM(CASE WHEN {is_work} AND ns > GREATEST(dw, ev) THEN 1 ELSE 0 END) AS night_days,
+    SUM(CASE WHEN {is_work} THEN wx ELSE 0 END) AS wx,
+    SUM(CASE WHEN {is_work} THEN wy ELSE 0 END) AS wy,
+    SUM(CASE WHEN {is_work} THEN dw + ns + ev ELSE 0 END) AS ww
+  FROM pd WHERE (day + 3) % 7 < 5
   GROUP BY uid, place
+), wd AS (
+  SELECT uid, place, days, weeks, work_s, all_s, night_days,
+    CAST(FLOOR(wx / NULLIF(ww, 0)) AS BIGINT) AS cx, CAST(FLOOR(wy / NULLIF(ww, 0)) AS BIGINT) AS cy
+  FROM wd0 WHERE days >= {int(p.work_min_days)}
+), wk AS (
+  SELECT uid, {week} AS week, COUNT(*) AS n FROM (
+    SELECT DISTINCT uid, day FROM cell_day WHERE (day + 3) % 7 < 5 AND total_s > 0) o
+  GROUP BY uid, {week}
 ), obs AS (
-  SELECT uid, COUNT(DISTINCT day) AS weekdays FROM cell_day
-  WHERE (day + 3) % 7 < 5 AND total_s > 0 GROUP BY uid
+  SELECT uid, SUM(n) AS weekdays, SUM(CASE WHEN n >= 3 THEN 1 ELSE 0 END) AS weeks
+  FROM wk GROUP BY uid
 ), cand AS (
   SELECT wd.uid AS uid, wd.place AS place, wd.days AS days, wd.work_s AS work_s,
     wd.night_days AS night_days
   FROM wd JOIN home h ON wd.uid = h.uid
-  JOIN places pl ON wd.place = pl.place
   JOIN obs ON wd.uid = obs.uid
   WHERE wd.place <> h.place
-    AND (pl.px - h.px) * (pl.px - h.px) + (pl.py - h.py) * (pl.py - h.py) >= {r2}
-    AND wd.days >= {int(p.work_min_days)}
     AND wd.days * 1000 >= {share} * obs.weekdays
+    AND wd.weeks * 1000 >= {wshare} * obs.weeks
+    AND wd.all_s * 1000 >= {tshare} * obs.weekdays
+    AND (wd.cx - h.hx) * (wd.cx - h.hx) + (wd.cy - h.hy) * (wd.cy - h.hy) >= {r2}
 ), wp AS (
   {_first_per_user("uid, place, night_days, days", "cand", "days DESC, work_s DESC, place")}
 ), cs AS (
   SELECT d.uid AS uid, d.cell AS cell,
-    SUM(d.daywork_s) + SUM(d.ns_late_s) + SUM(d.ns_early_s) AS score
+    SUM(d.daywork_s) + SUM(d.ns_late_s) + SUM(d.ns_early_s) + SUM(d.evening_s) AS score
   FROM cell_day d JOIN wp ON d.uid = wp.uid AND d.place = wp.place
   GROUP BY d.uid, d.cell
 ), wc AS (

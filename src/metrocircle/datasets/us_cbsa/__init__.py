@@ -124,13 +124,70 @@ def load_cores(vintage: int = 2020) -> pd.DataFrame:
     return central[["unit_id", "area_id"]].reset_index(drop=True)
 
 
-def load_units() -> pd.DataFrame:
-    """The 3,222 counties of the 2022 Gazetteer: ``unit_id``, ``name``, ``state``, land and water
-    area (m²). (The internal points are in the file; they are left out here because an area
-    total of latitudes means nothing.)"""
+def load_units(vintage: int = 2020) -> pd.DataFrame:
+    """The counties of a vintage: ``unit_id``, ``name``, ``state``, land and water area (m²).
+
+    ``vintage=2020``: the 3,222 counties of the 2022 Gazetteer (the internal points are in the
+    file; they are left out here because an area total of latitudes means nothing).
+    ``vintage=2010``: the 3,221 residence counties of the 2009-2013 flows (pre-2015 codes: the
+    old Connecticut counties, 02270, 46113, 51515, 02261), with the Gazetteer's attributes
+    where the code is the same and the 2013 list's names for the others (no area for those).
+    """
     df = _read(GAZETTEER_FILE, ("fips", "state_usps", "ansicode", "county_name"))
     df = df.rename(columns={"fips": "unit_id", "county_name": "name", "state_usps": "state"})
-    return df[["unit_id", "name", "state", "aland_m2", "awater_m2"]].copy()
+    df = df[["unit_id", "name", "state", "aland_m2", "awater_m2"]]
+    if _vintage(vintage) is VINTAGES[2020]:
+        return df.copy()
+    codes = sorted(set(load_flows(vintage)["origin"]))
+    out = pd.DataFrame({"unit_id": pd.array(codes, dtype="string")})
+    out = out.merge(df, on="unit_id", how="left")
+    official = load_official(vintage).drop_duplicates("unit_id").set_index("unit_id")
+    names = official["county_name"].astype("string").to_dict() | _RETIRED_NAMES
+    missing = out["name"].isna()
+    out.loc[missing, "name"] = out.loc[missing, "unit_id"].map(names).to_numpy()
+    state_of = df.assign(prefix=df["unit_id"].str[:2]).drop_duplicates("prefix")
+    state = out["unit_id"].str[:2].map(state_of.set_index("prefix")["state"])
+    out["state"] = out["state"].fillna(state)
+    return out
+
+
+#: Names of the pre-2015 county codes outside every CBSA of 2013 (not in the 2013 list).
+_RETIRED_NAMES = {
+    "02261": "Valdez-Cordova Census Area",
+    "02270": "Wade Hampton Census Area",
+    "46113": "Shannon County",
+}
+
+
+#: State FIPS codes outside the conterminous United States (Alaska, Hawaii, Puerto Rico and
+#: the island areas), left out of maps of the 48 states and DC.
+NON_CONTERMINOUS_STATES = ("02", "15", "60", "66", "69", "72", "78")
+
+
+def load_polygons(conterminous: bool = False):  # noqa: ANN201 - a GeoDataFrame (optional dep.)
+    """County polygons for maps: ``unit_id``, ``name``, ``geometry``.
+
+    The 2017 cartographic boundaries as quantised and simplified by us-atlas (see the README):
+    old Connecticut counties, 46102, 02158, 02261, in EPSG:4326. The quantisation leaves a few
+    rings that touch themselves; they are repaired with ``shapely.make_valid``. It also leaves
+    Falls Church city, VA (51610, 5 km²) without any area: that county has no polygon here (a
+    map counts it among the units it cannot draw). With
+    ``conterminous=True``: only the 48 states and DC, in the Albers equal-area projection
+    (EPSG:5070). Needs the ``geo`` extra.
+    """
+    from metrocircle.exceptions import require
+
+    gpd = require("geopandas", "geo")
+    import shapely
+
+    g = gpd.read_file(path(COUNTIES_TOPO_FILE), layer="counties")
+    g = g.rename(columns={"id": "unit_id"})[["unit_id", "name", "geometry"]]
+    g["unit_id"] = g["unit_id"].astype("string")
+    g = g.set_geometry(shapely.make_valid(g.geometry.to_numpy()), crs="EPSG:4326")
+    g = g[~(g.geometry.is_empty | g.geometry.isna())]
+    if conterminous:
+        g = g[~g["unit_id"].str[:2].isin(NON_CONTERMINOUS_STATES)].to_crs("EPSG:5070")
+    return g.reset_index(drop=True)
 
 
 def load_urban_areas_2010() -> pd.DataFrame:
@@ -143,9 +200,9 @@ def load_urban_areas_2010() -> pd.DataFrame:
 def compare_to_official(membership: pd.DataFrame, vintage: int = 2020) -> dict[str, object]:
     """Compare a ``membership`` table (counties, ``area_id`` = CBSA code) with the official list.
 
-    Returns ``outlying_official`` (590 in 2023), ``outlying_correct`` (official outlying counties placed
-    as member of their official CBSA), ``false_positives`` (members placed where the official
-    list does not put them), and the codes of the ``missed`` and ``misplaced`` counties.
+    Returns ``outlying_official`` (590 in 2023), ``outlying_correct`` (official outlying counties
+    placed as member of their official CBSA), ``false_positives`` (members placed where the
+    official list does not put them), and the codes of the ``missed`` and ``misplaced`` counties.
     """
     off = load_official(vintage)
     outlying = off[off["central_outlying"] == "Outlying"].set_index("unit_id")["area_id"]
@@ -170,6 +227,8 @@ __all__ = [
     "load_cores",
     "load_flows",
     "load_official",
+    "load_polygons",
+    "NON_CONTERMINOUS_STATES",
     "load_urban_areas_2010",
     "load_units",
     "path",

@@ -25,8 +25,11 @@ class RecordSource:
     cell_col
         Cell id column; or ``None`` with ``lon_col`` and ``lat_col`` for coordinates.
     tz
-        ``None``: timestamps are naive local time. A zone name (``"Asia/Shanghai"``):
-        timestamps are UTC (or carry an offset) and are converted to that zone's local time.
+        The analysis time zone. ``None``: timestamps are local wall-clock time and must not
+        carry an offset (a text timestamp ending in ``Z``, ``+08:00`` or a zone name, or a
+        time-zone-aware Parquet column, is an error that asks for ``tz``). A zone name
+        (``"Asia/Shanghai"``): every timestamp is converted to that zone's wall-clock time;
+        one with an offset or a zone is read at that offset, one without is taken as UTC.
     """
 
     path: str
@@ -61,6 +64,36 @@ class RecordSource:
             cols += [self.lon_col, self.lat_col]
         return cols
 
+    def time_kind(self) -> tuple[str, str | None]:
+        """How the time column is stored: ``("text", None)`` (CSV, or a Parquet column that is
+        not a timestamp), ``("naive", None)`` or ``("aware", zone)`` (Parquet timestamps
+        without / with a time zone; ``zone`` as the file stores it)."""
+        if self.format != "parquet":
+            return "text", None
+        import pyarrow as pa
+        import pyarrow.dataset as ds
+
+        try:
+            schema = ds.dataset(self.path, format="parquet").schema
+        except (OSError, pa.ArrowException):
+            return "text", None  # reading fails later with the reader's own message
+        if self.time_col not in schema.names:
+            return "text", None
+        t = schema.field(self.time_col).type
+        if pa.types.is_timestamp(t):
+            return ("aware", str(t.tz)) if t.tz is not None else ("naive", None)
+        return "text", None
+
+    def check_time_zone(self, kind: str, zone: str | None) -> None:
+        """Stop before any work when time-zone-aware timestamps come without ``tz``."""
+        if kind == "aware" and self.tz is None:
+            raise InputError(
+                f"records: column {self.time_col!r} holds time-zone-aware timestamps (the file "
+                f"stores zone {zone!r}); give the analysis time zone (tz= in Python, --tz on "
+                "the command line), e.g. 'Asia/Shanghai', to convert them to local wall-clock "
+                "time"
+            )
+
     def check_file(self) -> None:
         """Stop with one clear error if the file is missing or empty."""
         p = Problems()
@@ -84,6 +117,17 @@ class RecordSource:
         p.raise_if_any()
 
 
+#: Seconds of local wall-clock time (since 1970-01-01) of 1990-01-01 and 2100-01-01: a record
+#: outside this range is an error (a clock reset to 1970, a year typed wrong, an overflow).
+T_MIN, T_MAX = 631_152_000, 4_102_444_800
+
+#: A text timestamp that ends with an offset or a zone after its time of day: ``Z``, ``+08``,
+#: ``+0800``, ``+08:00``, ``UTC``, ``Asia/Shanghai`` (regular expression understood alike by
+#: DuckDB's RE2 and Spark's Java regex; no backslash, so no escaping rules differ).
+ZONE_PATTERN = (":[0-9]{2}([.][0-9]*)?[ ]*([Zz]|[+-][0-9]{1,2}(:?[0-9]{2})?"
+                "|[A-Za-z][A-Za-z_/+-]*)[ ]*$")
+
+
 class Engine(abc.ABC):
     """A SQL engine that runs the stages of :mod:`metrocircle.signaling.stages`."""
 
@@ -94,10 +138,12 @@ class Engine(abc.ABC):
 
     @abc.abstractmethod
     def load_records(self, source: RecordSource, grid_deg: float) -> None:
-        """Create the view ``rec(uid, t, cell)`` and ``rec_raw`` (with ``time_raw``).
+        """Create the view ``rec(uid, t, cell)`` and ``rec_raw`` (with ``time_raw``, ``tprob``).
 
-        ``t`` is seconds since 1970-01-01 of local wall-clock time, NULL when missing. With
-        lon/lat input, ``cell`` is the grid cell ``g<ix>_<iy>`` of step ``grid_deg``.
+        ``t`` is seconds since 1970-01-01 of local wall-clock time in the analysis time zone,
+        NULL when missing or unparseable. ``tprob`` is ``'time_zone_needed'`` for a text
+        timestamp with an offset or zone when ``source.tz`` is None, else NULL. With lon/lat
+        input, ``cell`` is the grid cell ``g<ix>_<iy>`` of step ``grid_deg``.
         """
 
     @abc.abstractmethod
@@ -124,10 +170,3 @@ class Engine(abc.ABC):
             f"CAST(CAST(FLOOR({lat} / {g}) AS BIGINT) AS STRING))"
         )
 
-    def bad_times(self, limit: int = 10) -> list[str]:
-        """Up to ``limit`` timestamp values that could not be parsed."""
-        df = self.query(
-            "SELECT time_raw FROM rec_raw WHERE time_raw IS NOT NULL "
-            f"AND TRIM(CAST(time_raw AS STRING)) <> '' AND t IS NULL LIMIT {int(limit)}"
-        )
-        return [str(v) for v in df["time_raw"].tolist()]

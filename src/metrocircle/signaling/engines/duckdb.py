@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import tempfile
+from pathlib import Path
 
 import pandas as pd
 
 from metrocircle.exceptions import EngineError, InputError
-from metrocircle.signaling.engines.base import Engine, RecordSource
+from metrocircle.signaling.engines.base import ZONE_PATTERN, Engine, RecordSource
 
 
 def _q(name: str) -> str:
@@ -16,6 +17,54 @@ def _q(name: str) -> str:
 
 def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+def time_sql(tcol: str, kind: str, tz: str | None) -> tuple[str, str]:
+    """DuckDB SQL of ``t`` (seconds of wall-clock time in the analysis zone) and ``tprob``.
+
+    The session zone is UTC, so a text timestamp cast to ``TIMESTAMPTZ`` is read at its
+    offset or zone when it has one and as UTC otherwise (Spark's ``TIMESTAMP`` cast reads
+    text the same way); ``timezone(tz, ...)`` then gives the wall-clock time in ``tz``.
+    """
+    if kind == "text":
+        raw = f"CAST({tcol} AS VARCHAR)"
+        inst = f"TRY_CAST({raw} AS TIMESTAMPTZ)"
+        tprob = "NULL" if tz else (
+            f"CASE WHEN {inst} IS NOT NULL AND regexp_matches({raw}, {_lit(ZONE_PATTERN)}) "
+            "THEN 'time_zone_needed' ELSE NULL END")
+    elif kind == "naive":
+        inst, tprob = (f"CAST({tcol} AS TIMESTAMPTZ)" if tz else tcol), "NULL"
+    else:  # aware (tz is given: checked before)
+        inst, tprob = tcol, "NULL"
+    ts = f"timezone({_lit(tz)}, {inst})" if tz else inst
+    return f"CAST(FLOOR(epoch_ms({ts}) / 1000) AS BIGINT)", tprob
+
+
+def locate_time_problems(source: RecordSource, *, limit: int = 10) -> dict[str, list[tuple]]:
+    """Where the timestamps that stop a run are: ``{reason: [(row, value), ...]}``.
+
+    Read again with DuckDB (whatever engine ran), one thread and the file's order kept, so
+    ``row`` is the record's place in the file (1-based). The reasons are those of
+    :func:`metrocircle.signaling.stages.time_reason`; at most ``limit`` rows each.
+    """
+    from metrocircle.signaling import stages
+
+    eng = DuckDBEngine(memory_limit=None, threads=1)
+    try:
+        eng.con.execute("SET preserve_insertion_order = true")
+        eng.load_records(source, 1.0, row_numbers=True)
+        df = eng.query(f"""
+SELECT reason, rn, v FROM (
+  SELECT reason, rn, v, ROW_NUMBER() OVER (PARTITION BY reason ORDER BY rn) AS k FROM (
+    SELECT {stages.time_reason('r')} AS reason, rn, CAST(time_raw AS VARCHAR) AS v
+    FROM rec_raw r) x WHERE reason IS NOT NULL) y
+WHERE k <= {int(limit)} ORDER BY reason, rn""")
+    finally:
+        eng.close()
+    out: dict[str, list[tuple]] = {}
+    for reason, rn, v in df.itertuples(index=False, name=None):
+        out.setdefault(str(reason), []).append((int(rn), str(v)))
+    return out
 
 
 class DuckDBEngine(Engine):
@@ -66,12 +115,17 @@ class DuckDBEngine(Engine):
     def _reader(self, source: RecordSource) -> str:
         path = _lit(source.path)
         if source.format == "parquet":
+            if Path(source.path).is_dir():  # a folder of parts (DuckDB < 2 reads no folder)
+                path = _lit(str(Path(source.path) / "**" / "*.parquet"))
             return f"read_parquet({path})"
         return f"read_csv({path}, header = true, all_varchar = true)"
 
-    def load_records(self, source: RecordSource, grid_deg: float) -> None:
+    def load_records(self, source: RecordSource, grid_deg: float, *,
+                     row_numbers: bool = False) -> None:
         import duckdb
 
+        kind, zone = source.time_kind()
+        source.check_time_zone(kind, zone)
         try:
             cols = [r[0] for r in self.con.execute(
                 f"DESCRIBE SELECT * FROM {self._reader(source)}").fetchall()]
@@ -80,22 +134,21 @@ class DuckDBEngine(Engine):
             raise InputError(f"records: cannot read {source.path}: {err}") from err
         source.check_columns(cols)
         tcol = f"src.{_q(source.time_col)}"
-        if source.tz:
-            ts = f"timezone({_lit(source.tz)}, TRY_CAST({tcol} AS TIMESTAMPTZ))"
-        else:
-            ts = f"TRY_CAST({tcol} AS TIMESTAMP)"
+        t, tprob = time_sql(tcol, kind, source.tz)
         if source.cell_col is not None:
             cell = f"CAST(src.{_q(source.cell_col)} AS VARCHAR)"
         else:
             lon = f"TRY_CAST(src.{_q(source.lon_col or '')} AS DOUBLE)"
             lat = f"TRY_CAST(src.{_q(source.lat_col or '')} AS DOUBLE)"
             cell = self.grid_cell_sql(lon, lat, grid_deg)
+        rn = ", ROW_NUMBER() OVER () AS rn" if row_numbers else ""
         self.con.execute(f"""
 CREATE OR REPLACE TEMP VIEW rec_raw AS
 SELECT CAST(src.{_q(source.user_col)} AS VARCHAR) AS uid,
-       CAST(FLOOR(epoch_ms({ts}) / 1000) AS BIGINT) AS t,
+       {t} AS t,
        {cell} AS cell,
-       {tcol} AS time_raw
+       {tcol} AS time_raw,
+       {tprob} AS tprob{rn}
 FROM {self._reader(source)} src""")
         self.con.execute("CREATE OR REPLACE TEMP VIEW rec AS SELECT uid, t, cell FROM rec_raw")
 

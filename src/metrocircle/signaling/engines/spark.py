@@ -7,7 +7,7 @@ import os
 import pandas as pd
 
 from metrocircle.exceptions import EngineError, InputError
-from metrocircle.signaling.engines.base import Engine, RecordSource
+from metrocircle.signaling.engines.base import ZONE_PATTERN, Engine, RecordSource
 
 
 def _q(name: str) -> str:
@@ -91,6 +91,8 @@ class SparkEngine(Engine):
         self._views: list[str] = []
 
     def load_records(self, source: RecordSource, grid_deg: float) -> None:
+        kind, zone = source.time_kind()
+        source.check_time_zone(kind, zone)
         # Spark cannot read Parquet timestamps in nanoseconds (what pandas writes by default)
         # unless they come in as plain 64-bit integers; the time is then rebuilt below.
         nanos = source.format == "parquet" and _nanosecond_column(source)
@@ -108,10 +110,18 @@ class SparkEngine(Engine):
         source.check_columns(list(df.columns))
         df.createOrReplaceTempView("src_records")
         tcol = f"src.{_q(source.time_col)}"
+        # With the session zone UTC, text is read at its offset or zone when it has one and
+        # as UTC otherwise (as DuckDB's TIMESTAMPTZ cast reads it); from_utc_timestamp then
+        # gives the wall-clock time in the analysis zone.
+        raw = f"CAST({tcol} AS STRING)"
         if nanos:  # nanoseconds since 1970 -> microseconds (floored) -> timestamp
             ts = f"timestamp_micros(({tcol} - pmod({tcol}, 1000)) div 1000)"
         else:
-            ts = f"try_cast(CAST({tcol} AS STRING) AS TIMESTAMP)"
+            ts = f"try_cast({raw} AS TIMESTAMP)"
+        tprob = "NULL"
+        if kind == "text" and not source.tz:
+            tprob = (f"CASE WHEN {ts} IS NOT NULL AND {raw} RLIKE {_lit(ZONE_PATTERN)} "
+                     "THEN 'time_zone_needed' ELSE NULL END")
         if source.tz:
             ts = f"from_utc_timestamp({ts}, {_lit(source.tz)})"
         if source.cell_col is not None:
@@ -124,7 +134,8 @@ class SparkEngine(Engine):
 SELECT CAST(src.{_q(source.user_col)} AS STRING) AS uid,
        unix_timestamp({ts}) AS t,
        {cell} AS cell,
-       CAST({tcol} AS STRING) AS time_raw
+       CAST({tcol} AS STRING) AS time_raw,
+       {tprob} AS tprob
 FROM src_records src""", materialize=False)
         self.create("rec", "SELECT uid, t, cell FROM rec_raw", materialize=False)
 
