@@ -8,6 +8,12 @@ from (every figure a planner puts in a report must say that):
   caption, units of the table without a polygon are counted too.
 - :func:`line_chart`: one line per group of a table, e.g. the size of each area against a
   parameter, with optional marked values (the reference value).
+- :func:`flow_map`: the strongest flows between units as lines over the unit polygons.
+
+Maps are drawn north-up in projected coordinates (:func:`map_crs` picks a UTM zone for a
+region, an equal-area conic for a continent, or keeps a projected CRS given), with a scale bar
+and a north arrow, and the units' names where they fit (:func:`place_labels` leaves out a label
+that would overlap another and counts it in the caption).
 
 :func:`save` writes a figure as PNG and SVG (SVG without a date, so that the same figure gives
 the same file). Figures are built on :class:`matplotlib.figure.Figure`, never through pyplot's
@@ -109,8 +115,13 @@ def choropleth(
     colors: Mapping[str, str] | None = None,
     outline: Sequence[str] = (),
     outline_label: str = "",
+    outline_color: str = OUTLINE_COLOR,
     crs: Any = None,
     size: tuple[float, float] = (9.0, 6.5),
+    labels: Mapping[str, str] | None = None,
+    label_first: Sequence[str] = (),
+    decorate: bool = False,
+    context: Any = None,
 ) -> Any:
     """A map of ``table[column]`` over the unit polygons.
 
@@ -130,7 +141,16 @@ def choropleth(
     outline
         Units to draw with a dark outline (e.g. the cores), named ``outline_label`` in the legend.
     crs
-        Draw in this coordinate reference system (e.g. ``"EPSG:5070"``); default: as given.
+        Draw in this coordinate reference system (e.g. ``"EPSG:5070"``, or ``"auto"`` for
+        :func:`map_crs`); default: as given.
+    labels
+        Names to write on the units, by ``unit_id`` (:func:`place_labels`; those of
+        ``label_first`` are placed first, then the larger units).
+    decorate
+        Draw a scale bar and a north arrow (for a projected CRS in metres).
+    context
+        Polygons drawn in light grey under the map (e.g. the units outside a classified area),
+        in the same CRS as ``polygons``.
 
     Returns
     -------
@@ -143,15 +163,21 @@ def choropleth(
         raise InputError([Problem("table", f"no column {column!r} to map")])
     gdf, no_polygon, no_row = attach(polygons, table)
     if crs is not None:
-        gdf = gdf.to_crs(crs)
+        target = map_crs(gdf) if isinstance(crs, str) and crs == "auto" else crs
+        gdf = gdf.to_crs(target)
+        if context is not None:
+            context = context.to_crs(target)
     fig = _figure(*size)
     ax = fig.add_subplot()
     ax.set_axis_off()
     _title(fig, title)
+    if context is not None and len(context):
+        context.plot(ax=ax, color=MISSING_COLOR, edgecolor=EDGE_COLOR, linewidth=0.2)
     values = gdf[column]
     missing = values.isna().to_numpy()
+    edge = _edge(len(gdf))
     if missing.any():
-        gdf[missing].plot(ax=ax, color=MISSING_COLOR, edgecolor=EDGE_COLOR, linewidth=0.1)
+        gdf[missing].plot(ax=ax, color=MISSING_COLOR, **edge)
     shown = gdf[~missing]
     handles: list[Any] = []
     if categorical:
@@ -161,7 +187,7 @@ def choropleth(
         palette = _palette(classes, colors, cmap)
         for cls in classes:
             part = shown[shown[column].astype(str) == cls]
-            part.plot(ax=ax, color=palette[cls], edgecolor=EDGE_COLOR, linewidth=0.1)
+            part.plot(ax=ax, color=palette[cls], **edge)
             handles.append(Patch(facecolor=palette[cls], label=f"{cls} ({len(part)})"))
     elif len(shown):
         num = pd.to_numeric(shown[column], errors="coerce")
@@ -169,9 +195,7 @@ def choropleth(
             vmin=float(num.min()) if vmin is None else vmin,
             vmax=float(num.max()) if vmax is None else vmax,
         )
-        shown.assign(_v=num).plot(
-            ax=ax, column="_v", cmap=cmap, norm=norm, edgecolor=EDGE_COLOR, linewidth=0.1
-        )
+        shown.assign(_v=num).plot(ax=ax, column="_v", cmap=cmap, norm=norm, **edge)
         from matplotlib.cm import ScalarMappable
 
         bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.6, pad=0.01)
@@ -182,9 +206,13 @@ def choropleth(
     if len(outline):
         ring = gdf[gdf["unit_id"].isin({str(u) for u in outline})]
         if len(ring):
-            ring.boundary.plot(ax=ax, color=OUTLINE_COLOR, linewidth=0.3)
+            ring.boundary.plot(ax=ax, color=outline_color, linewidth=0.3)
+            if len(ring) > 1:  # the outer edge of the outlined units, heavier
+                union = ring.geometry.union_all()
+                type(ring)(geometry=[union], crs=ring.crs).boundary.plot(
+                    ax=ax, color=outline_color, linewidth=1.1)
             handles.append(
-                Patch(facecolor="none", edgecolor=OUTLINE_COLOR, label=outline_label or "outlined")
+                Patch(facecolor="none", edgecolor=outline_color, label=outline_label or "outlined")
             )
     if handles:
         ax.legend(
@@ -192,16 +220,31 @@ def choropleth(
             title=legend_title if categorical else None,
             fontsize=7,
             title_fontsize=8,
-            loc="lower left",
+            loc="upper left",
+            bbox_to_anchor=(1.0, 1.0),
             frameon=False,
         )
     notes = []
+    if decorate:
+        decorate_map(ax, gdf.crs)
+    if labels:
+        hidden = place_labels(fig, ax, gdf, labels, first=label_first)
+        if hidden:
+            notes.append(f"{hidden} unit name(s) left out where they would overlap")
     if no_polygon:
         notes.append(f"{no_polygon} unit(s) of the table have no polygon and are not drawn")
     if no_row:
         notes.append(f"{no_row} polygon(s) have no row in the table (grey)")
     _caption(fig, _sentence(caption) + (" " + "; ".join(notes).capitalize() + "." if notes else ""))
     return fig
+
+
+def _edge(n: int) -> dict[str, Any]:
+    """Unit borders: grey and visible on a map of a region, white hairlines on a map of
+    thousands of units."""
+    if n > 400:
+        return {"edgecolor": EDGE_COLOR, "linewidth": 0.1}
+    return {"edgecolor": "#9e9e9e", "linewidth": 0.3}
 
 
 def _sentence(text: str) -> str:
@@ -277,6 +320,283 @@ def line_chart(
     return fig
 
 
+# ---------------------------------------------------------------------------------------------
+# Projection, scale bar, north arrow, labels
+# ---------------------------------------------------------------------------------------------
+#: Wider than this (degrees of longitude or latitude): an equal-area conic instead of UTM.
+UTM_MAX_DEGREES = 12.0
+
+
+def map_crs(gdf: Any) -> Any:
+    """A north-up projected CRS for drawing ``gdf``: its own when it is projected, else the UTM
+    zone of its centre (a region) or an Albers equal-area conic fitted to its extent (a
+    continent, wider than :data:`UTM_MAX_DEGREES`).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> map_crs(gpd.GeoDataFrame(geometry=[box(106, 29, 107, 30)], crs=4326)).to_epsg()
+    32648
+    """
+    from pyproj import CRS
+
+    crs = CRS.from_user_input(gdf.crs) if gdf.crs is not None else None
+    if crs is not None and crs.is_projected:
+        return crs
+    lonlat = gdf.to_crs(4326) if crs is not None else gdf
+    minx, miny, maxx, maxy = (float(v) for v in lonlat.total_bounds)
+    if maxx - minx <= UTM_MAX_DEGREES and maxy - miny <= UTM_MAX_DEGREES:
+        utm = lonlat.estimate_utm_crs()
+        if utm is not None:
+            return utm
+    lat1 = miny + (maxy - miny) / 6
+    lat2 = maxy - (maxy - miny) / 6
+    return CRS.from_proj4(
+        f"+proj=aea +lat_0={(miny + maxy) / 2:.4f} +lon_0={(minx + maxx) / 2:.4f} "
+        f"+lat_1={lat1:.4f} +lat_2={lat2:.4f} +datum=WGS84 +units=m +no_defs"
+    )
+
+
+def crs_name(crs: Any) -> str:
+    """A short name of a CRS for a caption (``"WGS 84 / UTM zone 48N (EPSG:32648)"``)."""
+    from pyproj import CRS
+
+    c = CRS.from_user_input(crs)
+    epsg = c.to_epsg()
+    name = c.name if c.name and c.name != "unknown" else "Albers equal-area conic"
+    return f"{name} (EPSG:{epsg})" if epsg else name
+
+
+def _nice_length(span_m: float) -> float:
+    """A round length (m) near a fifth of ``span_m``."""
+    target = span_m / 5
+    for km in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000):
+        if km * 1000 >= target:
+            return km * 1000.0
+    return 5_000_000.0
+
+
+def decorate_map(ax: Any, crs: Any) -> None:
+    """A scale bar (lower right) and a north arrow (upper right) on a map drawn in ``crs``;
+    nothing when ``crs`` is not projected in metres."""
+    from matplotlib.patches import Rectangle
+    from pyproj import CRS
+
+    if crs is None:
+        return
+    c = CRS.from_user_input(crs)
+    unit = (c.axis_info[0].unit_name if c.axis_info else "").lower()
+    if not c.is_projected or unit not in ("metre", "meter"):
+        return
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    length = _nice_length(x1 - x0)
+    height = (y1 - y0) * 0.012
+    right = x1 - (x1 - x0) * 0.04
+    bottom = y0 + (y1 - y0) * 0.04
+    left = right - length
+    for k in range(4):
+        ax.add_patch(Rectangle((left + k * length / 4, bottom), length / 4, height,
+                               facecolor="#222222" if k % 2 == 0 else "#ffffff",
+                               edgecolor="#222222", linewidth=0.5, zorder=6))
+    for x, text in ((left, "0"), (right, f"{length / 1000:g} km")):
+        ax.text(x, bottom + height * 1.6, text, fontsize=6.5, ha="center", va="bottom",
+                zorder=6)
+    ax.annotate("N", xy=(0.97, 0.97), xytext=(0.97, 0.88), xycoords="axes fraction",
+                ha="center", va="center", fontsize=8, fontweight="bold",
+                arrowprops={"arrowstyle": "-|>", "color": "#222222", "linewidth": 1.0})
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+
+
+def short_names(names: Mapping[str, str]) -> dict[str, str]:
+    """Names for labels: a last word that at least a quarter of the names share (``District``,
+    ``County``) is left out, so that more labels fit.
+
+    >>> short_names({"a": "Yubei District", "b": "Bishan District", "c": "Hechuan"})
+    {'a': 'Yubei', 'b': 'Bishan', 'c': 'Hechuan'}
+    """
+    words = pd.Series([str(n).split()[-1] for n in names.values() if len(str(n).split()) > 1])
+    common = set(words.value_counts()[lambda v: v >= max(2, len(names) / 4)].index)
+    out = {}
+    for uid, name in names.items():
+        parts = str(name).split()
+        out[uid] = " ".join(parts[:-1]) if len(parts) > 1 and parts[-1] in common else str(name)
+    return out
+
+
+def place_labels(
+    fig: Any,
+    ax: Any,
+    gdf: Any,
+    names: Mapping[str, str],
+    *,
+    first: Sequence[str] = (),
+    fontsize: float = 6.0,
+    max_labels: int = 150,
+) -> int:
+    """Write ``names[unit_id]`` on each unit of ``gdf`` where it fits: at a point inside the
+    unit, else just above, below, right or left of it; a label that would overlap one already
+    placed is left out. Units of ``first`` are placed first, then the larger ones. Returns the
+    number of names left out (all of them beyond ``max_labels`` units)."""
+    shown = gdf[gdf["unit_id"].isin(set(names))]
+    if not len(shown):
+        return 0
+    if len(shown) > max_labels:
+        return len(shown)
+    order = shown.assign(_first=~shown["unit_id"].isin(set(first)),
+                         _size=shown.geometry.area).sort_values(["_first", "_size"],
+                                                                ascending=[True, False])
+    points = order.geometry.representative_point()
+    items = [(pt.x, pt.y, str(names[uid]))
+             for uid, pt in zip(order["unit_id"], points, strict=True)]
+    return place_texts(fig, ax, items, fontsize=fontsize)
+
+
+def place_texts(
+    fig: Any,
+    ax: Any,
+    items: Sequence[tuple[float, float, str]],
+    *,
+    fontsize: float = 6.0,
+    offsets: Sequence[tuple[float, float]] = ((0, 0), (0, 7), (0, -7), (9, 0), (-9, 0)),
+    ha: str = "center",
+) -> int:
+    """Write each ``(x, y, text)`` (in data coordinates, in the order given) at the first of
+    ``offsets`` (points) where it overlaps no text already placed and stays inside the axes;
+    leave it out otherwise. Returns the number left out."""
+    import matplotlib.patheffects as pe
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    if not items:
+        return 0
+    FigureCanvasAgg(fig)
+    fig.canvas.draw()  # settles the layout, so that the boxes below are where they will be
+    renderer = fig.canvas.get_renderer()
+    axbox = ax.get_window_extent(renderer)
+    placed: list[Any] = []
+    hidden = 0
+    halo = [pe.withStroke(linewidth=1.8, foreground="white", alpha=0.85)]
+    for x, y, label in items:
+        text = ax.annotate(label, (x, y), xytext=(0, 0), textcoords="offset points", ha=ha,
+                           va="center", fontsize=fontsize, color="#111111", path_effects=halo,
+                           zorder=7)
+        text.set_in_layout(False)
+        for dx, dy in offsets:
+            text.set_position((dx, dy))
+            box = text.get_window_extent(renderer).expanded(1.05, 1.1)
+            inside = (box.x0 >= axbox.x0 and box.x1 <= axbox.x1 and box.y0 >= axbox.y0
+                      and box.y1 <= axbox.y1)
+            if inside and not any(box.overlaps(b) for b in placed):
+                placed.append(box)
+                break
+        else:
+            text.remove()
+            hidden += 1
+    return hidden
+
+
+def flow_map(
+    polygons: Any,
+    flows: pd.DataFrame,
+    *,
+    title: str,
+    caption: str,
+    top: int = 40,
+    color: str = "#b2182b",
+    crs: Any = "auto",
+    outline: Sequence[str] = (),
+    outline_label: str = "",
+    labels: Mapping[str, str] | None = None,
+    size: tuple[float, float] = (9.0, 6.5),
+    value_label: str = "value",
+) -> Any:
+    """The ``top`` strongest links of ``flows`` (``origin, destination, value``) as straight
+    lines between the units (a point inside each), the width by value; both directions of a
+    pair are added and flows within a unit left out (the caption says so).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.collections import LineCollection
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    missing = [c for c in ("origin", "destination", "value") if c not in flows.columns]
+    if missing:
+        raise InputError([Problem("flows", f"no column(s) {', '.join(missing)} to map")])
+    links = strongest_links(flows, top=top)
+    target = map_crs(polygons) if isinstance(crs, str) and crs == "auto" else crs
+    gdf = polygons.to_crs(target) if target is not None else polygons
+    pts = gdf.set_index("unit_id").geometry.representative_point()
+    links = links[links["a"].isin(pts.index) & links["b"].isin(pts.index)]
+    fig = _figure(*size)
+    ax = fig.add_subplot()
+    ax.set_axis_off()
+    _title(fig, title)
+    gdf.plot(ax=ax, color="#f2f2f2", edgecolor="#bdbdbd", linewidth=0.3)
+    handles: list[Any] = []
+    if len(outline):
+        ring = gdf[gdf["unit_id"].isin({str(u) for u in outline})]
+        if len(ring):
+            ring.plot(ax=ax, color="#fbe3e0", edgecolor="#bdbdbd", linewidth=0.3)
+            handles.append(Patch(facecolor="#fbe3e0", edgecolor="#bdbdbd",
+                                 label=outline_label or "outlined"))
+    if len(links):
+        vmax = float(links["value"].max())
+        widths = 0.4 + 4.0 * np.sqrt(links["value"].to_numpy(dtype=float) / vmax)
+        segs = [[(pts[a].x, pts[a].y), (pts[b].x, pts[b].y)]
+                for a, b in zip(links["a"], links["b"], strict=True)]
+        ax.add_collection(LineCollection(segs, linewidths=widths, colors=color, alpha=0.75,
+                                         capstyle="round", zorder=4))
+        ends = pts[sorted(set(links["a"]) | set(links["b"]))]
+        ax.scatter([p.x for p in ends], [p.y for p in ends], s=4, color="#333333", zorder=5)
+        for q in (1.0, 0.5, 0.1):
+            v = vmax * q
+            handles.append(Line2D([], [], color=color, alpha=0.75,
+                                  linewidth=0.4 + 4.0 * np.sqrt(q), label=f"{v:,.3g}"))
+    ax.legend(handles=handles, title=value_label, fontsize=7, title_fontsize=8,
+              loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    decorate_map(ax, gdf.crs)
+    notes = [f"The {len(links)} strongest of {links.attrs.get('pairs', len(links))} unit "
+             "pairs (both directions added; flows within a unit left out)"]
+    if labels:
+        ends_ids = set(links["a"]) | set(links["b"])
+        hidden = place_labels(fig, ax, gdf[gdf["unit_id"].isin(ends_ids)],
+                              {k: v for k, v in labels.items() if k in ends_ids},
+                              first=list(outline))
+        if hidden:
+            notes.append(f"{hidden} unit name(s) left out where they would overlap")
+    _caption(fig, _sentence(caption) + " " + "; ".join(notes) + ".")
+    return fig
+
+
+def strongest_links(flows: pd.DataFrame, *, top: int) -> pd.DataFrame:
+    """The ``top`` pairs of units with the largest flow, both directions added (``a, b,
+    value``, ``a`` < ``b``), flows within a unit and zero flows left out; ``attrs["pairs"]``
+    is the number of pairs with a flow.
+
+    >>> f = pd.DataFrame({"origin": ["x", "y", "x"], "destination": ["y", "x", "x"],
+    ...                   "value": [2.0, 1.0, 9.0]})
+    >>> strongest_links(f, top=5)[["a", "b", "value"]].values.tolist()
+    [['x', 'y', 3.0]]
+    """
+    o = flows["origin"].astype(str)
+    d = flows["destination"].astype(str)
+    v = pd.to_numeric(flows["value"], errors="coerce").fillna(0.0)
+    keep = (o != d) & (v > 0)
+    a = np.where(o < d, o, d)[keep.to_numpy()]
+    b = np.where(o < d, d, o)[keep.to_numpy()]
+    pairs = pd.DataFrame({"a": a, "b": b, "value": v[keep].to_numpy()})
+    summed = pairs.groupby(["a", "b"], as_index=False)["value"].sum()
+    out = summed.sort_values(["value", "a", "b"], ascending=[False, True, True]).head(top)
+    out = out.reset_index(drop=True)
+    out.attrs["pairs"] = len(summed)
+    return out
+
+
 def save(fig: Any, path: str | Path, *, formats: Sequence[str] = FORMATS) -> list[Path]:
     """Write ``fig`` to ``path`` with each suffix of ``formats`` (``path`` without suffix);
     the SVG carries no date, so the same figure gives the same file."""
@@ -314,4 +634,19 @@ def share_bins(values: pd.Series, edges: Sequence[float] = (0, 0.5, 0.9, 0.99, 1
     return pd.Series(out, index=values.index, dtype=object)
 
 
-__all__ = ["attach", "choropleth", "has_polygons", "line_chart", "save", "share_bins"]
+__all__ = [
+    "attach",
+    "choropleth",
+    "crs_name",
+    "decorate_map",
+    "flow_map",
+    "has_polygons",
+    "line_chart",
+    "map_crs",
+    "place_labels",
+    "place_texts",
+    "save",
+    "share_bins",
+    "short_names",
+    "strongest_links",
+]
