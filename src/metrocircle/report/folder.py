@@ -192,16 +192,16 @@ class RunFolder:
 
     @cached_property
     def minutes_to_core(self) -> pd.Series | None:
-        """Each unit's minutes to its area's core (to the nearest core when there are several):
-        the delineation's ``travel_minutes``, else the access step's circles."""
+        """Each unit's minutes to the nearest core: the access step's circles (every unit),
+        else the delineation's ``travel_minutes``."""
+        circles = self.table("access/circles.csv")
+        if circles is not None and "minutes" in circles.columns:
+            return pd.to_numeric(circles.groupby("unit_id")["minutes"].min(), errors="coerce")
         m = self.table("membership.csv")
         if m is not None and "travel_minutes" in m.columns and m["travel_minutes"].notna().any():
             s = pd.to_numeric(m.set_index("unit_id")["travel_minutes"], errors="coerce")
             cores = set(self.cores)
             return s.where(~s.index.isin(cores), 0.0)
-        circles = self.table("access/circles.csv")
-        if circles is not None and "minutes" in circles.columns:
-            return pd.to_numeric(circles.groupby("unit_id")["minutes"].min(), errors="coerce")
         return None
 
 

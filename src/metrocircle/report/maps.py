@@ -121,7 +121,8 @@ def choropleth(
     labels: Mapping[str, str] | None = None,
     label_first: Sequence[str] = (),
     decorate: bool = False,
-    context: Any = None,
+    zoom: Sequence[str] = (),
+    missing_label: str = "no value",
 ) -> Any:
     """A map of ``table[column]`` over the unit polygons.
 
@@ -148,15 +149,16 @@ def choropleth(
         ``label_first`` are placed first, then the larger units).
     decorate
         Draw a scale bar and a north arrow (for a projected CRS in metres).
-    context
-        Polygons drawn in light grey under the map (e.g. the units outside a classified area),
-        in the same CRS as ``polygons``.
+    zoom
+        Units to show again, enlarged, beside the map (e.g. small central districts), when
+        they are small on it (:func:`zoom_extent`); their names are written there too.
+    missing_label
+        The legend's name for units without a value (e.g. "outside the area").
 
     Returns
     -------
     matplotlib.figure.Figure
     """
-    from matplotlib.colors import Normalize
     from matplotlib.patches import Patch
 
     if column not in table.columns:
@@ -165,78 +167,169 @@ def choropleth(
     if crs is not None:
         target = map_crs(gdf) if isinstance(crs, str) and crs == "auto" else crs
         gdf = gdf.to_crs(target)
-        if context is not None:
-            context = context.to_crs(target)
     fig = _figure(*size)
-    ax = fig.add_subplot()
+    extent = zoom_extent(gdf, zoom) if len(zoom) else None
+    if extent is not None:
+        grid = fig.add_gridspec(2, 2, width_ratios=[2.3, 1.2], height_ratios=[1.0, 1.6])
+        ax = fig.add_subplot(grid[:, 0])
+        legend_ax = fig.add_subplot(grid[0, 1])
+        legend_ax.set_axis_off()
+        zoom_ax = fig.add_subplot(grid[1, 1])
+    else:
+        ax, legend_ax, zoom_ax = fig.add_subplot(), None, None
     ax.set_axis_off()
     _title(fig, title)
-    if context is not None and len(context):
-        context.plot(ax=ax, color=MISSING_COLOR, edgecolor=EDGE_COLOR, linewidth=0.2)
     values = gdf[column]
     missing = values.isna().to_numpy()
-    edge = _edge(len(gdf))
-    if missing.any():
-        gdf[missing].plot(ax=ax, color=MISSING_COLOR, **edge)
-    shown = gdf[~missing]
-    handles: list[Any] = []
-    if categorical:
-        present = set(shown[column].astype(str))
-        given = [c for c in (colors or {}) if c in present]  # the order of ``colors`` first
-        classes = given + sorted(present - set(given))
-        palette = _palette(classes, colors, cmap)
-        for cls in classes:
-            part = shown[shown[column].astype(str) == cls]
-            part.plot(ax=ax, color=palette[cls], **edge)
-            handles.append(Patch(facecolor=palette[cls], label=f"{cls} ({len(part)})"))
-    elif len(shown):
-        num = pd.to_numeric(shown[column], errors="coerce")
-        norm = Normalize(
-            vmin=float(num.min()) if vmin is None else vmin,
-            vmax=float(num.max()) if vmax is None else vmax,
-        )
-        shown.assign(_v=num).plot(ax=ax, column="_v", cmap=cmap, norm=norm, **edge)
+    paint = _Painter(gdf, column, missing, categorical=categorical, colors=colors, cmap=cmap,
+                     vmin=vmin, vmax=vmax, outline=outline, outline_color=outline_color)
+    handles = paint(ax)
+    if not categorical and paint.norm is not None:
         from matplotlib.cm import ScalarMappable
 
-        bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.6, pad=0.01)
+        bar = fig.colorbar(ScalarMappable(norm=paint.norm, cmap=cmap), ax=ax, shrink=0.6,
+                           pad=0.01)
         bar.set_label(legend_title or column, fontsize=8)
         bar.ax.tick_params(labelsize=7)
     if missing.any():
-        handles.append(Patch(facecolor=MISSING_COLOR, label=f"no value ({int(missing.sum())})"))
-    if len(outline):
-        ring = gdf[gdf["unit_id"].isin({str(u) for u in outline})]
-        if len(ring):
-            ring.boundary.plot(ax=ax, color=outline_color, linewidth=0.3)
-            if len(ring) > 1:  # the outer edge of the outlined units, heavier
-                union = ring.geometry.union_all()
-                type(ring)(geometry=[union], crs=ring.crs).boundary.plot(
-                    ax=ax, color=outline_color, linewidth=1.1)
-            handles.append(
-                Patch(facecolor="none", edgecolor=outline_color, label=outline_label or "outlined")
-            )
+        handles.append(Patch(facecolor=MISSING_COLOR,
+                             label=f"{missing_label} ({int(missing.sum())})"))
+    if paint.outlined:
+        handles.append(
+            Patch(facecolor="none", edgecolor=outline_color, label=outline_label or "outlined")
+        )
     if handles:
-        ax.legend(
+        (legend_ax or ax).legend(
             handles=handles,
             title=legend_title if categorical else None,
             fontsize=7,
             title_fontsize=8,
             loc="upper left",
-            bbox_to_anchor=(1.0, 1.0),
+            bbox_to_anchor=(0.0, 1.0) if legend_ax is not None else (1.0, 1.0),
             frameon=False,
         )
     notes = []
     if decorate:
         decorate_map(ax, gdf.crs)
+    labelled: set[str] = set()
+    if zoom_ax is not None and extent is not None:
+        zoom_ax.set_xticks([])
+        zoom_ax.set_yticks([])
+        for side in zoom_ax.spines.values():
+            side.set_edgecolor("#555555")
+        x0, y0, x1, y1 = extent
+        paint(zoom_ax)
+        zoom_ax.set_xlabel("")
+        zoom_ax.set_ylabel("")
+        zoom_ax.set_aspect("equal", adjustable="box")
+        zoom_ax.set_xlim(x0, x1)
+        zoom_ax.set_ylim(y0, y1)
+        zoom_ax.set_title("zoom on the core", fontsize=7, loc="left")
+        from matplotlib.patches import Rectangle
+
+        ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, facecolor="none",
+                               edgecolor="#555555", linewidth=0.8, linestyle="--", zorder=6))
+        if labels:
+            pts = gdf.geometry.representative_point()
+            inside = gdf[(pts.x > x0) & (pts.x < x1) & (pts.y > y0) & (pts.y < y1)]
+            sub = {u: labels[u] for u in inside["unit_id"] if u in labels}
+            place_labels(fig, zoom_ax, inside, sub, first=label_first)
+            labelled = {t.get_text() for t in zoom_ax.texts}
     if labels:
-        hidden = place_labels(fig, ax, gdf, labels, first=label_first)
+        place_labels(fig, ax, gdf, labels, first=label_first)
+        shown = {t.get_text() for t in ax.texts} | labelled
+        hidden = sum(1 for u in gdf["unit_id"] if u in labels and labels[u] not in shown)
         if hidden:
             notes.append(f"{hidden} unit name(s) left out where they would overlap")
     if no_polygon:
         notes.append(f"{no_polygon} unit(s) of the table have no polygon and are not drawn")
-    if no_row:
+    if no_row and missing_label == "no value":
         notes.append(f"{no_row} polygon(s) have no row in the table (grey)")
     _caption(fig, _sentence(caption) + (" " + "; ".join(notes).capitalize() + "." if notes else ""))
     return fig
+
+
+class _Painter:
+    """Draws the units of a choropleth on an axes (the map, and its zoom)."""
+
+    def __init__(self, gdf: Any, column: str, missing: Any, *, categorical: bool,
+                 colors: Mapping[str, str] | None, cmap: str, vmin: float | None,
+                 vmax: float | None, outline: Sequence[str], outline_color: str) -> None:
+        from matplotlib.colors import Normalize
+
+        self.gdf, self.column, self.missing = gdf, column, missing
+        self.categorical, self.cmap = categorical, cmap
+        self.edge = _edge(len(gdf))
+        self.shown = gdf[~missing]
+        self.norm = None
+        self.classes: list[str] = []
+        self.palette: dict[str, str] = {}
+        if categorical:
+            present = set(self.shown[column].astype(str))
+            given = [c for c in (colors or {}) if c in present]  # the order of ``colors`` first
+            self.classes = given + sorted(present - set(given))
+            self.palette = _palette(self.classes, colors, cmap)
+        elif len(self.shown):
+            num = pd.to_numeric(self.shown[column], errors="coerce")
+            self.norm = Normalize(
+                vmin=float(num.min()) if vmin is None else vmin,
+                vmax=float(num.max()) if vmax is None else vmax,
+            )
+        self.ring = gdf[gdf["unit_id"].isin({str(u) for u in outline})]
+        self.outlined = bool(len(self.ring))
+        self.outline_color = outline_color
+
+    def __call__(self, ax: Any) -> list[Any]:
+        from matplotlib.patches import Patch
+
+        handles: list[Any] = []
+        if self.missing.any():
+            self.gdf[self.missing].plot(ax=ax, color=MISSING_COLOR, **self.edge)
+        col = self.column
+        if self.categorical:
+            for cls in self.classes:
+                part = self.shown[self.shown[col].astype(str) == cls]
+                part.plot(ax=ax, color=self.palette[cls], **self.edge)
+                handles.append(Patch(facecolor=self.palette[cls], label=f"{cls} ({len(part)})"))
+        elif self.norm is not None:
+            num = pd.to_numeric(self.shown[col], errors="coerce")
+            self.shown.assign(_v=num).plot(ax=ax, column="_v", cmap=self.cmap, norm=self.norm,
+                                           **self.edge)
+        if self.outlined:
+            ring = self.ring
+            ring.boundary.plot(ax=ax, color=self.outline_color, linewidth=0.3)
+            if len(ring) > 1:  # the outer edge of the outlined units, heavier
+                union = ring.geometry.union_all()
+                type(ring)(geometry=[union], crs=ring.crs).boundary.plot(
+                    ax=ax, color=self.outline_color, linewidth=1.1)
+        return handles
+
+
+#: A zoom is drawn when the zoomed units span less than this share of the map's width.
+ZOOM_BELOW = 0.3
+
+
+def zoom_extent(gdf: Any, units: Sequence[str], *, margin: float = 0.12) -> tuple | None:
+    """The box (``x0, y0, x1, y1``) around ``units`` with ``margin`` of its size on each side,
+    or None when they are not small on the map (wider than :data:`ZOOM_BELOW` of it)."""
+    part = gdf[gdf["unit_id"].isin({str(u) for u in units})]
+    if not len(part):
+        return None
+    minx, miny, maxx, maxy = (float(v) for v in part.total_bounds)
+    ax0, ay0, ax1, ay1 = (float(v) for v in gdf.total_bounds)
+    size = max(maxx - minx, maxy - miny)
+    if size <= 0 or size > ZOOM_BELOW * max(ax1 - ax0, ay1 - ay0):
+        return None
+    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+    half = size * (0.5 + margin)
+    return (cx - half, cy - half, cx + half, cy + half)
+
+
+def _number(v: float) -> str:
+    """``380,000``, ``12.5``, ``0.0123``: readable in a legend."""
+    if abs(v) >= 100:
+        return f"{v:,.0f}"
+    return f"{v:.3g}"
 
 
 def _edge(n: int) -> dict[str, Any]:
@@ -377,6 +470,19 @@ def _nice_length(span_m: float) -> float:
     return 5_000_000.0
 
 
+def for_drawing(gdf: Any, crs: Any = "auto", *, detail: float = 4000.0) -> Any:
+    """``gdf`` in ``crs`` (``"auto"``: :func:`map_crs`) with its outlines simplified to about
+    1/``detail`` of the map's width: the same picture, drawn and saved several times faster
+    (each unit is simplified alone, so gaps between neighbours stay below that width)."""
+    target = map_crs(gdf) if isinstance(crs, str) and crs == "auto" else crs
+    out = gdf.to_crs(target) if target is not None else gdf.copy()
+    minx, miny, maxx, maxy = (float(v) for v in out.total_bounds)
+    tolerance = max(maxx - minx, maxy - miny) / detail
+    if tolerance > 0:
+        out = out.set_geometry(out.geometry.simplify(tolerance, preserve_topology=True))
+    return out
+
+
 def decorate_map(ax: Any, crs: Any) -> None:
     """A scale bar (lower right) and a north arrow (upper right) on a map drawn in ``crs``;
     nothing when ``crs`` is not projected in metres."""
@@ -466,21 +572,23 @@ def place_texts(
     """Write each ``(x, y, text)`` (in data coordinates, in the order given) at the first of
     ``offsets`` (points) where it overlaps no text already placed and stays inside the axes;
     leave it out otherwise. Returns the number left out."""
-    import matplotlib.patheffects as pe
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     if not items:
         return 0
     FigureCanvasAgg(fig)
-    fig.canvas.draw()  # settles the layout, so that the boxes below are where they will be
+    fig.draw_without_rendering()  # settles the layout: the boxes below are where they will be
     renderer = fig.canvas.get_renderer()
     axbox = ax.get_window_extent(renderer)
     placed: list[Any] = []
     hidden = 0
-    halo = [pe.withStroke(linewidth=1.8, foreground="white", alpha=0.85)]
+    # a light box behind each name rather than a stroked halo: the text stays text in the SVG
+    # (searchable, small) and draws several times faster
+    box_style = {"boxstyle": "round,pad=0.12", "facecolor": "white", "edgecolor": "none",
+                 "alpha": 0.65}
     for x, y, label in items:
         text = ax.annotate(label, (x, y), xytext=(0, 0), textcoords="offset points", ha=ha,
-                           va="center", fontsize=fontsize, color="#111111", path_effects=halo,
+                           va="center", fontsize=fontsize, color="#111111", bbox=box_style,
                            zorder=7)
         text.set_in_layout(False)
         for dx, dy in offsets:
@@ -556,7 +664,7 @@ def flow_map(
         for q in (1.0, 0.5, 0.1):
             v = vmax * q
             handles.append(Line2D([], [], color=color, alpha=0.75,
-                                  linewidth=0.4 + 4.0 * np.sqrt(q), label=f"{v:,.3g}"))
+                                  linewidth=0.4 + 4.0 * np.sqrt(q), label=_number(v)))
     ax.legend(handles=handles, title=value_label, fontsize=7, title_fontsize=8,
               loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     decorate_map(ax, gdf.crs)
@@ -610,7 +718,8 @@ def save(fig: Any, path: str | Path, *, formats: Sequence[str] = FORMATS) -> lis
         metadata = {"Date": None} if fmt == "svg" else {"Software": None}
         import matplotlib
 
-        with matplotlib.rc_context({"svg.hashsalt": "metrocircle"}):
+        # text as text (searchable, a tenth of the size of glyphs drawn as paths)
+        with matplotlib.rc_context({"svg.hashsalt": "metrocircle", "svg.fonttype": "none"}):
             fig.savefig(target, format=fmt, metadata=metadata)
         written.append(target)
     return written
@@ -640,6 +749,7 @@ __all__ = [
     "crs_name",
     "decorate_map",
     "flow_map",
+    "for_drawing",
     "has_polygons",
     "line_chart",
     "map_crs",

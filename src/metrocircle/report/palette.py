@@ -61,7 +61,7 @@ AGREEMENT_COLORS: dict[str, str] = {
 }
 
 #: Isochrone bands, nearest first (a sequential palette, dark near the core).
-_BAND_RAMP = ("#08306b", "#2171b5", "#6baed6", "#c6dbef", "#eff3ff", "#f7fbff")
+_BAND_RAMP = ("#0c2c84", "#225ea8", "#1d91c0", "#41b6c4", "#7fcdbb", "#c7e9b4", "#ffffcc")
 UNREACHABLE = "#bdbdbd"
 
 #: Classes without a fixed meaning (city groups, industries): Paul Tol's "muted" and "light"
