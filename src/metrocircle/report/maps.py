@@ -711,6 +711,10 @@ def save(fig: Any, path: str | Path, *, formats: Sequence[str] = FORMATS) -> lis
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     FigureCanvasAgg(fig)
+    if fig.get_layout_engine() is not None:
+        # settle the constrained layout once, then keep it: each save would compute it again
+        fig.draw_without_rendering()
+        fig.set_layout_engine("none")
     written = []
     base = Path(path)
     for fmt in formats:
