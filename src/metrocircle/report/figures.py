@@ -305,7 +305,8 @@ class _Figures:
             tt = ""
         thresholds = {k: float(v) for k, v in params.items()
                       if isinstance(v, int | float) and not isinstance(v, bool)
-                      and (k.endswith("_share") or k == "threshold") and 0 < float(v) <= 1}
+                      and (k.endswith("_share") or k == "threshold") and 0 < float(v) <= 1
+                      and not k.startswith("snap")}  # snapping shares test parents, not units
         max_x = params.get("max_minutes") if xlabel.startswith("minutes") else None
         fig = C.reasons_chart(
             m, x=x, title=f"Why each unit is in or out ({info.get('method', '?')})",

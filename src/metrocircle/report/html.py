@@ -99,6 +99,7 @@ body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans
 header.top{background:#1f2d3d;color:#fff;padding:1.2rem 1.5rem}
 header.top h1{margin:0 0 .3rem;font-size:1.5rem;line-height:1.25}
 header.top p{margin:.2rem 0;color:#dfe6ee;max-width:60rem}
+header.top code{background:#34495e;color:#fff}
 nav.toc{position:sticky;top:0;background:#fff;border-bottom:1px solid var(--line);
 padding:.4rem 1.5rem;font-size:.85rem;z-index:2;overflow-x:auto;white-space:nowrap}
 nav.toc a{color:#1f2d3d;margin-right:1rem;text-decoration:none}
@@ -200,8 +201,8 @@ class _Page:
             counts = m["status"].astype(str).value_counts()
             cards.append(("method", esc(info.get("method", "?"))))
             cards.append(("areas", _num(m["area_id"].dropna().nunique())))
-            for status, n in counts.items():
-                cards.append((f"units {status}", _num(int(n))))
+            for status in P.status_colors(counts.index):
+                cards.append((f"units {status}", _num(int(counts[status]))))
         a = self.f.table("areas.csv")
         if a is not None and len(a) <= 3:
             for row in a.to_dict("records"):

@@ -68,7 +68,7 @@ def _title(fig: Any, title: str) -> None:
 
 def _caption(fig: Any, caption: str | None) -> None:
     if caption:
-        text = "\n".join(textwrap.wrap(caption, CAPTION_WIDTH))
+        text = "\n".join(textwrap.wrap(caption, CAPTION_WIDTH, break_on_hyphens=False))
         fig.supxlabel(text, fontsize=7, ha="left", x=0.01, color="#333333")
 
 
@@ -305,15 +305,18 @@ class _Painter:
         return handles
 
 
-#: A zoom is drawn when the zoomed units span less than this share of the map's width.
+#: A zoom is drawn when the zoomed units span less than this share of the map's width, on a
+#: map of at least ZOOM_MIN_UNITS units.
 ZOOM_BELOW = 0.3
+ZOOM_MIN_UNITS = 30
 
 
 def zoom_extent(gdf: Any, units: Sequence[str], *, margin: float = 0.12) -> tuple | None:
     """The box (``x0, y0, x1, y1``) around ``units`` with ``margin`` of its size on each side,
-    or None when they are not small on the map (wider than :data:`ZOOM_BELOW` of it)."""
+    or None when they are not small on the map (wider than :data:`ZOOM_BELOW` of it) or the
+    map is small (fewer than :data:`ZOOM_MIN_UNITS` units)."""
     part = gdf[gdf["unit_id"].isin({str(u) for u in units})]
-    if not len(part):
+    if not len(part) or len(gdf) < ZOOM_MIN_UNITS:
         return None
     minx, miny, maxx, maxy = (float(v) for v in part.total_bounds)
     ax0, ay0, ax1, ay1 = (float(v) for v in gdf.total_bounds)
