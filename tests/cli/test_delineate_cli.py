@@ -209,3 +209,163 @@ def test_cli_never_tracebacks_on_broken_input(
     else:
         assert code == 2
         assert captured.err.startswith("Error: ")
+
+
+# --- --urban-areas: central counties from urban-area parts ----------------------------------
+# The tiny counties again: 001 holds 9,000 of the 12,000 people of urban area 00100 ("Tinytown,
+# ST Urban Cluster"); 002 holds the other 3,000, 003 none. 001 is central (75 % of its 12,000
+# people, and 9,000 in one urban area), 002 is not (3,000 of 20,000; under 5,000). Written with
+# the Census relationship file's own column names, and its 99999 rural remainder.
+CENSUS_UA = (
+    "UA,UANAME,GEOID,POPPT,UAPOP,CPOP\n"
+    '00100,"Tinytown, ST Urban Cluster",001,9000,12000,12000\n'
+    '00100,"Tinytown, ST Urban Cluster",002,3000,12000,20000\n'
+    "99999,Not in a 2010 urban area,001,3000,,12000\n"
+    "99999,Not in a 2010 urban area,002,17000,,20000\n"
+    "99999,Not in a 2010 urban area,003,9000,,9000\n"
+)
+
+
+def test_urban_areas_read_as_census_writes_them(tiny, tmp_path, capsys) -> None:
+    ua = write(tmp_path / "ua_county_rel_10.txt", CENSUS_UA)
+    out = tmp_path / "out"
+    args = delineate_args(
+        tiny["flows"],
+        *TINY_COLUMNS,
+        "--urban-areas",
+        str(ua),
+        "--adjacency",
+        str(tiny["adj"]),
+        out=out,
+        no_progress=True,
+    )
+    code, stdout, _ = run(args, capsys)
+    assert code == 0, stdout
+    assert "3 row(s) left out: not in an urban area (code 99999)" in stdout
+    assert "1 CBSAs before merges, 0 merged; 0 metropolitan, 1 micropolitan" in stdout
+    areas = pd.read_csv(out / "areas.csv", dtype=str)
+    assert areas[["area_id", "type", "title", "core_units", "member_units"]].values.tolist() == [
+        ["00100", "micropolitan", "Tinytown, ST", "001", "002"]
+    ]
+    m = pd.read_csv(out / "membership.csv", dtype=str).set_index("unit_id")
+    assert m.loc["001", "central_test"] == "urban_share>=0.5;ua_part>=5000"
+    assert m.loc["002", "central_outlying"] == "outlying" and m.loc["002", "value"] == "0.4"
+    assert m.loc["002", "urban_share"] == "0.15"
+    run_json = json.loads((out / "run.json").read_text())
+    assert run_json["inputs"]["urban_areas"]["sha256"]
+    assert run_json["info"]["urban_area_source"] == "census_parts"
+
+
+def test_urban_areas_columns_mapped(tiny, tmp_path, capsys) -> None:
+    text = CENSUS_UA.replace("UA,UANAME,GEOID,POPPT,UAPOP,CPOP", "ua,name,fips,part,total,cpop")
+    ua = write(tmp_path / "ua.csv", text)
+    mapping = [
+        f"--urban-areas-col={k}"
+        for k in (
+            "ua_code=ua",
+            "ua_name=name",
+            "unit_id=fips",
+            "population=part",
+            "ua_population=total",
+            "county_population=cpop",
+        )
+    ]
+    args = delineate_args(
+        tiny["flows"],
+        *TINY_COLUMNS,
+        "--urban-areas",
+        str(ua),
+        *mapping,
+        "--adjacency",
+        str(tiny["adj"]),
+        out=tmp_path / "out",
+        no_progress=True,
+    )
+    code, stdout, err = run(args, capsys)
+    assert code == 0, err
+    assert "Tinytown, ST" in (tmp_path / "out" / "areas.csv").read_text()
+
+
+def test_urban_areas_errors(tiny, tmp_path, capsys) -> None:
+    ua = write(tmp_path / "ua.csv", CENSUS_UA)
+    code, _, err = run(
+        tiny_args(tiny, *TINY_COLUMNS, "--urban-areas", str(ua), out=tmp_path / "o"), capsys
+    )
+    assert code == 2 and "Give either --cores or --urban-areas, not both." in err
+    base = delineate_args(
+        tiny["flows"], *TINY_COLUMNS, "--urban-areas", str(ua), out=tmp_path / "o"
+    )
+    code, _, err = run([*base, "--urban-areas-col", "people=POPPT"], capsys)
+    assert code == 2 and "--urban-areas-col has no column 'people'" in err
+    broken = write(tmp_path / "broken.csv", "UA,GEOID,POPPT\n00100,001,lots\n00100,001,5\n")
+    code, _, err = run(
+        delineate_args(
+            tiny["flows"], *TINY_COLUMNS, "--urban-areas", str(broken), out=tmp_path / "o"
+        ),
+        capsys,
+    )
+    assert code == 2
+    assert "broken.csv: non-numeric value in column 'population' (e.g. 'lots') [line 2]" in err
+    assert "broken.csv: an urban area's part in a unit is listed twice [line 2, line 3]" in err
+
+
+def test_us_example_from_2010_urban_areas(tmp_path, capsys) -> None:
+    out = tmp_path / "us2010"
+    code, stdout, _ = run(
+        ["delineate", "omb-cbsa", "--example", "us-cbsa-ua2010", "--out", str(out)], capsys
+    )
+    assert code == 0
+    assert "against OMB February 2013: central counties 1320 of 1339" in stdout
+    areas = pd.read_csv(out / "areas.csv", dtype={"area_id": str})
+    assert len(areas) == 924 and set(areas["type"]) == {"metropolitan", "micropolitan"}
+    assert (areas["urban_area_source"] == "census_parts").all()
+
+
+ua_cell = st.sampled_from(["001", "002", "003", "009", "", "x", "-1", "0", "5000", "12000", "nan"])
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(
+        st.tuples(st.sampled_from(["00100", "00200", "99999", ""]), ua_cell, ua_cell, ua_cell),
+        min_size=0,
+        max_size=8,
+    ),
+    header=st.sampled_from(
+        [
+            ["UA", "GEOID", "POPPT", "UAPOP"],
+            ["ua_code", "unit_id", "land_area", "county_urban_population"],
+            ["UA", "GEOID", "POPPT", "CPOP"],
+            ["UA", "county"],
+        ]
+    ),
+)
+def test_urban_areas_never_traceback(tmp_path_factory, capsys, rows, header) -> None:
+    d = tmp_path_factory.mktemp("uafuzz")
+    (d / "flows.csv").write_text(
+        "origin,destination,value\n001,001,10\n002,001,5\n002,002,5\n003,003,7\n"
+    )
+    (d / "adj.csv").write_text("a,b\n001,002\n002,003\n")
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(header)
+    w.writerows([r[: len(header)] for r in rows])
+    (d / "ua.csv").write_text(buf.getvalue())
+    code = main(
+        delineate_args(
+            d / "flows.csv",
+            "--urban-areas",
+            str(d / "ua.csv"),
+            "--adjacency",
+            str(d / "adj.csv"),
+            out=d / "out",
+            no_progress=True,
+        )
+    )
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    assert code in (0, 2)
+    if code == 2:
+        assert captured.err.startswith("Error: ")

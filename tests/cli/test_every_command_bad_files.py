@@ -24,6 +24,18 @@ def commands(f: Path, out: Path) -> dict[str, list[str]]:
             "--out",
             str(out),
         ],
+        "delineate-urban-areas": [
+            "delineate",
+            "omb-cbsa",
+            "--flows",
+            str(f),
+            "--urban-areas",
+            str(f),
+            "--adjacency",
+            str(f),
+            "--out",
+            str(out),
+        ],
         "delineate-units": [
             "delineate",
             "eu-fua",

@@ -26,6 +26,8 @@ GRIDS = {
         {"close_share": 0.05},
     ],
     "ttwa-lma": [{"min_size": 50, "target_size": 200}, {}],
+    # fuses one flow matrix per layer in its own _fit: nothing shared, the same results
+    "cn-multisource": [{"max_minutes": 25.0}, {}],
 }
 
 

@@ -13,7 +13,11 @@ from metrocircle.robustness import sensitivity, uncertainty
 
 def first_share_parameter(method: str) -> str:
     spec = get_method(method).param_spec()
-    return next(p.name for p in spec.values() if p.kind is float and p.high == 1.0)
+    return next(
+        p.name
+        for p in spec.values()
+        if p.kind is float and p.high == 1.0 and p.default is not None
+    )
 
 
 @pytest.mark.parametrize("method", available_methods())

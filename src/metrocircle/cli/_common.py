@@ -13,8 +13,9 @@ from metrocircle.exceptions import InputError, ParameterError, Problem
 T = TypeVar("T")
 
 
-def parse_param_pairs(pairs: list[str] | None) -> dict[str, str]:
-    """``["a=1", "b=x"]`` -> ``{"a": "1", "b": "x"}``; one error lists every malformed pair."""
+def parse_param_pairs(pairs: list[str] | None, option: str = "--param") -> dict[str, str]:
+    """``["a=1", "b=x"]`` -> ``{"a": "1", "b": "x"}``; one error lists every malformed pair
+    (``option`` names the command-line option in that error)."""
     out: dict[str, str] = {}
     bad: list[str] = []
     for item in pairs or []:
@@ -25,7 +26,7 @@ def parse_param_pairs(pairs: list[str] | None) -> dict[str, str]:
         out[name.strip()] = value
     if bad:
         raise ParameterError(
-            "--param takes NAME=VALUE; could not read: " + ", ".join(repr(b) for b in bad)
+            f"{option} takes NAME=VALUE; could not read: " + ", ".join(repr(b) for b in bad)
         )
     return out
 
@@ -40,6 +41,9 @@ def progress_bar(enabled: bool = True) -> Iterator:
     from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
     console = Console(stderr=True)
+    if not console.is_terminal:  # nothing to draw (older rich still printed a blank line)
+        yield lambda step, frac: None
+        return
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -164,7 +168,20 @@ DELINEATION_EXAMPLES: dict[str, tuple[int, str]] = {
         "Census Bureau); central counties of OMB's February 2013 delineation (Bulletin 13-01); "
         "county adjacency in 2010 geography",
     ),
+    "us-cbsa-ua2010": (
+        2010,
+        "ACS 2009-2013 county-to-county commuting flows (US Census Bureau); central counties "
+        "derived from the Census 2010 urban areas by county; county adjacency in 2010 geography",
+    ),
+    "us-cbsa-ua2020": (
+        2020,
+        "ACS 2016-2020 county-to-county commuting flows (US Census Bureau); central counties "
+        "derived from the Census 2020 urban areas (land parts by county, ACS 2018-2022 "
+        "populations); county adjacency with water boundaries",
+    ),
 }
+#: Examples that derive the central counties from the Census urban areas (not given cores).
+URBAN_EXAMPLES = ("us-cbsa-ua2010", "us-cbsa-ua2020")
 US_POLYGONS_NOTE = (
     "County polygons: Census 2017 cartographic boundaries (us-atlas 3.0.1); the 48 states and "
     "DC are drawn"
@@ -237,6 +254,7 @@ class DelineationInputs:
     cores: Any = None
     adjacency: Any = None
     travel_times: Any = None
+    urban_areas: Any = None
     external: list[str] = field(default_factory=list)
 
     @classmethod
@@ -249,8 +267,11 @@ class DelineationInputs:
         cores: Path | None = None,
         adjacency: Path | None = None,
         travel_times: Path | None = None,
+        urban_areas: Path | None = None,
     ) -> DelineationInputs:
         """The input files by name (those of the example, or those given)."""
+        if cores is not None and urban_areas is not None:
+            raise ParameterError("Give either --cores or --urban-areas, not both.")
         if example is not None:
             if flows is not None:
                 raise ParameterError("Give either --example or --flows, not both.")
@@ -262,8 +283,8 @@ class DelineationInputs:
             from metrocircle.datasets import us_cbsa
 
             vintage = DELINEATION_EXAMPLES[example][0]
-            paths = {k: Path(v) for k, v in us_cbsa.files(vintage).items()}
-            return cls(example, dict(paths))
+            files = us_cbsa.files(vintage, urban_areas=example in URBAN_EXAMPLES)
+            return cls(example, {k: Path(v) for k, v in files.items()})
         if flows is None:
             raise ParameterError("Give --flows FILE (or --example NAME).")
         return cls(
@@ -272,6 +293,7 @@ class DelineationInputs:
                 "flows": flows,
                 "units": units,
                 "cores": cores,
+                "urban_areas": urban_areas,
                 "adjacency": adjacency,
                 "travel_times": travel_times,
             },
@@ -293,9 +315,11 @@ class DelineationInputs:
         tolerance_m: float = 0.0,
         external: list[str] | None = None,
         moe_col: str | None = None,
+        urban_area_columns: dict[str, str] | None = None,
     ) -> DelineationInputs:
         """Read every file before raising, so that one error lists the problems of all of them;
-        ``moe_col`` names the flows' margin-of-error column (kept as ``moe``)."""
+        ``moe_col`` names the flows' margin-of-error column (kept as ``moe``),
+        ``urban_area_columns`` maps the columns of ``--urban-areas``."""
         from metrocircle.model import io
 
         self.external = list(external or [])
@@ -319,7 +343,10 @@ class DelineationInputs:
             else:
                 self.flows = self.flows.rename(columns={moe_col: "moe"})
             self.units = us_cbsa.load_units(v)
-            self.cores = us_cbsa.load_cores(v)
+            if self.example in URBAN_EXAMPLES:
+                self.urban_areas = us_cbsa.load_urban_areas(v)
+            else:
+                self.cores = us_cbsa.load_cores(v)
             self.adjacency = us_cbsa.load_adjacency(v)
             self.travel_times = None
             self.external = [*self.external, *us_cbsa.EXTERNAL_CODES]
@@ -338,6 +365,11 @@ class DelineationInputs:
             **({"moe_col": moe_col} if moe_col is not None else {}),
         )
         self.cores = attempt(io.read_cores, p["cores"], universe=universe) if p["cores"] else None
+        self.urban_areas = (
+            attempt(io.read_urban_areas, p["urban_areas"], columns=urban_area_columns)
+            if p.get("urban_areas")
+            else None
+        )
         self.adjacency = (
             attempt(
                 io.read_adjacency,
@@ -358,6 +390,14 @@ class DelineationInputs:
         )
         reader.raise_if_any()
         return self
+
+    def require_cores(self, command: str) -> None:
+        """Commands that run a method many times on one prepared context need given cores."""
+        if self.example in URBAN_EXAMPLES:
+            raise ParameterError(
+                f"{command} runs on given central counties; the example {self.example} derives "
+                "them from urban areas. Use --example us-cbsa or us-cbsa-2010."
+            )
 
     def polygons(self) -> Any:
         """Unit polygons for maps: the units' own (when --units has geometry), the example's

@@ -9,11 +9,13 @@ import typer
 
 from metrocircle.cli._common import (
     DELINEATION_EXAMPLES,
+    URBAN_EXAMPLES,
     DelineationInputs,
     input_options,
     parse_param_pairs,
     progress_bar,
 )
+from metrocircle.exceptions import ParameterError
 
 _IN = input_options()
 EXAMPLES = tuple(DELINEATION_EXAMPLES)
@@ -28,6 +30,20 @@ def delineate_command(
     units: Path | None = _IN["units"],
     units_id_col: str = _IN["units_id_col"],
     cores: Path | None = _IN["cores"],
+    urban_areas: Path | None = typer.Option(
+        None,
+        "--urban-areas",
+        help="Urban-area parts by unit (instead of --cores; omb-cbsa derives the central "
+        "counties): ua_code, unit_id, population or land_area[, ua_population, ua_name, "
+        "county_population]; the Census relationship file's own columns are read as they are.",
+    ),
+    urban_areas_col: list[str] = typer.Option(
+        [],
+        "--urban-areas-col",
+        help="NAME=COLUMN: the column of --urban-areas holding NAME (ua_code, unit_id, "
+        "population, land_area, ua_population, ua_name, county_population, "
+        "county_urban_population); repeatable.",
+    ),
     adjacency: Path | None = _IN["adjacency"],
     contiguity: str = _IN["contiguity"],
     tolerance_m: float = _IN["tolerance_m"],
@@ -45,6 +61,7 @@ def delineate_command(
 
     cls = get_method(method)
     params = cls.parse_params(parse_param_pairs(param))
+    ua_columns = _urban_area_columns(urban_areas_col)
     tables = DelineationInputs.locate(
         example=example,
         flows=flows,
@@ -52,6 +69,7 @@ def delineate_command(
         cores=cores,
         adjacency=adjacency,
         travel_times=travel_times,
+        urban_areas=urban_areas,
     )
     # The output folder is checked before any work (never replacing an input or mixing runs).
     output = OutputDir(out, inputs=tables.paths, command=f"delineate {method}")
@@ -63,6 +81,7 @@ def delineate_command(
         contiguity=contiguity,
         tolerance_m=tolerance_m,
         external=external,
+        urban_area_columns=ua_columns,
     )
     started = time.perf_counter()
     with progress_bar(progress) as callback:
@@ -76,6 +95,7 @@ def delineate_command(
             params=params,
             external=tables.external,
             progress=callback,
+            urban_areas=tables.urban_areas,
         )
     elapsed = time.perf_counter() - started
     with output:
@@ -87,7 +107,30 @@ def delineate_command(
     status = result.membership["status"].value_counts()
     summary = ", ".join(f"{n} {s}" for s, n in status.items())
     typer.echo(f"{method}: {len(result.areas)} areas; units: {summary}")
-    if tables.vintage is not None:
+    left_out = result.info.get("urban_area_rows_left_out") or {}
+    for reason, d in left_out.items():
+        typer.echo(f"urban areas: {d['rows']} row(s) left out: {reason} (see run.json)")
+    if "urban_area_source" in result.info:
+        typer.echo(
+            f"central counties from urban areas ({result.info['urban_area_source']}): "
+            f"{result.info['cbsas_before_merges']} CBSAs before merges, "
+            f"{result.info['merges']} merged; {result.info['metropolitan']} metropolitan, "
+            f"{result.info['micropolitan']} micropolitan"
+        )
+    if example in URBAN_EXAMPLES:
+        from metrocircle.datasets import us_cbsa
+
+        vintage = tables.vintage or 2020
+        fig = us_cbsa.compare_cbsas_to_official(result.membership, result.areas, vintage)["figures"]
+        listed = "February 2013" if vintage == 2010 else "July 2023 (Connecticut left out)"
+        typer.echo(
+            f"against OMB {listed}: central counties {fig['central_right']} of "
+            f"{fig['official_central']} (recall {fig['central_recall']:.1%}, precision "
+            f"{fig['central_precision']:.1%}); counties in the matched CBSA "
+            f"{fig['counties_right_share']:.1%}; {fig['areas']} areas (official "
+            f"{fig['official_areas']}); type right {fig['type_right_share']:.1%}"
+        )
+    elif tables.vintage is not None:
         from metrocircle.datasets import us_cbsa
 
         cmp = us_cbsa.compare_to_official(result.membership, vintage=tables.vintage)
@@ -98,6 +141,21 @@ def delineate_command(
             f"{cmp['false_positives']} placed where OMB has none"
         )
     typer.echo(f"wrote {', '.join(p.name for p in written.values())}, run.json to {out}")
+
+
+def _urban_area_columns(pairs: list[str]) -> dict[str, str]:
+    """``--urban-areas-col NAME=COLUMN`` pairs, checked against the model's column names."""
+    from metrocircle.model import schema as S
+
+    mapping = parse_param_pairs(pairs, option="--urban-areas-col")
+    known = [*S.URBAN_AREA_ALIASES, S.COUNTY_URBAN_POPULATION]
+    unknown = sorted(set(mapping) - set(known))
+    if unknown:
+        raise ParameterError(
+            f"--urban-areas-col has no column {', '.join(repr(u) for u in unknown)}. "
+            f"Its columns are: {', '.join(known)}."
+        )
+    return mapping
 
 
 def methods_command(

@@ -69,6 +69,7 @@ def sensitivity_command(
         adjacency=adjacency,
         travel_times=travel_times,
     )
+    tables.require_cores("sensitivity")
     output = OutputDir(out, inputs=tables.paths, command=f"sensitivity {method}")
     tables.read(
         origin_col=origin_col,

@@ -87,6 +87,7 @@ def uncertainty_command(
         adjacency=adjacency,
         travel_times=travel_times,
     )
+    tables.require_cores("uncertainty")
     output = OutputDir(out, inputs=tables.paths, command=f"uncertainty {method}")
     tables.read(
         origin_col=origin_col,

@@ -33,6 +33,7 @@ _METHOD_MODULES: dict[str, str] = {
     "fr-aav": "metrocircle.delineate.aav",
     "jp-uea": "metrocircle.delineate.uea",
     "cn-commuting": "metrocircle.delineate.cn",
+    "cn-multisource": "metrocircle.delineate.multisource",
     "ttwa-lma": "metrocircle.delineate.ttwa_lma",
 }
 
@@ -65,6 +66,7 @@ def delineate(
     external: Sequence[str] = (),
     progress: ProgressCallback | None = None,
     validate: bool = True,
+    urban_areas: pd.DataFrame | None = None,
 ) -> DelineationResult:
     """Delineate areas from flows with a named method.
 
@@ -86,6 +88,10 @@ def delineate(
     validate
         Check the tables first and raise one :class:`~metrocircle.InputError` listing every
         problem (default). Set False only for tables that went through :mod:`metrocircle.model`.
+    urban_areas
+        Urban-area parts by unit (``ua_code, unit_id, population`` or ``land_area``, ...; see
+        :func:`metrocircle.model.validate_urban_areas`), for methods that derive their cores
+        from them instead of taking ``cores`` (``omb-cbsa``: OMB's central-county rule).
 
     Returns
     -------
@@ -94,16 +100,28 @@ def delineate(
     """
     cls = get_method(method)
     if validate:
-        from metrocircle.model import validate_inputs
+        from metrocircle.exceptions import InputError
+        from metrocircle.model import urban_area_columns, validate_inputs, validate_urban_areas
 
-        flows, units, cores, adjacency, travel_times = validate_inputs(
-            flows,
-            units=units,
-            cores=cores,
-            adjacency=adjacency,
-            travel_times=travel_times,
-            external=external,
-        )
+        problems = []  # one error for every table
+        if urban_areas is not None:
+            try:
+                urban_areas = validate_urban_areas(urban_area_columns(urban_areas))
+            except InputError as err:
+                problems.extend(err.problems)
+        try:
+            flows, units, cores, adjacency, travel_times = validate_inputs(
+                flows,
+                units=units,
+                cores=cores,
+                adjacency=adjacency,
+                travel_times=travel_times,
+                external=external,
+            )
+        except InputError as err:
+            raise InputError([*err.problems, *problems]) from err
+        if problems:
+            raise InputError(problems)
     est = cls(**(params or {})).fit(
         flows,
         units=units,
@@ -111,6 +129,7 @@ def delineate(
         adjacency=adjacency,
         travel_times=travel_times,
         progress=progress,
+        urban_areas=urban_areas,
     )
     result = est.result()
     if units is not None and "geometry" in getattr(units, "columns", []):

@@ -15,7 +15,7 @@ shared steps that is its standard. The parameters several presets share (``polic
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -65,6 +65,11 @@ class CorePreset(DelineationMethod):
     parameter) and :meth:`_delineate`.
     """
 
+    #: Whether runs share one prepared context (:class:`steps.Context`). A preset that reads
+    #: the tables itself in its own ``_fit`` (e.g. one flow matrix per layer) sets it to False:
+    #: then :meth:`prepare` keeps the tables as given and each run calls ``_fit``.
+    shares_context: ClassVar[bool] = True
+
     def _uses_adjacency(self, p: Params) -> bool:
         """Whether this run needs the adjacency graph (missing adjacency is then an error)."""
         return bool(p["contiguity"])
@@ -80,6 +85,15 @@ class CorePreset(DelineationMethod):
     ) -> steps.Context:
         """The flow matrix, cores and adjacency graph in positions (:func:`steps.prepare`);
         runs on it share the flow shares of each set of cores through ``Context.cache``."""
+        if not self.shares_context:
+            return DelineationMethod._prepare(
+                self,
+                flows,
+                units=units,
+                cores=cores,
+                adjacency=adjacency,
+                travel_times=travel_times,
+            )
         return steps.prepare(
             self.name,
             flows,
@@ -88,6 +102,23 @@ class CorePreset(DelineationMethod):
             adjacency=adjacency,
             travel_times=travel_times,
         )
+
+    def _fit(
+        self,
+        flows: pd.DataFrame,
+        *,
+        units: pd.DataFrame | None,
+        cores: pd.DataFrame | None,
+        adjacency: pd.DataFrame | None,
+        travel_times: pd.DataFrame | None,
+        progress: ProgressCallback,
+    ) -> None:
+        """The tables prepared and run at once (what :meth:`fit` does through
+        :meth:`prepare` and :meth:`fit_prepared`)."""
+        ctx = self._prepare(
+            flows, units=units, cores=cores, adjacency=adjacency, travel_times=travel_times
+        )
+        self._fit_prepared(ctx, progress)
 
     def _run(self, ctx: steps.Context, progress: ProgressCallback) -> Outcome:
         """The preset's rule and the policy overrides on ``ctx``, the output tables aside."""
@@ -105,12 +136,17 @@ class CorePreset(DelineationMethod):
         return run, info
 
     def _fit_prepared(self, prepared: Any, progress: ProgressCallback) -> None:
+        if not self.shares_context:
+            DelineationMethod._fit_prepared(self, prepared, progress)
+            return
         ctx: steps.Context = prepared
         run, info = self._run(ctx, progress)
         steps.finish(self, ctx, run.state, run.area_labels, info=info)
         progress("done", 1.0)
 
     def _place(self, prepared: Any, progress: ProgressCallback) -> Placement:
+        if not self.shares_context:
+            return DelineationMethod._place(self, prepared, progress)
         ctx: steps.Context = prepared
         run, _ = self._run(ctx, progress)
         labels = np.array(list(run.area_labels) + [None], dtype=object)

@@ -270,6 +270,9 @@ class DelineationMethod:
     name: ClassVar[str] = ""
     params: ClassVar[tuple[Param, ...]] = ()
     needs_cores: ClassVar[bool] = True
+    #: Whether the method can derive its cores from urban-area parts (``urban_areas``) instead
+    #: of taking them as given (``omb-cbsa``: OMB's central-county rule).
+    accepts_urban_areas: ClassVar[bool] = False
     #: The values of ``membership_["status"]`` this method uses, and those that leave a unit in
     #: no area (``area_id`` empty). Core-based methods use core/member/outside; a method without
     #: cores (ttwa-lma) has its own vocabulary.
@@ -331,9 +334,37 @@ class DelineationMethod:
         adjacency: pd.DataFrame | None = None,
         travel_times: pd.DataFrame | None = None,
         progress: ProgressCallback | None = None,
+        urban_areas: pd.DataFrame | None = None,
     ) -> DelineationMethod:
-        """Run the method; results are in ``membership_``, ``areas_``, ``tables_``, ``info_``."""
-        self.get_params()
+        """Run the method; results are in ``membership_``, ``areas_``, ``tables_``, ``info_``.
+
+        ``urban_areas`` (urban-area parts by unit, for methods with ``accepts_urban_areas``)
+        replaces ``cores``: the method derives its cores from it. Otherwise the tables go
+        through :meth:`prepare` and :meth:`fit_prepared`.
+        """
+        self.params_ = self.get_params()
+        if urban_areas is not None:
+            if not self.accepts_urban_areas:
+                raise ParameterError(
+                    f"{self.name} does not derive cores from urban areas: give --cores instead."
+                )
+            if cores is not None:
+                raise ParameterError(
+                    f"Give {self.name} either cores (--cores) or urban areas (--urban-areas), "
+                    "not both."
+                )
+            self.tables_ = {}
+            self.info_ = {}
+            self._fit(
+                flows,
+                units=units,
+                cores=cores,
+                adjacency=adjacency,
+                travel_times=travel_times,
+                progress=progress or (lambda step, frac: None),
+                urban_areas=urban_areas,
+            )
+            return self
         prepared = self.prepare(
             flows, units=units, cores=cores, adjacency=adjacency, travel_times=travel_times
         )
@@ -352,7 +383,8 @@ class DelineationMethod:
 
         The result does not depend on the parameters: :meth:`fit_prepared` and :meth:`place`
         run the method on it with any parameter values, and its ``with_values(values)`` gives
-        the prepared inputs of the same flows with other values.
+        the prepared inputs of the same flows with other values. (Cores derived from urban
+        areas depend on the parameters: that path runs through :meth:`fit` only.)
 
         Examples
         --------
@@ -366,7 +398,11 @@ class DelineationMethod:
         True
         """
         if self.needs_cores and (cores is None or len(cores) == 0):
-            raise ParameterError(f"{self.name} needs cores: give --cores (unit_id,area_id).")
+            hint = " or --urban-areas (urban-area parts by unit)"
+            raise ParameterError(
+                f"{self.name} needs cores: give --cores (unit_id,area_id)"
+                f"{hint if self.accepts_urban_areas else ''}."
+            )
         return self._prepare(
             flows, units=units, cores=cores, adjacency=adjacency, travel_times=travel_times
         )

@@ -666,7 +666,7 @@ def iterate_geometry(
 
 
 # ---------------------------------------------------------------------------------------------
-# Step: merging core groups (OMB section 5, EU-OECD polycentric cities, INSEE associated poles)
+# Step: merging core groups (OMB Section 4, EU-OECD polycentric cities, INSEE associated poles)
 # ---------------------------------------------------------------------------------------------
 def core_group_ties(
     fm: FlowMatrix, group_of_area: np.ndarray, n: int, direction: str
@@ -717,6 +717,130 @@ def pick_merge(
     order = np.lexsort((cand[:, 1], cand[:, 0], size[cand[:, 0]], -vals))
     a, b = cand[order[0]]
     return int(a), int(b)
+
+
+def merge_round(
+    tie: np.ndarray, threshold: float, allowed: np.ndarray, size: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """One round of merges, every qualifying area at once: each area whose cores qualify (at
+    ``threshold`` or more) to the cores of an allowed other area joins the one it is tied to
+    most strongly (equal ties: the lower code), as a county joins the area of its strongest tie.
+
+    Returns ``target`` (the area each area joins, -1 if none) and ``host`` (the area each area
+    ends in: a chain ``a -> b -> c`` ends in ``c``; in a cycle, e.g. two areas qualifying to
+    each other, the one with the largest ``size`` stays, equal sizes the lower code), or None
+    when no pair qualifies.
+    """
+    q = (tie >= threshold) & allowed
+    if not q.any():
+        return None
+    n = len(tie)
+    masked = np.where(q, tie, -np.inf)
+    target = np.where(q.any(axis=1), np.argmax(masked, axis=1), NO_AREA).astype(np.int64)
+    host = np.full(n, NO_AREA, dtype=np.int64)
+    for start in range(n):
+        path: list[int] = []
+        x = start
+        while host[x] < 0 and target[x] >= 0 and x not in path:
+            path.append(x)
+            x = int(target[x])
+        if host[x] >= 0:
+            end = int(host[x])
+        elif target[x] < 0:
+            end = x
+        else:  # a cycle: the largest of its members stays
+            cycle = path[path.index(x) :]
+            end = max(cycle, key=lambda k: (size[k], -k))
+        host[path] = end
+        if host[x] < 0:
+            host[x] = end
+    return target, host
+
+
+@dataclass
+class AreaMerges:
+    """Result of :func:`merge_whole_areas`.
+
+    ``host[a]`` is the area that area ``a`` (as first delineated) ends in (``a`` itself if it
+    was not absorbed); ``merges`` has one row per absorbed area (``round, absorbed, into, tie,
+    threshold, direction``); ``rounds`` counts the rounds run (the last finds nothing)."""
+
+    host: np.ndarray
+    merges: pd.DataFrame
+    rounds: int
+
+    @property
+    def absorbed(self) -> np.ndarray:
+        return self.host != np.arange(len(self.host))
+
+
+def merge_whole_areas(
+    state: Assignment,
+    fm: FlowMatrix,
+    core_area: np.ndarray,
+    labels: Sequence[str],
+    *,
+    direction: str,
+    threshold: float,
+    graph: sp.csr_matrix | None,
+    size: np.ndarray,
+    max_rounds: int = 1000,
+) -> AreaMerges:
+    """Merge whole areas whose cores, as a group, qualify as outlying to another area's cores
+    (OMB Section 4, read literally), round after round until no pair qualifies.
+
+    Each round tests every pair of areas as they stand (adjacent areas only when ``graph`` is
+    given: some unit of one touches some unit of the other) with the cores' tie measured as
+    :func:`core_group_ties` measures it, and merges every qualifying area into the one it is
+    tied to most strongly (:func:`merge_round`). An absorbed area's cores thereby qualify as
+    outlying: they and every unit of the absorbed area become members of the host, whose own
+    cores remain the cores of the merged area; units are not assigned again. The next round
+    tests the merged areas by their (unchanged) cores; only their adjacency has grown.
+
+    ``state`` is updated: every unit of an absorbed area moves to its host; absorbed cores
+    become members with rule ``merged_from:<absorbed label>``, their value the tie and their
+    threshold ``threshold``.
+    """
+    n = len(labels)
+    tie = core_group_ties(fm, core_area, n, direction)
+    host = np.arange(n)
+    log = MergeLog()
+    rounds = 0
+    while rounds < max_rounds:
+        rounds += 1
+        alive = host == np.arange(n)
+        allowed = alive[:, None] & alive[None, :]
+        np.fill_diagonal(allowed, False)
+        if graph is not None:
+            current = np.where(state.area >= 0, host[np.maximum(state.area, 0)], NO_AREA)
+            allowed &= area_adjacency(current, graph, n)
+        planned = merge_round(np.where(allowed, tie, 0.0), threshold, allowed, size)
+        if planned is None:
+            break
+        target, joined = planned
+        new = np.flatnonzero(joined != np.arange(n))
+        for a in new[np.lexsort((new, -tie[new, target[new]]))]:
+            b = int(target[a])
+            log.rows.append(
+                {
+                    "round": rounds,
+                    "absorbed": labels[a],
+                    "into": labels[b],
+                    "tie": float(tie[a, b]),
+                    "threshold": threshold,
+                    "direction": direction,
+                }
+            )
+            cores_a = core_area == a
+            state.set(
+                cores_a, status=MEMBER, rule=f"merged_from:{labels[a]}", value=float(tie[a, b])
+            )
+            state.set(cores_a, threshold=threshold)
+        host = joined[host]
+        logger.info("merge round %d: %d area(s) absorbed", rounds, len(new))
+    placed = state.area >= 0
+    state.area[placed] = host[state.area[placed]]
+    return AreaMerges(host, log.frame(), rounds)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -955,6 +1079,54 @@ def rings(tie: np.ndarray, bounds: Sequence[tuple[str, float]]) -> np.ndarray:
     return out
 
 
+def natural_breaks(values: np.ndarray, classes: int) -> np.ndarray:
+    """Lower bounds of the classes of Jenks' natural breaks (Fisher's exact optimisation).
+
+    The sorted values are cut into ``classes`` consecutive classes that minimise the sum of
+    squared deviations from the class means (Fisher 1958; Jenks 1967). Returns the smallest
+    value of each class, lowest class first. With fewer distinct values than ``classes``, one
+    class per distinct value.
+
+    Examples
+    --------
+    >>> natural_breaks(np.array([1.0, 2.0, 3.0, 10.0, 11.0, 30.0]), 3).tolist()
+    [1.0, 10.0, 30.0]
+    """
+    x = np.sort(np.asarray(values, dtype=float))
+    x = x[np.isfinite(x)]
+    if len(x) == 0:
+        return np.array([])
+    k = int(min(classes, len(np.unique(x))))
+    n = len(x)
+    s1 = np.concatenate([[0.0], np.cumsum(x)])
+    s2 = np.concatenate([[0.0], np.cumsum(x * x)])
+
+    def ssd(a: np.ndarray, b: int) -> np.ndarray:
+        """Within-class squared deviations of x[a..b] for every start in ``a``."""
+        cnt = b - a + 1
+        tot = s1[b + 1] - s1[a]
+        return s2[b + 1] - s2[a] - tot * tot / cnt
+
+    cost = np.full((k + 1, n), np.inf)
+    back = np.zeros((k + 1, n), dtype=np.int64)
+    cost[1] = s2[1:] - s1[1:] ** 2 / np.arange(1, n + 1)
+    for j in range(2, k + 1):
+        for i in range(j - 1, n):
+            m = np.arange(j - 2, i)  # the previous class ends at m
+            total = cost[j - 1, m] + ssd(m + 1, i)
+            best = int(np.argmin(total))
+            cost[j, i] = total[best]
+            back[j, i] = m[best]
+    starts = []
+    end = n - 1
+    for j in range(k, 1, -1):
+        m = back[j, end]
+        starts.append(m + 1)
+        end = m
+    starts.append(0)
+    return x[np.array(starts[::-1], dtype=np.int64)]
+
+
 # ---------------------------------------------------------------------------------------------
 # Step: snapping sub-units to whole parent units, and policy overrides
 # ---------------------------------------------------------------------------------------------
@@ -966,6 +1138,7 @@ def snap_to_parents(
     share: float,
     weight: str,
     parent_col: str = "parent_id",
+    level: str | None = None,
 ) -> pd.DataFrame:
     """Snap sub-units to whole parent units.
 
@@ -975,6 +1148,12 @@ def snap_to_parents(
     were not in it get ``snapped_to_parent``); otherwise every member sub-unit leaves it
     (``rejected:parent_below_share``). A parent holding a core unit is always kept whole in the
     core's area. Returns one row per parent with its decision.
+
+    ``level`` names the parent level when several are snapped one after another (e.g.
+    ``"prefecture_id"``): the rules become ``snapped_to_parent:<level>`` and
+    ``rejected:parent_below_share:<level>``, the parent and its share go to the columns
+    ``<level>`` and ``<level>_share``. Without it, the columns are ``parent_id`` and
+    ``parent_share``.
     """
     p = Problems()
     for col in (parent_col, weight):
@@ -1031,13 +1210,15 @@ def snap_to_parents(
     not_core = state.status[fpos] != CORE
     join = whole & not_core & (state.area[fpos] != target)
     leave = ~whole & not_core & (state.area[fpos] >= 0) & ~np.isin(fpar, split)
-    state.column("parent_share")[fpos] = psh
-    state.column("parent_id", None, object)[fpos] = fpar
+    id_col, share_col = (level, f"{level}_share") if level else ("parent_id", "parent_share")
+    suffix = f":{level}" if level else ""
+    state.column(share_col)[fpos] = psh
+    state.column(id_col, None, object)[fpos] = fpar
     state.set(
         fpos[join],
         area=target[join],
         status=MEMBER,
-        rule="snapped_to_parent",
+        rule=f"snapped_to_parent{suffix}",
         value=psh[join],
         threshold=share,
     )
@@ -1045,7 +1226,7 @@ def snap_to_parents(
         fpos[leave],
         area=NO_AREA,
         status=OUTSIDE,
-        rule="rejected:parent_below_share",
+        rule=f"rejected:parent_below_share{suffix}",
         value=psh[leave],
         threshold=share,
     )
@@ -1116,16 +1297,23 @@ def apply_policy(
     fm: FlowMatrix,
     units: pd.DataFrame | None,
     area_labels: list[str],
+    parent_cols: Sequence[str] = ("parent_id",),
 ) -> int:
     """Apply overrides from :func:`read_policy`; each touched unit gets rule ``policy_override``
-    and its reason in ``policy_reason``. Cores cannot be excluded. Returns the units changed."""
+    and its reason in ``policy_reason``. Cores cannot be excluded. Returns the units changed.
+
+    A row's ``parent_id`` names a parent in any of ``parent_cols`` (the parent levels of the
+    units table: a prefecture, a planning group...)."""
     p = Problems()
     parent = pd.Series(dtype=object)
-    if units is not None and "parent_id" in units.columns:
-        parent = pd.Series(
-            units["parent_id"].astype("string").to_numpy(dtype=object, na_value=None),
-            index=units["unit_id"].astype(str).to_numpy(),
-        )
+    if units is not None:
+        ids, pars = [], []
+        for col in parent_cols:
+            if col in units.columns:
+                ids.append(units["unit_id"].astype(str).to_numpy())
+                pars.append(units[col].astype("string").to_numpy(dtype=object, na_value=None))
+        if ids:
+            parent = pd.Series(np.concatenate(pars), index=np.concatenate(ids))
     label_to_code = {a: i for i, a in enumerate(area_labels)}
     reason_col = state.column("policy_reason", "", object)
     changed = 0
@@ -1137,7 +1325,7 @@ def apply_policy(
                 p.add("policy", f"unknown unit {row.unit_id!r}", [line])
                 continue
         else:
-            codes = parent.index[parent.to_numpy() == row.parent_id].to_numpy()
+            codes = np.unique(parent.index[parent.to_numpy() == row.parent_id].to_numpy())
             if len(codes) == 0:
                 p.add("policy", f"no unit has parent_id {row.parent_id!r}", [line])
                 continue
@@ -1564,13 +1752,16 @@ def finish(
     *,
     policy: str | None = None,
     info: dict[str, Any] | None = None,
+    parent_cols: Sequence[str] = ("parent_id",),
 ) -> None:
     """Apply policy overrides (if ``policy`` names a file; a preset may have applied them
     already and pass their count in ``info["policy_overrides"]``), then fill ``membership_``,
     ``areas_`` and ``info_`` of ``est``."""
     n_overrides = 0
     if policy:
-        n_overrides = apply_policy(state, read_policy(policy), ctx.fm, ctx.units, labels)
+        n_overrides = apply_policy(
+            state, read_policy(policy), ctx.fm, ctx.units, labels, parent_cols=parent_cols
+        )
     membership = membership_frame(state, ctx.fm, labels)
     est.membership_ = membership
     est.areas_ = areas_frame(membership, ctx.units)

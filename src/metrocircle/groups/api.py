@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,10 +12,20 @@ import pandas as pd
 
 from metrocircle.exceptions import InputError, ParameterError, Problem
 from metrocircle.groups import post
-from metrocircle.groups._network import FlowMatrix, adjacency_matrix, flow_matrix
-from metrocircle.groups.community import directed_modularity, infomap_labels, leiden_labels
+from metrocircle.groups._network import FlowMatrix, adjacency_matrix, as_sparse, flow_matrix
+from metrocircle.groups.community import (
+    directed_modularity,
+    infomap_labels,
+    infomap_links,
+    leiden_graph,
+    leiden_labels,
+)
 from metrocircle.groups.compare import adjusted_rand_index
-from metrocircle.groups.intramax import initial_min_self_containment, intramax_hierarchy
+from metrocircle.groups.intramax import (
+    initial_min_self_containment,
+    intramax_labels,
+    intramax_merges,
+)
 from metrocircle.model import schema as S
 
 log = logging.getLogger(__name__)
@@ -192,30 +202,33 @@ def _units_ids_population(
     return ids, pop
 
 
-def _detect(
-    method: str, fm: FlowMatrix, adj: np.ndarray | None, p: Mapping[str, Any], seed: int
-) -> np.ndarray:
+def _detector(method: str, fm: FlowMatrix, p: Mapping[str, Any]) -> Callable[[int], np.ndarray]:
+    """``detect(seed)`` for Leiden or Infomap; the graph is built once for every seed."""
     if method == "leiden":
-        return leiden_labels(
+        graph = leiden_graph(fm, self_loops=p["self_loops"])
+        return lambda seed: leiden_labels(
             fm,
             resolution=p["resolution"],
             self_loops=p["self_loops"],
             random_state=seed,
             n_iterations=p["n_iterations"],
+            graph=graph,
         )
-    return infomap_labels(
+    links = infomap_links(fm, self_loops=p["self_loops"])
+    return lambda seed: infomap_labels(
         fm,
         self_loops=p["self_loops"],
         random_state=seed,
         num_trials=p["num_trials"],
         teleportation_probability=p["teleportation_probability"],
+        links=links,
     )
 
 
 def _cut_intramax(
-    fm: FlowMatrix, adj: np.ndarray | None, p: Mapping[str, Any]
+    fm: FlowMatrix, adj: Any, p: Mapping[str, Any], progress: Progress
 ) -> tuple[np.ndarray, pd.DataFrame, dict[str, Any]]:
-    history, levels = intramax_hierarchy(fm.matrix, adj)
+    history = intramax_merges(fm.matrix, adj, external_out=fm.external_out, progress=progress)
     info: dict[str, Any] = {"merges_possible": len(history)}
     fewest = fm.n - len(history)
     if p["k"] is not None:
@@ -230,7 +243,10 @@ def _cut_intramax(
     else:
         target = p["min_self_containment"]
         sc = np.concatenate(
-            [[initial_min_self_containment(fm.matrix)], history["min_self_containment"]]
+            [
+                [initial_min_self_containment(fm.matrix, fm.external_out)],
+                history["min_self_containment"],
+            ]
         )
         hits = np.flatnonzero(sc >= target)
         if hits.size == 0:
@@ -245,26 +261,78 @@ def _cut_intramax(
     named = history.copy()
     named["kept"] = [fm.unit_ids[i] for i in history["kept"]]
     named["absorbed"] = [fm.unit_ids[j] for j in history["absorbed"]]
-    return levels[step], named, info
+    return intramax_labels(history, fm.n, step), named, info
+
+
+def _stability(labelings: list[np.ndarray], first_seed: int) -> dict[str, Any]:
+    """Pairwise adjusted Rand index of the detections with consecutive seeds."""
+    runs = len(labelings)
+    aris = np.array(
+        [
+            adjusted_rand_index(labelings[a], labelings[b])
+            for a in range(runs)
+            for b in range(a + 1, runs)
+        ]
+    )
+    n_groups = np.array([np.unique(x).size for x in labelings])
+    return {
+        "runs": runs,
+        "seeds": [first_seed, first_seed + runs - 1],
+        "pairwise_ari_mean": float(aris.mean()),
+        "pairwise_ari_min": float(aris.min()),
+        "share_identical_to_reported": float(
+            np.mean([adjusted_rand_index(labelings[0], x) == 1.0 for x in labelings])
+        ),
+        "n_groups_min": int(n_groups.min()),
+        "n_groups_max": int(n_groups.max()),
+        "compared": "detections before post-processing",
+    }
+
+
+def _adjacency_info(adj: Any, unit_ids: Sequence[str]) -> dict[str, Any]:
+    """What the adjacency allows: its connected components (no contiguous group can span two)
+    and the units without any neighbour (islands: each can only be a group of its own)."""
+    from scipy.sparse.csgraph import connected_components
+
+    n_components, comp = connected_components(adj, directed=False)
+    degree = np.diff(adj.indptr)
+    islands = [unit_ids[k] for k in np.flatnonzero(degree == 0)]
+    if islands:
+        log.info(
+            "%d unit(s) without any neighbour in the adjacency, each a group of its own: %s",
+            len(islands),
+            ", ".join(islands[:10]),
+        )
+    return {
+        "adjacency_components": int(n_components),
+        "adjacency_component_sizes": sorted(np.bincount(comp).tolist(), reverse=True),
+        "units_without_neighbours": islands,
+    }
 
 
 def group_table(
     final: np.ndarray,
-    matrix: np.ndarray,
+    matrix: Any,
     *,
     population: np.ndarray | None = None,
     parts_before_split: np.ndarray | None = None,
     merged: np.ndarray | None = None,
+    external_out: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """Per group: size, population, internal flow, margins and self-containment shares."""
+    """Per group: size, population, internal flow, margins and self-containment shares.
+
+    ``matrix`` (dense or scipy sparse) holds the flows between units; ``external_out`` the
+    flow from each unit to places outside the study, which counts in the group's outflow."""
     groups, inv = np.unique(final, return_inverse=True)
     g = groups.size
-    onehot = np.zeros((final.size, g))
-    onehot[np.arange(final.size), inv] = 1.0
-    agg = onehot.T @ matrix @ onehot
-    out = agg.sum(axis=1)
-    inn = agg.sum(axis=0)
-    inside = np.diagonal(agg)
+    coo = as_sparse(matrix).tocoo()
+    a, b = inv[coo.row], inv[coo.col]
+    out = np.bincount(a, weights=coo.data, minlength=g)
+    if external_out is not None:
+        out = out + np.bincount(inv, weights=external_out, minlength=g)
+    inn = np.bincount(b, weights=coo.data, minlength=g)
+    same = a == b
+    inside = np.bincount(a[same], weights=coo.data[same], minlength=g)
     table = pd.DataFrame({"group": groups, "n_units": np.bincount(inv, minlength=g)})
     if population is not None:
         table["population"] = np.bincount(inv, weights=np.nan_to_num(population), minlength=g)
@@ -276,9 +344,9 @@ def group_table(
         table["self_containment_demand_share"] = np.where(inn > 0, inside / inn, np.nan)
     if parts_before_split is not None:
         own = np.ones(final.size, dtype=bool) if merged is None else ~merged
-        table["parts_before_split"] = [
-            int(parts_before_split[(inv == k) & own].max(initial=1)) for k in range(g)
-        ]
+        parts = np.ones(g, dtype=np.int64)
+        np.maximum.at(parts, inv[own], np.asarray(parts_before_split)[own])
+        table["parts_before_split"] = parts
     return table
 
 
@@ -289,6 +357,7 @@ def find_groups(
     units: pd.DataFrame | None = None,
     adjacency: pd.DataFrame | None = None,
     params: Mapping[str, object] | None = None,
+    external: Sequence[str] = (),
     progress: Progress | None = None,
 ) -> GroupResult:
     """Find city groups / functional regions in a flow network of units.
@@ -315,6 +384,10 @@ def find_groups(
         seeds ``random_state, random_state+1, ...``); Leiden: ``resolution``; Infomap:
         ``num_trials``, ``teleportation_probability``; Intramax: ``k`` or
         ``min_self_containment``.
+    external
+        Codes of places outside the study (e.g. abroad) that may appear as destinations: their
+        flows are not part of the network, but count in the outflow of the group of origin
+        (and, for Intramax, in ``O_i``). ``info["external"]`` gives their total.
     progress
         Optional ``progress(step, fraction)`` callback.
 
@@ -336,7 +409,7 @@ def find_groups(
     p = parse_params(method, params)
     report = progress or (lambda step, frac: None)
     ids, population = _units_ids_population(units, p["size_by"])
-    fm = flow_matrix(flows, unit_ids=ids)
+    fm = flow_matrix(flows, unit_ids=ids, external=external)
     adj = adjacency_matrix(adjacency, fm.unit_ids)
     if p["min_size"] > 0 and adj is None:
         raise ParameterError(
@@ -344,50 +417,43 @@ def find_groups(
             f"which needs an adjacency table. Got min_size={p['min_size']} and no adjacency."
         )
     sizes = population if p["size_by"] == "population" else None
+    between = float(fm.matrix.sum())
+    external_flow = float(fm.external_out.sum())
     info: dict[str, Any] = {
         "method": method,
         "params": dict(p),
         "n_units": fm.n,
-        "total_flow": float(fm.matrix.sum()),
-        "diagonal_share": float(np.trace(fm.matrix) / fm.matrix.sum()),
+        "n_flows": int(fm.matrix.nnz),
+        "total_flow": between,
+        "diagonal_share": float(fm.matrix.diagonal().sum() / between),
+        "external": {
+            "codes": sorted(str(c) for c in external),
+            "flow": external_flow,
+            "share": external_flow / (between + external_flow),
+            "note": "flows to places outside the study count in the outflow of groups only",
+        },
         "adjacency": adj is not None,
     }
+    if adj is not None:
+        info.update(_adjacency_info(adj, fm.unit_ids))
     history = None
     report("detect", 0.0)
     if method == "intramax":
-        detected, history, extra = _cut_intramax(fm, adj, p)
+        detected, history, extra = _cut_intramax(fm, adj, p, report)
         info.update(extra)
         info["stability"] = "deterministic (no random seed)"
         self_loops = False
     else:
         self_loops = p["self_loops"]
-        detected = _detect(method, fm, adj, p, p["random_state"])
+        detect = _detector(method, fm, p)
+        detected = detect(p["random_state"])
         runs = p["stability_runs"]
         if runs:
             labelings = [detected]
             for r in range(1, runs):
-                labelings.append(_detect(method, fm, adj, p, p["random_state"] + r))
+                labelings.append(detect(p["random_state"] + r))
                 report("stability", r / runs)
-            aris = np.array(
-                [
-                    adjusted_rand_index(labelings[a], labelings[b])
-                    for a in range(runs)
-                    for b in range(a + 1, runs)
-                ]
-            )
-            n_groups = np.array([np.unique(x).size for x in labelings])
-            info["stability"] = {
-                "runs": runs,
-                "seeds": [p["random_state"], p["random_state"] + runs - 1],
-                "pairwise_ari_mean": float(aris.mean()),
-                "pairwise_ari_min": float(aris.min()),
-                "share_identical_to_reported": float(
-                    np.mean([adjusted_rand_index(detected, x) == 1.0 for x in labelings])
-                ),
-                "n_groups_min": int(n_groups.min()),
-                "n_groups_max": int(n_groups.max()),
-                "compared": "detections before post-processing",
-            }
+            info["stability"] = _stability(labelings, p["random_state"])
     report("detect", 1.0)
     final, assigned, parts_before = post.contiguous_groups(
         detected, fm.matrix, adj, sizes=sizes, min_size=p["min_size"]
@@ -421,6 +487,7 @@ def find_groups(
         population=population,
         parts_before_split=parts_before,
         merged=assigned == post.MERGED,
+        external_out=fm.external_out,
     )
     log.info("%s: %d groups from %d units", method, info["n_groups"], fm.n)
     return GroupResult(membership, table, info, history)
@@ -436,6 +503,7 @@ def leiden(
     adjacency: pd.DataFrame | None = None,
     min_size: float = 0.0,
     stability_runs: int = 0,
+    external: Sequence[str] = (),
 ) -> GroupResult:
     """Leiden groups (directed modularity); see :func:`find_groups` for every option."""
     return find_groups(
@@ -443,6 +511,7 @@ def leiden(
         method="leiden",
         units=units,
         adjacency=adjacency,
+        external=external,
         params={
             "resolution": resolution,
             "self_loops": self_loops,
@@ -463,6 +532,7 @@ def infomap(
     adjacency: pd.DataFrame | None = None,
     min_size: float = 0.0,
     stability_runs: int = 0,
+    external: Sequence[str] = (),
 ) -> GroupResult:
     """Infomap groups (two-level map equation); see :func:`find_groups` for every option."""
     return find_groups(
@@ -470,6 +540,7 @@ def infomap(
         method="infomap",
         units=units,
         adjacency=adjacency,
+        external=external,
         params={
             "self_loops": self_loops,
             "random_state": random_state,
@@ -488,6 +559,7 @@ def intramax(
     min_self_containment: float | None = None,
     units: pd.DataFrame | None = None,
     min_size: float = 0.0,
+    external: Sequence[str] = (),
 ) -> GroupResult:
     """Intramax regions (Masser & Brown 1975), contiguous when ``adjacency`` is given; cut at
     ``k`` regions or at the first level where every region reaches ``min_self_containment``
@@ -497,4 +569,11 @@ def intramax(
         params["k"] = k
     if min_self_containment is not None:
         params["min_self_containment"] = min_self_containment
-    return find_groups(flows, method="intramax", units=units, adjacency=adjacency, params=params)
+    return find_groups(
+        flows,
+        method="intramax",
+        units=units,
+        adjacency=adjacency,
+        params=params,
+        external=external,
+    )

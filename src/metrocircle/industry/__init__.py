@@ -16,6 +16,7 @@ Examples
 """
 
 from metrocircle.industry._table import activity_matrix
+from metrocircle.industry.clusters import InvestmentClusters, investment_clusters
 from metrocircle.industry.collaboration import collaboration, specialisations
 from metrocircle.industry.colocation import ColocationResult, colocation_quotient
 from metrocircle.industry.examples import chongqing_activity
@@ -32,6 +33,7 @@ from metrocircle.industry.indices import (
 
 __all__ = [
     "ColocationResult",
+    "InvestmentClusters",
     "activity_matrix",
     "chongqing_activity",
     "collaboration",
@@ -39,6 +41,7 @@ __all__ = [
     "ellison_glaeser",
     "gini",
     "herfindahl",
+    "investment_clusters",
     "hoover",
     "krugman",
     "location_quotients",

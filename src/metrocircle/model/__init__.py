@@ -6,6 +6,7 @@ one :class:`~metrocircle.InputError` that lists every problem.
 """
 
 from metrocircle.model.geo import adjacency_from_polygons, attach_geometry
+from metrocircle.model.investment import read_investment, validate_investment
 from metrocircle.model.io import (
     file_checksum,
     read_adjacency,
@@ -15,9 +16,12 @@ from metrocircle.model.io import (
     read_table,
     read_travel_times,
     read_units,
+    read_urban_areas,
+    urban_area_columns,
     write_json,
     write_table,
 )
+from metrocircle.model.layers import FlowLayer, combine_layers, layer_labels, read_layer
 from metrocircle.model.validation import (
     validate_adjacency,
     validate_cores,
@@ -26,26 +30,36 @@ from metrocircle.model.validation import (
     validate_membership,
     validate_travel_times,
     validate_units,
+    validate_urban_areas,
 )
 
 __all__ = [
+    "FlowLayer",
     "adjacency_from_polygons",
     "attach_geometry",
+    "combine_layers",
     "file_checksum",
+    "layer_labels",
     "read_adjacency",
     "read_cores",
     "read_flows",
+    "read_investment",
+    "read_layer",
     "read_membership",
     "read_table",
     "read_travel_times",
     "read_units",
+    "read_urban_areas",
+    "urban_area_columns",
     "validate_adjacency",
     "validate_cores",
     "validate_flows",
     "validate_inputs",
+    "validate_investment",
     "validate_membership",
     "validate_travel_times",
     "validate_units",
+    "validate_urban_areas",
     "write_json",
     "write_table",
 ]

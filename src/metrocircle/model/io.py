@@ -307,6 +307,69 @@ def read_membership(
     return V.validate_membership(df, source=path.name, line_offset=first_line)
 
 
+def urban_area_columns(
+    df: pd.DataFrame, columns: Mapping[str, str] | None = None, *, source: str = "urban_areas"
+) -> pd.DataFrame:
+    """Rename an urban-area table to the model's columns.
+
+    ``columns`` maps model names to the table's (``{"population": "pop_part"}``); a model column
+    not mapped is taken from the table if present under its own name, else under the name the
+    Census files give it (:data:`~metrocircle.model.schema.URBAN_AREA_ALIASES`: ``UA``,
+    ``GEOID``, ``POPPT``, ``UAPOP``, ``UANAME``, ``CPOP``, ...), so the Census relationship
+    files are read without options.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> census = pd.DataFrame({"UA": ["00037"], "GEOID": ["22113"], "POPPT": [19268]})
+    >>> list(urban_area_columns(census).columns)
+    ['ua_code', 'unit_id', 'population']
+    """
+    mapping: dict[str, str | None] = dict(columns or {})
+    taken = set(mapping.values())
+    for model_col, aliases in S.URBAN_AREA_ALIASES.items():
+        if model_col in mapping or model_col in df.columns:
+            continue
+        found = next((a for a in aliases if a in df.columns and a not in taken), None)
+        if found is not None:
+            mapping[model_col] = found
+            taken.add(found)
+    renamed = _rename(df, mapping, source)
+    # Census files carry many more columns (housing, areas, percentages); a mapped alias that
+    # is also the name of a model column must not survive twice.
+    return renamed.loc[:, ~renamed.columns.duplicated()]
+
+
+def read_urban_areas(
+    path: str | Path,
+    *,
+    columns: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Read urban-area parts by unit: ``ua_code, unit_id`` and ``population`` (exact parts) or
+    ``land_area`` (the approximation by land), with the optional ``ua_population, ua_name,
+    county_population, county_urban_population``.
+
+    The Census 2010 urban-area-to-county relationship file (``ua_county_rel_10.txt``) is read
+    as it is; other files map their columns with ``columns`` (see
+    :func:`urban_area_columns`). Unit codes are checked later, against the units of the run.
+
+    Examples
+    --------
+    >>> from metrocircle.datasets import us_cbsa
+    >>> ua = read_urban_areas(us_cbsa.path("ua_county_rel_2010.csv"))
+    >>> ua[["ua_code", "unit_id", "population", "ua_population"]].head(2)
+      ua_code unit_id  population  ua_population
+    0   00037   22045       556.0        19824.0
+    1   00037   22113     19268.0        19824.0
+    """
+    path = Path(path)
+    df, first_line = read_table(path, source=path.name)
+    df = urban_area_columns(df, columns, source=path.name)
+    if "geometry" in df.columns:
+        df = pd.DataFrame(df.drop(columns="geometry"))
+    return V.validate_urban_areas(df, source=path.name, line_offset=first_line)
+
+
 class _with_crs:  # noqa: N801 - a stand-in carrying only a CRS, for check_same_crs
     def __init__(self, crs: object) -> None:
         self.crs = crs

@@ -180,6 +180,36 @@ def _unknown(
         )
 
 
+def _label(
+    values: pd.Series,
+    out: pd.DataFrame,
+    column: str,
+    allowed: Sequence[str],
+    source: str,
+    labels: RowLabels,
+    p: Problems,
+) -> np.ndarray:
+    """A layer label column (``kind`` or ``source``): every cell one of ``allowed`` and one
+    value per layer (per table without a ``layer`` column)."""
+    text = values.astype("string").str.strip().str.lower()
+    bad = ~text.isin(list(allowed)).to_numpy(dtype=bool, na_value=False)
+    if bad.any():
+        shown = ", ".join(sorted({str(v) for v in values[bad].tolist()})[:5])
+        p.add(
+            source,
+            f"column '{column}' must be one of {', '.join(allowed)} (got {shown})",
+            labels(np.flatnonzero(bad)),
+        )
+    layer = out[S.LAYER] if S.LAYER in out.columns else pd.Series("", index=out.index)
+    spread = pd.DataFrame({"layer": layer.to_numpy(), "label": text.to_numpy()})
+    spread = spread[~bad].groupby("layer")["label"].nunique()
+    mixed = spread[spread > 1].index.tolist()
+    if mixed:
+        where = ", ".join(repr(m) for m in mixed) if S.LAYER in out.columns else "the table"
+        p.add(source, f"column '{column}' must have one value per layer; it varies in {where}")
+    return text.to_numpy(dtype=object, na_value=None)
+
+
 def validate_flows(
     flows: pd.DataFrame,
     *,
@@ -189,14 +219,16 @@ def validate_flows(
     line_offset: int | None = None,
     problems: Problems | None = None,
 ) -> pd.DataFrame:
-    """Check a flow table and return it clean (``origin, destination, value[, layer][, moe]``).
+    """Check a flow table and return it clean (``origin, destination, value[, layer, kind,
+    source][, moe]``).
 
     ``moe``, when present, is the margin of error of each flow (e.g. the ACS's 90 % margin):
     checked like ``value`` and kept.
 
     Problems found: missing columns, missing or non-numeric or negative or infinite values,
     missing codes, codes not in ``universe`` (unless listed in ``external``, e.g. places abroad
-    that count in the denominators), and duplicate pairs (per layer).
+    that count in the denominators), duplicate pairs (per layer), and layer labels (``kind``,
+    ``source``) outside their vocabulary or not constant within a layer.
 
     Examples
     --------
@@ -225,6 +257,9 @@ def validate_flows(
     if S.LAYER in flows.columns:
         out[S.LAYER] = as_codes(flows[S.LAYER]).fillna("").to_numpy()
         keys.append(S.LAYER)
+    for col, allowed in ((S.KIND, S.LAYER_KINDS), (S.SOURCE, S.LAYER_SOURCES)):
+        if col in flows.columns:
+            out[col] = _label(flows[col], out, col, allowed, source, labels, p)
     dup = out.duplicated(keys, keep=False).to_numpy()
     if dup.any():
         pairs = out.loc[dup, keys].drop_duplicates().head(5)
@@ -477,6 +512,119 @@ def validate_membership(
     return out
 
 
+def validate_urban_areas(
+    urban_areas: pd.DataFrame,
+    *,
+    source: str = "urban_areas",
+    line_offset: int | None = None,
+    problems: Problems | None = None,
+) -> pd.DataFrame:
+    """Check urban-area parts by unit (the input of the central-county rule).
+
+    One row per (urban area, unit) part: ``ua_code``, ``unit_id`` and either ``population``
+    (the people of the urban area living in the unit: exact parts, as in the Census 2010
+    relationship file) or ``land_area`` (the land of the urban area in the unit: the unit's urban
+    population is then split over its urban areas by land, an approximation). Optional:
+    ``ua_population`` and ``ua_name`` (the urban area's total and name, the same on every row
+    of an urban area), ``county_population`` and ``county_urban_population`` (the unit's total
+    and its population in any urban area, the same on every row of a unit). Rows with
+    ``ua_code`` 99999 are the Census "not in an urban area" remainder of each unit.
+
+    Problems found: missing columns (neither ``population`` nor ``land_area``), missing codes,
+    missing, non-numeric, negative or infinite numbers, a part listed twice, an urban area with
+    two totals or two names, a unit with two totals, a part larger than its urban area.
+    Unit codes are not checked against the units here: the central-county step leaves out, and
+    counts, parts of units outside the study. Returns a clean copy.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> validate_urban_areas(pd.DataFrame({"ua_code": ["00037"], "unit_id": ["22113"],
+    ...                                    "population": ["19268"], "ua_population": ["19824"]}))
+      ua_code unit_id  population  ua_population
+    0   00037   22113     19268.0        19824.0
+    """
+    p, labels, has_columns = _start(
+        urban_areas,
+        S.URBAN_AREA_COLUMNS,
+        source=source,
+        line_offset=line_offset,
+        problems=problems,
+        hint=" (map yours with --urban-areas-col NAME=COLUMN)",
+    )
+    if not has_columns:
+        return urban_areas
+    if S.POPULATION not in urban_areas.columns and S.LAND_AREA not in urban_areas.columns:
+        have = ", ".join(map(str, urban_areas.columns))
+        p.add(
+            source,
+            "needs a 'population' column (people of the urban area in the unit) or a "
+            f"'land_area' column (its land in the unit); the file has: {have}",
+        )
+        _raise_if_standalone(p, problems)
+        return urban_areas
+    out = pd.DataFrame(index=pd.RangeIndex(len(urban_areas)))
+    out[S.UA_CODE] = _codes(urban_areas, S.UA_CODE, source, labels, p).to_numpy()
+    out[S.UNIT_ID] = _codes(urban_areas, S.UNIT_ID, source, labels, p).to_numpy()
+    rural = (out[S.UA_CODE] == S.NOT_URBAN_CODE).to_numpy(dtype=bool, na_value=False)
+    for col in (
+        S.POPULATION,
+        S.LAND_AREA,
+        S.UA_POPULATION,
+        S.COUNTY_POPULATION,
+        S.COUNTY_URBAN_POPULATION,
+    ):
+        if col not in urban_areas.columns:
+            continue
+        values = urban_areas[col]
+        # the rural remainder has no urban-area total (blank in the Census file)
+        blank_ok = _blank(values) & rural if col == S.UA_POPULATION else None
+        checked = _numeric(
+            values.where(~pd.Series(blank_ok, index=values.index), "0")
+            if blank_ok is not None
+            else values,
+            source,
+            col,
+            labels,
+            p,
+        ).to_numpy()
+        if blank_ok is not None:
+            checked = np.where(blank_ok, np.nan, checked)
+        out[col] = checked
+    if S.UA_NAME in urban_areas.columns:
+        out[S.UA_NAME] = urban_areas[S.UA_NAME].astype("string").str.strip().to_numpy()
+    dup = out.duplicated([S.UA_CODE, S.UNIT_ID], keep=False).to_numpy()
+    if dup.any():
+        p.add(source, "an urban area's part in a unit is listed twice", labels(np.flatnonzero(dup)))
+    for key, cols in (
+        (S.UA_CODE, (S.UA_POPULATION, S.UA_NAME)),
+        (S.UNIT_ID, (S.COUNTY_POPULATION, S.COUNTY_URBAN_POPULATION)),
+    ):
+        for col in cols:
+            if col not in out.columns:
+                continue
+            spread = out[~rural].groupby(key)[col].nunique()
+            bad = spread[spread > 1].index
+            if len(bad):
+                rows = np.flatnonzero(out[key].isin(bad).to_numpy() & ~rural)
+                p.add(
+                    source,
+                    f"'{col}' differs between rows of the same {key}: "
+                    + ", ".join(map(str, list(bad)[:10])),
+                    labels(rows),
+                )
+    if S.POPULATION in out.columns and S.UA_POPULATION in out.columns:
+        over = (out[S.POPULATION] > out[S.UA_POPULATION]).to_numpy() & ~rural
+        if over.any():
+            p.add(
+                source,
+                "the population of a part is larger than its urban area's 'ua_population'",
+                labels(np.flatnonzero(over)),
+            )
+    _raise_if_standalone(p, problems)
+    return out
+
+
 def validate_inputs(
     flows: pd.DataFrame,
     *,
@@ -528,4 +676,5 @@ __all__ = [
     "validate_membership",
     "validate_travel_times",
     "validate_units",
+    "validate_urban_areas",
 ]

@@ -713,10 +713,12 @@ def save(fig: Any, path: str | Path, *, formats: Sequence[str] = FORMATS) -> lis
     the SVG carries no date, so the same figure gives the same file."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+    # a first draw settles the constrained layout, then the layout is kept: every file of the
+    # figure (and every save of it) has the same positions, hence the same clip-path ids in the
+    # SVG, and no save computes the layout again
     FigureCanvasAgg(fig)
+    fig.draw_without_rendering()
     if fig.get_layout_engine() is not None:
-        # settle the constrained layout once, then keep it: each save would compute it again
-        fig.draw_without_rendering()
         fig.set_layout_engine("none")
     written = []
     base = Path(path)

@@ -7,6 +7,8 @@ Concepts, formulas and sources are in ``docs/strength.md``. The entry points:
 * :func:`fuse` (with :func:`entropy_weights`, :func:`ahp_weights`) - several link layers into
   one index;
 * :func:`membership` - membership degree of each unit to each core;
+* :func:`investment_network` - the enterprise-investment network from investment records;
+* :func:`spatial_interaction` - production-, attraction- or doubly-constrained gravity flows;
 * :func:`centrality` - strength, PageRank, betweenness, dominance and link entropy.
 
 Every function takes and returns long link tables (``origin, destination, value|strength``)
@@ -24,6 +26,8 @@ from metrocircle.strength.fusion import (
     fuse,
 )
 from metrocircle.strength.gravity import gravity
+from metrocircle.strength.interaction import spatial_interaction
+from metrocircle.strength.investment import InvestmentNetwork, investment_network
 from metrocircle.strength.membership import membership
 
 __all__ = [
@@ -31,6 +35,7 @@ __all__ = [
     "AHPResult",
     "CentralityResult",
     "FusionResult",
+    "InvestmentNetwork",
     "ahp_weights",
     "centrality",
     "dominant_flows",
@@ -38,7 +43,9 @@ __all__ = [
     "flow_shares",
     "fuse",
     "gravity",
+    "investment_network",
     "link_entropy",
     "membership",
     "reciprocal_pairs",
+    "spatial_interaction",
 ]

@@ -23,6 +23,12 @@ Entropy weights, with ``n`` pairs (objects) and ``m`` layers (indicators)::
     d_j  = 1 - e_j
     w_j  = d_j / sum_j d_j
 
+Every layer keeps its label: a :class:`~metrocircle.model.layers.FlowLayer` (or a table with
+``kind`` and ``source`` columns) brings its ``kind`` and ``source`` into ``info["layers"]`` and
+:meth:`FusionResult.layer_table`, so that every output built on the index can say which layers
+were observed and which modelled; a bare table without them is recorded as unlabelled
+(``None``), never guessed.
+
 ``x'`` is the normalised layer, shifted by ``epsilon`` (default 0: zeros are handled by
 ``0 ln 0 := 0``; a small positive ``epsilon`` such as 1e-4 reproduces papers that shift every
 value before taking logarithms). A layer that is constant over the pairs has ``e = 1`` and
@@ -43,6 +49,7 @@ import pandas as pd
 
 from metrocircle.exceptions import InputError, MetrocircleWarning, ParameterError, Problems
 from metrocircle.model import schema as S
+from metrocircle.model.layers import FlowLayer
 from metrocircle.strength._links import STRENGTH, check_choice, check_float, clean_links
 
 log = logging.getLogger(__name__)
@@ -90,12 +97,22 @@ class FusionResult:
         ``{layer: weight}``, summing to 1.
     info
         Normalisation, weight method, entropy ``e`` and ``d`` per layer, AHP consistency,
-        counts of pairs.
+        counts of pairs, and ``layers``: the ``kind``, ``source`` and ``note`` of each layer.
     """
 
     links: pd.DataFrame
     weights: dict[str, float]
     info: dict[str, Any] = field(default_factory=dict)
+
+    def layer_table(self) -> pd.DataFrame:
+        """One row per layer: ``layer, kind, source, weight, pairs, note``."""
+        labels = self.info.get("layers", {})
+        listed = self.info.get("pairs_listed_per_layer", {})
+        rows = [{"layer": name, "kind": labels.get(name, {}).get("kind"),
+                 "source": labels.get(name, {}).get("source"), "weight": w,
+                 "pairs": listed.get(name), "note": labels.get(name, {}).get("note", "")}
+                for name, w in self.weights.items()]
+        return pd.DataFrame(rows, columns=["layer", "kind", "source", "weight", "pairs", "note"])
 
 
 def entropy_weights(
@@ -216,8 +233,27 @@ def _normalise(x: np.ndarray, origin: np.ndarray, how: str) -> np.ndarray:
     return (x - lo) / (hi - lo) if hi > lo else np.zeros_like(x)
 
 
+def _layer_label(table: Any, name: str) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The link table of a layer and its label (kind, source, note)."""
+    if isinstance(table, FlowLayer):
+        return table.flows, {"kind": table.kind, "source": table.source, "note": table.note}
+    label: dict[str, Any] = {"kind": None, "source": None, "note": ""}
+    if isinstance(table, pd.DataFrame):
+        for col in (S.KIND, S.SOURCE):
+            if col in table.columns:
+                vals = table[col].dropna().astype(str).str.strip().str.lower().unique()
+                allowed = S.LAYER_KINDS if col == S.KIND else S.LAYER_SOURCES
+                if len(vals) > 1 or (len(vals) == 1 and vals[0] not in allowed):
+                    raise InputError(
+                        f"{name}: column '{col}' must hold one of {', '.join(allowed)}, the "
+                        f"same for the whole layer; got {', '.join(map(str, vals))}"
+                    )
+                label[col] = vals[0] if len(vals) else None
+    return table, label
+
+
 def fuse(
-    layers: Mapping[str, pd.DataFrame],
+    layers: Mapping[str, pd.DataFrame | FlowLayer],
     *,
     normalise: str = "total",
     weights: str | Mapping[str, float] = "entropy",
@@ -233,8 +269,9 @@ def fuse(
     ----------
     layers
         ``{name: table}``; each table has ``origin, destination`` and ``value`` (or
-        ``strength``, e.g. the output of :func:`~metrocircle.strength.gravity`). Pairs of a
-        unit with itself are left out (counted in ``info``).
+        ``strength``, e.g. the output of :func:`~metrocircle.strength.gravity`), or is a
+        labelled :class:`~metrocircle.model.layers.FlowLayer`. Pairs of a unit with itself are
+        left out (counted in ``info``).
     normalise
         ``"total"``, ``"row"`` or ``"minmax"`` (see the module notes).
     weights
@@ -294,8 +331,11 @@ def fuse(
                 f"The 'ahp_matrix' parameter of fuse is required with weights={method!r}."
             )
 
+    tables, labels = {}, {}
+    for name in names:
+        tables[name], labels[name] = _layer_label(layers[name], name)
     p = Problems()
-    clean = {name: clean_links(layers[name], source=name, problems=p) for name in names}
+    clean = {name: clean_links(tables[name], source=name, problems=p) for name in names}
     p.raise_if_any()
 
     frames = []
@@ -334,6 +374,7 @@ def fuse(
         "pairs_listed_per_layer": listed,
         "self_pairs_skipped": self_pairs,
         "missing_pair_value": 0.0,
+        "layers": labels,
     }
     w_entropy = w_ahp = None
     if method in ("entropy", "combined"):

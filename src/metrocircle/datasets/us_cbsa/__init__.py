@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import pandas as pd
 
@@ -69,15 +70,28 @@ def _vintage(vintage: int) -> dict[str, str]:
     return VINTAGES[vintage]
 
 
-def files(vintage: int = 2020) -> dict[str, str]:
-    """The files behind each input of the example run (for checksums in ``run.json``)."""
+def files(vintage: int = 2020, *, urban_areas: bool = False) -> dict[str, str]:
+    """The files behind each input of the example run (for checksums in ``run.json``); with
+    ``urban_areas=True`` those of the run that derives the central counties from the Census
+    urban areas instead of taking OMB's (the official list is then only the reference)."""
     v = _vintage(vintage)
-    return {
+    out = {
         "flows": path(v["flows"]),
         "units": path(GAZETTEER_FILE),
         "cores": path(v["official"]),
         "adjacency": path(v["adjacency"]),
     }
+    if urban_areas:
+        del out["cores"]
+        if vintage == 2010:
+            out["units"] = path(UA_COUNTY_2010_FILE)
+            out["urban_areas"] = path(UA_COUNTY_2010_FILE)
+        else:
+            out["urban_areas"] = path(UA_LAND_2020_FILE)
+            out["urban_area_list"] = path(UA_LIST_2020_FILE)
+            out["county_urban"] = path(COUNTY_URBAN_2020_FILE)
+        out["reference"] = path(v["official"])
+    return out
 
 
 @cache
@@ -125,38 +139,93 @@ def load_cores(vintage: int = 2020) -> pd.DataFrame:
 
 
 def load_units(vintage: int = 2020) -> pd.DataFrame:
-    """The counties of a vintage: ``unit_id``, ``name``, ``state``, land and water area (m²).
+    """The counties of a vintage.
 
-    ``vintage=2020``: the 3,222 counties of the 2022 Gazetteer (the internal points are in the
-    file; they are left out here because an area total of latitudes means nothing).
-    ``vintage=2010``: the 3,221 residence counties of the 2009-2013 flows (pre-2015 codes: the
-    old Connecticut counties, 02270, 46113, 51515, 02261), with the Gazetteer's attributes
-    where the code is the same and the 2013 list's names for the others (no area for those).
+    ``vintage=2020``: the 3,222 counties of the 2022 Gazetteer: ``unit_id``, ``name``,
+    ``state``, land and water area (m²). (The internal points are in the file; they are left
+    out here because an area total of latitudes means nothing.)
+
+    ``vintage=2010``: the 3,221 residence counties of the 2009-2013 flows (2010 codes: old
+    Connecticut counties, 02270, 46113, 51515), with ``name``, ``state`` (postal code, from the
+    state FIPS code) and ``population`` (2010 Census), taken from the urban-area relationship
+    file.
     """
-    df = _read(GAZETTEER_FILE, ("fips", "state_usps", "ansicode", "county_name"))
-    df = df.rename(columns={"fips": "unit_id", "county_name": "name", "state_usps": "state"})
-    df = df[["unit_id", "name", "state", "aland_m2", "awater_m2"]]
-    if _vintage(vintage) is VINTAGES[2020]:
-        return df.copy()
-    codes = sorted(set(load_flows(vintage)["origin"]))
-    out = pd.DataFrame({"unit_id": pd.array(codes, dtype="string")})
-    out = out.merge(df, on="unit_id", how="left")
-    official = load_official(vintage).drop_duplicates("unit_id").set_index("unit_id")
-    names = official["county_name"].astype("string").to_dict() | _RETIRED_NAMES
-    missing = out["name"].isna()
-    out.loc[missing, "name"] = out.loc[missing, "unit_id"].map(names).to_numpy()
-    state_of = df.assign(prefix=df["unit_id"].str[:2]).drop_duplicates("prefix")
-    state = out["unit_id"].str[:2].map(state_of.set_index("prefix")["state"])
-    out["state"] = out["state"].fillna(state)
-    return out
+    _vintage(vintage)
+    gaz = _read(GAZETTEER_FILE, ("fips", "state_usps", "ansicode", "county_name"))
+    gaz = gaz.rename(columns={"fips": "unit_id", "county_name": "name", "state_usps": "state"})
+    if vintage == 2020:
+        return gaz[["unit_id", "name", "state", "aland_m2", "awater_m2"]].copy()
+    postal = dict(zip(gaz["unit_id"].str[:2], gaz["state"], strict=False))
+    rel = load_urban_areas_2010().drop_duplicates("county_fips")
+    residences = set(load_flows(2010)["origin"])
+    rel = rel[rel["county_fips"].isin(residences)]
+    out = pd.DataFrame(
+        {
+            "unit_id": rel["county_fips"].to_numpy(),
+            "name": rel["CNAME"].to_numpy(),
+            "state": rel["county_fips"].str[:2].map(postal).to_numpy(),
+            "population": rel["CPOP"].astype("float64").to_numpy(),
+        }
+    )
+    out = out.astype({"unit_id": "string", "name": "string", "state": "string"})
+    return out.sort_values("unit_id").reset_index(drop=True)
 
 
-#: Names of the pre-2015 county codes outside every CBSA of 2013 (not in the 2013 list).
-_RETIRED_NAMES = {
-    "02261": "Valdez-Cordova Census Area",
-    "02270": "Wade Hampton Census Area",
-    "46113": "Shannon County",
-}
+def load_urban_areas(vintage: int = 2020) -> pd.DataFrame:
+    """Urban-area parts by county, the input of the central-county rule, in the model's
+    columns (``ua_code, unit_id, ua_population, ua_name, county_population`` and
+    ``population`` or ``land_area``).
+
+    ``vintage=2010``: the Census 2010 relationship file, exact: ``population`` is the people of
+    the urban area in the county (rows with code 99999 are each county's rural remainder).
+
+    ``vintage=2020`` (an approximation): no 2020 file splits urban-area populations by county.
+    ``land_area`` (square miles) is each urban area's land in the county, ``ua_population`` the
+    ACS 2018-2022 estimate of the urban area, and ``county_population`` /
+    ``county_urban_population`` the 2020 Census county totals; the central-county step splits
+    each county's urban population over its urban areas by land. Connecticut has its old
+    counties here (09001-09015), not the planning regions of the 2023 list and flows.
+    """
+    _vintage(vintage)
+    if vintage == 2010:
+        rel = load_urban_areas_2010()
+        out = pd.DataFrame(
+            {
+                "ua_code": rel["ua_code"],
+                "unit_id": rel["county_fips"],
+                "population": rel["POPPT"].astype("float64"),
+                "ua_population": pd.to_numeric(rel["UAPOP"].replace("", None)),
+                "ua_name": rel["UANAME"].astype("string"),
+                "county_population": rel["CPOP"].astype("float64"),
+            }
+        )
+        return out.reset_index(drop=True)
+    land = _read(UA_LAND_2020_FILE, ("ua_code", "county_fips"))
+    ual = _read(UA_LIST_2020_FILE, ("ua_code", "primary_county_fips"))
+    cu = _read(COUNTY_URBAN_2020_FILE, ("county_fips", "state_fips"))
+    out = land.merge(
+        ual[["ua_code", "ua_name", "pop_acs5y_2018_2022"]], on="ua_code", how="left"
+    ).merge(cu[["county_fips", "pop_2020", "pop_urban_2020"]], on="county_fips", how="left")
+    out = out.rename(
+        columns={
+            "county_fips": "unit_id",
+            "land_area_sqmi": "land_area",
+            "pop_acs5y_2018_2022": "ua_population",
+            "pop_2020": "county_population",
+            "pop_urban_2020": "county_urban_population",
+        }
+    )
+    cols = [
+        "ua_code",
+        "unit_id",
+        "land_area",
+        "ua_population",
+        "ua_name",
+        "county_population",
+        "county_urban_population",
+    ]
+    out = out[cols].astype({"ua_name": "string"})
+    return out.astype({c: "float64" for c in cols if c not in ("ua_code", "unit_id", "ua_name")})
 
 
 #: State FIPS codes outside the conterminous United States (Alaska, Hawaii, Puerto Rico and
@@ -219,7 +288,123 @@ def compare_to_official(membership: pd.DataFrame, vintage: int = 2020) -> dict[s
     }
 
 
+def compare_cbsas_to_official(
+    membership: pd.DataFrame,
+    areas: pd.DataFrame,
+    vintage: int = 2020,
+    *,
+    leave_out_states: tuple[str, ...] | None = None,
+) -> dict[str, Any]:
+    """Compare a whole delineation (central counties derived from urban areas, merges, types)
+    with the official list.
+
+    Each derived area is matched to the official CBSA that shares most of its central counties
+    (counties central in both; equal counts: the lower CBSA code); an area none of whose
+    central counties is officially central is unmatched, and its counties count as misplaced.
+    The derived central counties are those with ``central_outlying == "central"`` (central
+    counties of CBSAs merged into another are outlying, as in OMB's list).
+
+    ``leave_out_states`` are state FIPS codes whose counties are left out on both sides: by
+    default Connecticut (``"09"``) for ``vintage=2020``, because the 2020 urban-area files use
+    its old counties and the 2023 list its planning regions; nothing for 2010.
+
+    Returns
+    -------
+    dict
+        ``figures``: the counts and shares (``central_recall``, ``central_precision``,
+        ``counties_right_share`` (central and outlying counties placed in the matched official
+        CBSA), ``outlying_right_share``, ``areas``, ``official_areas``, ``areas_within_share``
+        (relative difference), ``type_right_share`` (of matched areas), ``title_right_share``,
+        ...); ``missed_central`` and ``added_central`` (DataFrames of counties with the
+        official and derived status); ``matches`` (derived area -> official CBSA).
+    """
+    if leave_out_states is None:
+        leave_out_states = ("09",) if vintage == 2020 else ()
+    off = load_official(vintage)
+    off = off[~off["unit_id"].str[:2].isin(leave_out_states)]
+    m = membership.copy()
+    m["unit_id"] = m["unit_id"].astype(str)
+    m = m[~m["unit_id"].str[:2].isin(leave_out_states)].set_index("unit_id")
+    placed = m[m["area_id"].notna()]
+    area_of = placed["area_id"].astype(str)
+    central = placed.index[placed["central_outlying"].astype(str) == "central"]
+    off_area = off.set_index("unit_id")["area_id"]
+    off_role = off.set_index("unit_id")["central_outlying"]
+    off_central = off_role.index[off_role == "Central"]
+    shared = central.intersection(off_central)
+    pairs = pd.DataFrame({"area": area_of.reindex(shared), "cbsa": off_area.reindex(shared)})
+    counts = pairs.dropna().groupby(["area", "cbsa"]).size().reset_index(name="n")
+    counts = counts.sort_values(["area", "n", "cbsa"], ascending=[True, False, True])
+    matches = counts.drop_duplicates("area").set_index("area")["cbsa"]
+    matched_cbsa = area_of.map(matches)
+    right = matched_cbsa.reindex(off_area.index) == off_area
+    right = right.fillna(False).astype(bool)
+    outlying = off_role.index[off_role == "Outlying"]
+    extra_placed = placed.index.difference(off_area.index)
+    a = areas.copy()
+    a["area_id"] = a["area_id"].astype(str)
+    a = a[a["area_id"].isin(set(area_of))].set_index("area_id")
+    off_cbsa = off.drop_duplicates("area_id").set_index("area_id")
+    official_areas = int(off_cbsa.index.isin(off_area.reindex(off_central)).sum())
+    typed = pd.DataFrame(
+        {
+            "ours": a["type"].reindex(matches.index).astype(str),
+            "theirs": off_cbsa["cbsa_type"].reindex(matches.to_numpy()).str.lower().to_numpy(),
+            "title": a["title"].reindex(matches.index).astype(str),
+            "official_title": off_cbsa["cbsa_title"].reindex(matches.to_numpy()).to_numpy(),
+        }
+    )
+    both = central.intersection(off_central)
+    missed = off_central.difference(central)
+    added = central.difference(off_central)
+
+    def listing(codes: pd.Index) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "unit_id": codes,
+                "official_cbsa": off_area.reindex(codes).to_numpy(),
+                "official_role": off_role.reindex(codes).fillna("none").to_numpy(),
+                "status": m["status"].reindex(codes).to_numpy(),
+                "rule": m["rule"].reindex(codes).to_numpy(),
+                "area_id": m["area_id"].reindex(codes).to_numpy(),
+                "central_test": m["central_test"].reindex(codes).to_numpy(),
+            }
+        )
+
+    n_areas = int(area_of.nunique())
+    figures = {
+        "official_central": int(len(off_central)),
+        "central": int(len(central)),
+        "central_right": int(len(both)),
+        "central_recall": len(both) / max(len(off_central), 1),
+        "central_precision": len(both) / max(len(central), 1),
+        "official_counties": int(len(off_area)),
+        "counties_right": int(right.sum()),
+        "counties_right_share": float(right.mean()) if len(right) else 0.0,
+        "outlying_right_share": float(right.reindex(outlying).mean()) if len(outlying) else 0.0,
+        "placed_outside_official": int(len(extra_placed)),
+        "areas": n_areas,
+        "official_areas": official_areas,
+        "areas_within_share": abs(n_areas - official_areas) / max(official_areas, 1),
+        "matched_areas": int(len(matches)),
+        "official_cbsas_matched_twice": int((matches.value_counts() > 1).sum()),
+        "type_right": int((typed["ours"] == typed["theirs"]).sum()),
+        "type_right_share": float((typed["ours"] == typed["theirs"]).mean()) if len(typed) else 0.0,
+        "title_right_share": float((typed["title"] == typed["official_title"]).mean())
+        if len(typed)
+        else 0.0,
+        "left_out_states": list(leave_out_states),
+    }
+    return {
+        "figures": figures,
+        "missed_central": listing(missed),
+        "added_central": listing(added),
+        "matches": typed.assign(cbsa=matches.to_numpy()),
+    }
+
+
 __all__ = [
+    "compare_cbsas_to_official",
     "compare_to_official",
     "files",
     "EXTERNAL_CODES",
@@ -229,6 +414,7 @@ __all__ = [
     "load_official",
     "load_polygons",
     "NON_CONTERMINOUS_STATES",
+    "load_urban_areas",
     "load_urban_areas_2010",
     "load_units",
     "path",
