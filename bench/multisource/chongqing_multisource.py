@@ -4,8 +4,9 @@ what the new layers cost in time.
 Inputs: the 58 units and the 2020 census (real), travel times from the 2019 timetable (real)
 and modelled roads, direct trains per day (real), and four **modelled** layers: road passengers,
 road freight and enterprise investment (``metrocircle.datasets.chongqing.layers``) and commuting
-from simulated signaling records (``metrocircle.signaling.chongqing_commuting``, the demo's
-simulation: 30,000 people, 7 days, seed 2026, cells under 10 suppressed). Cores: the 9 central
+from simulated signaling records (the signaling step of the shipped Chongqing project, the
+demo's simulation: 30,000 people, 7 days, seed 2026; every pair, as the project's later steps
+use it). Cores: the 9 central
 districts. Every parameter of ``cn-multisource`` is at its default except the rows of the
 "variants" table, which change one thing each to show what moves the result.
 
@@ -58,7 +59,7 @@ def main() -> None:
     args = ap.parse_args()
 
     from metrocircle.access import accessibility, chongqing_inputs
-    from metrocircle.signaling import chongqing_commuting
+    from metrocircle.project import example_results
 
     t = {}
     _, t["accessibility (demo step 1, baseline)"] = timed(accessibility, **chongqing_inputs())
@@ -69,11 +70,12 @@ def main() -> None:
     freight, t["road_freight_layer()"] = timed(cq.road_freight_layer, travel_times=road)
     records, t["investment_records()"] = timed(cq.investment_records, travel_times=multi)
     investment, t["investment_layer()"] = timed(cq.investment_layer, records)
-    (od, _share), t["chongqing_commuting() (demo step 2)"] = timed(
-        chongqing_commuting, users=args.users, days=7, random_state=2026, min_count=10)
-    commuting = FlowLayer(od.od.rename(columns={"commuters": "value"})[
-        ["origin", "destination", "value"]], name="commuting", kind="commuting",
-        source="modelled", note="modelled: simulated signaling records -> home/work OD")
+    signaling, t["the project's signaling step (demo step 2)"] = timed(
+        example_results, "chongqing", ["signaling"],
+        overrides={"steps.signaling.simulate.users": args.users})
+    commuting = FlowLayer(signaling.table("signaling", "od"), name="commuting",
+                          kind="commuting", source="modelled",
+                          note="modelled: simulated signaling records -> home/work OD")
 
     units = cq.multisource_units()
     base = chongqing.load_units()

@@ -43,8 +43,10 @@ def test_every_output_is_written(demo: Path, run: dict) -> None:
     for name in ("summary.md", "run.json", "project.toml", "membership.csv", "areas.csv",
                  "roles.csv", "indicators.csv", "access/travel_times.csv", "access/circles.csv",
                  "access/access.gpkg", "signaling/od.csv", "signaling/units.csv",
-                 "signaling/accounting.json", "layers/commuting.csv", "layers/gravity.csv",
-                 "layers/rail_trips.csv", "layers/labels.csv", "delineation/comparison.csv",
+                 "signaling/accounting.json", "layers/commuting.csv", "layers/investment.csv",
+                 "layers/road_passenger.csv", "layers/road_freight.csv",
+                 "layers/rail_trips.csv", "layers/labels.csv", "delineation/layers.csv",
+                 "delineation/comparison.csv",
                  "delineation/delineation.gpkg", "delineation/inputs/flows.csv",
                  "strength/links.csv", "strength/membership.csv", "strength/weights.csv",
                  "strength/weights.json", "strength/centrality.csv", "structure/conditions.csv",
@@ -67,9 +69,11 @@ def test_summary_matches_the_tables(demo: Path, run: dict) -> None:
            "people" in text
     central = set(units.index[units["group"] == CORE_GROUP])
     assert set(members.loc[members["status"] == "core", "unit_id"]) == central
-    # every member is within the one-hour gate of the core (the access step's matrix)
+    # every member that is not snapped in with its whole parent is within the one-hour gate of
+    # the core (the access step's matrix)
     circles = csv(demo / "access/circles.csv").set_index("unit_id")
-    assert (circles["minutes"].astype(float).reindex(members["unit_id"]) <= 60).all()
+    gated = members[~members["rule"].str.startswith("snapped_to_parent")]
+    assert (circles["minutes"].astype(float).reindex(gated["unit_id"]) <= 60).all()
     n_circle = int(circles["within_1h"].fillna(False).astype(bool).sum())
     assert f"Within 60 minutes of `{AREA}`: {n_circle} units" in text
     acc = json.loads((demo / "signaling/accounting.json").read_text())
@@ -89,7 +93,8 @@ def test_later_steps_use_the_unsuppressed_od(demo: Path, run: dict) -> None:
                                                  + sup["commuters_suppressed"], abs=0.01)
     # the delineation got the layer, not the published file
     given = csv(demo / "delineation/inputs/flows.csv")
-    assert len(given) == len(layer)
+    assert (given["layer"] == "commuting").sum() == len(layer)
+    assert given.loc[given["layer"] == "commuting", "source"].eq("modelled").all()
     # out-commuting rates from the layer are those of signaling/units.csv, for every unit
     units = csv(demo / "signaling/units.csv").set_index("unit_id")
     out = layer[layer["origin"] != layer["destination"]].groupby("origin")["value"].sum()
@@ -108,9 +113,15 @@ def test_later_steps_use_the_unsuppressed_od(demo: Path, run: dict) -> None:
 
 def test_strength_weights_carry_the_layer_labels(demo: Path, run: dict) -> None:
     w = csv(demo / "strength/weights.csv").set_index("layer")
-    assert w.to_dict("index").keys() == {"gravity", "commuting", "rail_trips"}
+    assert w.to_dict("index").keys() == {"commuting", "rail_trips", "road_passenger",
+                                         "road_freight", "investment"}
     assert w.loc["commuting", "source"] == "modelled" and w.loc["rail_trips", "source"] == "real"
-    assert w.loc["gravity", "source"] == "modelled" and w.loc["rail_trips", "kind"] == "passenger"
+    assert w.loc["road_freight", ["kind", "source"]].tolist() == ["freight", "modelled"]
+    assert w.loc["investment", ["kind", "source"]].tolist() == ["investment", "modelled"]
+    # the delineation fused the same five layers, each with its label, in its own weights
+    d = csv(demo / "delineation/layers.csv").set_index("layer")
+    assert d["source"].to_dict() == w["source"].to_dict()
+    assert abs(d["weight"].astype(float).sum() - 1) < 1e-9
     assert abs(w["weight"].astype(float).sum() - 1) < 1e-12
     # membership to the core: the share of a unit's fused links going to the 9 core units
     links = csv(demo / "strength/links.csv")

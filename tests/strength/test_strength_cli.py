@@ -115,18 +115,18 @@ def test_cli_bad_files_one_error(tiny: dict[str, Path], tmp_path: Path, capsys) 
 
 
 def test_cli_chongqing_example(tmp_path: Path, capsys) -> None:
-    """--example takes the shipped project's units, travel times and layers: the same three
+    """--example takes the shipped project's units, travel times and layers: the same five
     layers, weights and fused links as the strength step of 'metrocircle demo'."""
     from metrocircle.project import example_results
 
     out = tmp_path / "cq"
     assert main(["strength", "--example", "chongqing", "--out", str(out), "--no-progress"]) == 0
     printed = capsys.readouterr().out
-    assert "gdp is filled for 25 of 58 units" in printed
+    assert "layer investment: investment, modelled" in printed
     run = json.loads((out / "run.json").read_text())
-    assert run["parameters"]["mass"] == ["population"]
-    assert run["gravity"]["units"] == 58 and run["gravity"]["pairs"] == 58 * 57
-    assert set(run["fusion"]["weights"]) == {"gravity", "commuting", "rail_trips"}
+    assert run["gravity"] is None  # the project has no gravity layer
+    assert set(run["fusion"]["weights"]) == {"commuting", "rail_trips", "road_passenger",
+                                             "road_freight", "investment"}
     assert sum(run["fusion"]["weights"].values()) == pytest.approx(1.0)
     demo = example_results("chongqing", ["strength"]).steps["strength"]
     assert run["fusion"]["weights"] == pytest.approx(demo.info["weights"], abs=1e-12)
@@ -139,6 +139,13 @@ def test_cli_chongqing_example(tmp_path: Path, capsys) -> None:
     # Sichuan prefectures far away (Yubei 500112 vs Ya'an 511800)
     assert share["500112"] > share["511800"]
     assert (memb[["chongqing_central_share", "outside_share"]].sum(axis=1) - 1).abs().max() < 1e-9
+    # a gravity layer on request: population as the mass, with the note on GDP
+    assert main(["strength", "--example", "chongqing", "--mass", "population", "--out",
+                 str(tmp_path / "grav"), "--no-progress"]) == 0
+    assert "gdp is filled for 25 of 58 units" in capsys.readouterr().out
+    grav = json.loads((tmp_path / "grav" / "run.json").read_text())
+    assert grav["gravity"]["units"] == 58 and grav["gravity"]["pairs"] == 58 * 57
+    assert len(grav["fusion"]["weights"]) == 6
     # GDP as a mass: an error naming the units without it, or dropped and listed
     code = main(
         ["strength", "--example", "chongqing", "--mass", "population", "--mass",

@@ -196,15 +196,22 @@ def strength_command(
                 strong = float(step["strong"])
             if not given(ctx, "weak"):
                 weak = float(step["weak"])
-            gdp_units = int(units_df["gdp"].notna().sum()) if "gdp" in units_df.columns else 0
+            # the gravity layer: the project's, or one asked for with the gravity options
+            with_gravity = grav is not None or any(
+                given(ctx, o) for o in ("mass", "b", "direction_mass", "directional",
+                                        "on_missing"))
             notes.append(
                 "units, travel times, cores and layers: the shipped Chongqing project "
                 "(metrocircle demo); travel times from metrocircle.access (2019 rail "
                 "timetable, real; roads and station access modelled)")
-            notes.append(
-                f"mass = {', '.join(mass_cols)} (2020 census, real): gdp is filled for "
-                f"{gdp_units} of {len(units_df)} units; no GDP is imputed: --mass population "
-                "--mass gdp lists the units without it (an error)")
+            if with_gravity:
+                gdp_units = int(units_df["gdp"].notna().sum()) \
+                    if "gdp" in units_df.columns else 0
+                notes.append(
+                    f"gravity layer (modelled), mass = {', '.join(mass_cols)} (2020 census, "
+                    f"real): gdp is filled for {gdp_units} of {len(units_df)} units; no GDP "
+                    "is imputed: --mass population --mass gdp lists the units without it "
+                    "(an error)")
             for name in layer_names:
                 if name == grav:
                     continue  # the gravity layer is computed below with the options above
@@ -250,7 +257,9 @@ def strength_command(
         if "gravity" in layers:
             raise ParameterError("The layer name 'gravity' is taken by the gravity model.")
         grav_info = None
-        if units_df is not None and tt_df is not None:
+        if example is None:
+            with_gravity = units_df is not None and tt_df is not None
+        if with_gravity and units_df is not None and tt_df is not None:
             callback("gravity", 0.0)
             grav = attempt(
                 st.gravity,

@@ -153,15 +153,40 @@ class Inputs:
             df = _rename(df, {"unit_id": decl.get("id", "unit_id"), **(decl.get("columns") or {})})
             if "geometry" in df.columns:
                 df = pd.DataFrame(df.drop(columns="geometry"))
+            for i, join in enumerate(decl.get("join") or []):
+                df = self._join(df, join, i)
             units = V.validate_units(df, source=source, line_offset=first)
             for col in ("lon", "lat"):
                 if col in units.columns:
                     units[col] = pd.to_numeric(units[col], errors="coerce")
-            for col in decl.get("parents") or []:
-                units[col] = V.as_codes(units[col])
+            for col in decl.get("parents") or []:  # a blank parent: none at that level
+                codes = V.as_codes(units[col])
+                units[col] = codes.where(codes.fillna("").ne(""), pd.NA)
             return units
 
         return self._memo("units", build)
+
+    def _join(self, units: pd.DataFrame, join: Mapping[str, Any], i: int) -> pd.DataFrame:
+        """Add the columns of a joined attribute table (``[inputs.units] join``)."""
+        path = self.project.resolve(join["file"])
+        key = f"inputs.units.join.{i}"
+        extra, _ = io.read_table(path, source=f"{key} ({path.name})")
+        extra = _rename(extra, {"unit_id": join.get("id", "unit_id")})
+        extra["unit_id"] = V.as_codes(extra["unit_id"])
+        codes = V.as_codes(units["unit_id"])
+        dup = extra["unit_id"].duplicated(keep=False)
+        if dup.any():
+            raise InputError([Problem(key, "codes listed more than once",
+                                      sorted(set(extra.loc[dup, "unit_id"])))])
+        others = ~extra["unit_id"].isin(set(codes))
+        if others.any():
+            self.set_aside.setdefault("inputs.units", {})[f"join {path.name}: rows of other "
+                                                          "codes"] = int(others.sum())
+        lookup = extra[~others].set_index("unit_id")
+        out = units.copy()
+        for col in lookup.columns:
+            out[col] = codes.map(lookup[col]).to_numpy()
+        return out
 
     def unit_ids(self) -> list[str]:
         return self.units()["unit_id"].tolist()
@@ -249,6 +274,19 @@ class Inputs:
                                          unit_ids=pd.Series(self.unit_ids()))
 
         return self._memo("timetable", build)
+
+    def road_times(self, params: Any) -> pd.DataFrame:
+        """Travel times on the roads alone (``[inputs.roads]``, or modelled between the
+        neighbours of ``[inputs.adjacency]``), with the access parameters ``params``."""
+        def build() -> pd.DataFrame:
+            from metrocircle.access import accessibility
+
+            tt = accessibility(self.units(), roads=self.plain_table("roads"),
+                               adjacency=self.adjacency(), params=params).travel_times
+            return tt.loc[tt["reachable"], ["origin", "destination", "minutes"]].reset_index(
+                drop=True)
+
+        return self._memo("road_times", build)
 
     def plain_table(self, name: str) -> pd.DataFrame | None:
         """``[inputs.roads]`` or ``[inputs.links]`` as read by :mod:`metrocircle.access.io`."""

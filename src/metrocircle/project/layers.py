@@ -96,6 +96,25 @@ def _gravity(ctx: StepContext, params: dict[str, Any]) -> pd.DataFrame:
     return out
 
 
+def _chongqing(ctx: StepContext, params: dict[str, Any]) -> pd.DataFrame:
+    from metrocircle.datasets.chongqing import layers as cq
+
+    which, beta = params["layer"], params.get("beta")
+    if which == "investment":
+        records = cq.investment_records(travel_times=ctx.travel_times(),
+                                        beta=cq.INVESTMENT_BETA if beta is None else beta)
+        layer = cq.investment_layer(records)
+    else:
+        build = cq.road_passenger_layer if which == "road_passenger" else cq.road_freight_layer
+        default = cq.PASSENGER_BETA if which == "road_passenger" else cq.FREIGHT_BETA
+        layer = build(travel_times=ctx.travel_times("road"),
+                      beta=default if beta is None else beta)
+    out = layer.flows[["origin", "destination", "value"]].copy()
+    out.attrs["info"] = {"builder": f"metrocircle.datasets.chongqing.layers ({which})",
+                         "kind": layer.kind, "source": layer.source, "note": layer.note}
+    return out
+
+
 LAYER_MODELS: dict[str, LayerModel] = {
     "gravity": LayerModel(
         name="gravity",
@@ -111,6 +130,24 @@ LAYER_MODELS: dict[str, LayerModel] = {
         needs=("travel_times",),
         build=_gravity,
         unit_columns=("mass", "direction_mass"),
+    ),
+    "chongqing": LayerModel(
+        name="chongqing",
+        doc="The modelled layers of the shipped Chongqing example "
+            "(metrocircle.datasets.chongqing.layers; docs/methods/cn-multisource.md): "
+            "road_passenger and road_freight, doubly constrained gravity on the census "
+            "population and on secondary-sector value added over the road minutes; investment, "
+            "per industry section attraction-constrained from producer-service employment over "
+            "the network minutes. Masses from the shipped census and prefecture GDP; travel "
+            "times from the project's access step.",
+        params=(
+            Key("layer", "str", "Which layer.", required=True,
+                choices=("road_passenger", "road_freight", "investment")),
+            Key("beta", "float", "Distance-decay exponent (default: 2 for the road layers, 1 "
+                                 "for investment).", low=0.0),
+        ),
+        needs=("travel_times", "road_times"),
+        build=_chongqing,
     ),
 }
 
@@ -129,8 +166,12 @@ def label(project_layers: Mapping[str, Mapping[str, Any]], name: str,
             "note": str(decl.get("note", ""))}
 
 
-def labelled(flows: pd.DataFrame, lab: Mapping[str, str]) -> pd.DataFrame:
-    """``flows`` with ``layer``, ``kind`` and ``source`` columns (how several layers are handed
-    to a method in one table)."""
-    return flows[["origin", "destination", "value"]].assign(
-        layer=lab["layer"], kind=lab["kind"], source=lab["source"])
+def combined(layers: Mapping[str, pd.DataFrame], labels: Mapping[str, Mapping[str, str]]
+             ) -> pd.DataFrame:
+    """Several layers in one flows table with ``layer``, ``kind`` and ``source`` columns (how
+    they are handed to a method: :func:`metrocircle.model.layers.combine_layers`)."""
+    from metrocircle.model.layers import FlowLayer, combine_layers
+
+    return combine_layers([FlowLayer(layers[n], name=n, kind=labels[n]["kind"],
+                                     source=labels[n]["source"], note=labels[n]["note"])
+                           for n in layers])

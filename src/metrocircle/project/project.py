@@ -124,6 +124,10 @@ class Project:
                 if key.kind == "file" or (key.kind == "number_or_file" and isinstance(value,
                                                                                      str)):
                     out.append((f"{prefix}.{key.name}", str(value)))
+        joins = (self.input("units") or {}).get("join")
+        if isinstance(joins, list):
+            out += [(f"inputs.units.join.{i}.file", str(j["file"])) for i, j in enumerate(joins)
+                    if isinstance(j, dict) and isinstance(j.get("file"), str)]
         for name in ("delineation", "roles"):
             params = (self.data.get("steps", {}).get(name) or {}).get("params") or {}
             if isinstance(params, dict) and isinstance(params.get("policy"), str):
@@ -138,7 +142,7 @@ class Project:
             *parents, last = dotted.split(".")
             node = data
             for part in parents:
-                node = node[part]
+                node = node[int(part)] if isinstance(node, list) else node[part]
             node[last] = self.resolve(value).resolve().as_posix()
         return data
 

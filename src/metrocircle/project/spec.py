@@ -26,9 +26,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-#: ``kind`` of a flow layer (shared vocabulary) and its ``source``.
-LAYER_KINDS = ("commuting", "signaling", "investment", "passenger", "freight", "other")
-LAYER_SOURCES = ("real", "modelled")
+from metrocircle.model.schema import LAYER_KINDS, LAYER_SOURCES
+
+__all__ = ["LAYER_KINDS", "LAYER_SOURCES", "ROOT", "Key", "Section", "check_shape",
+           "reference_markdown"]
+
 #: Layer name of the fused connection index of the strength step.
 FUSED = "fused"
 
@@ -73,6 +75,7 @@ class Key:
             "weights": "'entropy', 'ahp', 'combined' or a table {layer = weight}",
             "number_or_file": "a number or a file path",
             "section": "a table",
+            "joins": "a list of tables {file = \"...\", id = \"...\"}",
         }[self.kind]
         if self.low is None and self.high is None:
             return base
@@ -105,6 +108,11 @@ class Key:
             ok = (isinstance(value, str) and value in ("entropy", "ahp", "combined")) or (
                 isinstance(value, dict) and all(_number_ok(v, integer=False, key=None)
                                                 and v >= 0 for v in value.values()))
+        elif kind == "joins":
+            ok = isinstance(value, list) and all(
+                isinstance(v, dict) and isinstance(v.get("file"), str) and v["file"].strip()
+                and isinstance(v.get("id", ""), str) and set(v) <= {"file", "id"}
+                for v in value)
         elif kind == "number_or_file":
             ok = (isinstance(value, str) and bool(value.strip())) or _number_ok(
                 value, integer=False, key=self)
@@ -194,10 +202,15 @@ UNITS = Section("inputs.units", "The spatial units: one row per unit, with its a
     Key("columns", "table", "Model name = column of the file, e.g. {name = \"name_en\", "
                             "population = \"pop_2020\", lon = \"x\", lat = \"y\"}. Columns "
                             "not mapped are kept under their own names."),
+    Key("join", "joins", "Further tables of unit attributes joined on the unit code, e.g. "
+                         "[{file = \"parents.csv\", id = \"unit_id\"}]: their columns (except "
+                         "the code) are added to the units; a unit a table lacks gets empty "
+                         "values, and rows of other codes are counted."),
     Key("parents", "list", "Columns naming the parent unit at each level, nearest first "
-                           "(e.g. [\"prefecture\", \"planning_group\"]). They stay in the units "
-                           "table and are listed in delineation/inputs/params.json; cn-commuting "
-                           "snaps to the column mapped to parent_id in 'columns'."),
+                           "(e.g. [\"prefecture\", \"planning_group\"]). A delineation method "
+                           "with a 'parent_levels' parameter (cn-multisource) snaps to them "
+                           "unless its params say otherwise; cn-commuting snaps to the column "
+                           "mapped to parent_id in 'columns'."),
     _WHERE, _DROP, _LAYER_NAME, _SOURCE, _NOTE,
 ))
 BOUNDARIES = Section("inputs.boundaries", "Unit polygons, for the GeoPackage outputs (needs "
@@ -509,7 +522,7 @@ def reference_markdown() -> str:
     kinds = {"str": "text", "int": "integer", "float": "number", "bool": "true/false",
              "file": "file", "list": "list of text", "numbers": "list of numbers",
              "table": "table", "weights": "text or table", "number_or_file": "number or file",
-             "section": "table"}
+             "section": "table", "joins": "list of tables"}
     out: list[str] = []
     for name, section in walk():
         if not section.keys:

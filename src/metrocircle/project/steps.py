@@ -72,8 +72,15 @@ class StepContext:
     def params(self) -> dict[str, Any]:
         return self.project.step(self.step)
 
-    def travel_times(self) -> pd.DataFrame | None:
-        """The access step's matrix, else ``[inputs.travel_times]``, else None."""
+    def travel_times(self, mode: str = "network") -> pd.DataFrame | None:
+        """The access step's matrix, else ``[inputs.travel_times]``, else None.
+
+        ``mode="road"`` gives the same network's roads alone (no timetable, no links), with the
+        access step's parameters: what road-borne flows (passengers by road, freight) travel
+        on. It needs the access step.
+        """
+        if mode == "road":
+            return self.inputs.road_times(Access.access_params(self.project))
         if "access" in self.results:
             return self.results["access"].tables["travel_times"]
         return self.inputs.travel_times()
@@ -395,13 +402,15 @@ class Layers(Step):
         decls = project.layers.values()
         if any(d.get("step") == "signaling" for d in decls):
             out.append("signaling")
-        if any("travel_times" in getattr(L.LAYER_MODELS.get(str(d.get("model"))), "needs", ())
-               for d in decls) and project.has_step("access"):
+        needs = {n for d in decls
+                 for n in getattr(L.LAYER_MODELS.get(str(d.get("model"))), "needs", ())}
+        if needs & {"travel_times", "road_times"} and project.has_step("access"):
             out.append("access")
         return out
 
     def reads(self, project: Project) -> list[tuple[str, str]]:
-        out = [("inputs", "units"), ("inputs", "travel_times"), ("inputs", "census")]
+        out = [("inputs", n) for n in ("units", "travel_times", "census", "adjacency",
+                                       "roads")]
         return out + [("layers", n) for n in project.layers]
 
     def check(self, project: Project, report: Report, columns: Columns) -> None:
@@ -443,6 +452,9 @@ class Layers(Step):
                 if "travel_times" in model.needs and not _has_travel_times(project):
                     report(f"{key}.model", f"the {model.name} model needs travel times: add "
                                            "[steps.access] or [inputs.travel_times]")
+                elif "road_times" in model.needs and not project.has_step("access"):
+                    report(f"{key}.model", f"the {model.name} model needs the road times of "
+                                           "the access step: add [steps.access]")
                 if "census" in model.needs and project.input("census") is None:
                     report(f"{key}.model", f"the {model.name} model needs [inputs.census]")
                 cols = columns("units") or []
@@ -588,7 +600,7 @@ class Delineation(Step):
                    f"{', '.join(available_methods())}")
             return
         cls = get_method(method)
-        params = dict(p.get("params") or {})
+        params = method_params(project)
         spec = cls.param_spec()
         good = {}
         for name, value in params.items():
@@ -621,9 +633,8 @@ class Delineation(Step):
         if len(names) == 1:
             flows = ctx.layer(names[0])
         else:
-            flows = pd.concat([L.labelled(ctx.layer(n), lab) for n, lab in zip(names, labels,
-                                                                               strict=True)],
-                              ignore_index=True)
+            flows = L.combined({n: ctx.layer(n) for n in names},
+                               {lab["layer"]: lab for lab in labels})
         external = sorted({c for n in names if n != FUSED
                            for c in ctx.project.layers[n].get("external", [])})
         # point coordinates are not attributes to add up per area
@@ -633,7 +644,7 @@ class Delineation(Step):
         if adjacency is not None:
             adjacency = adjacency[["unit_a", "unit_b"]]
         tt = ctx.travel_times() if p["travel_times"] else None
-        params = _resolve_policy(ctx, dict(p.get("params") or {}))
+        params = _resolve_policy(ctx, method_params(ctx.project))
         res = mc.delineate(p["method"], flows, units=units, cores=cores, adjacency=adjacency,
                            travel_times=tt, params=params, external=external,
                            progress=ctx.progress)
@@ -657,7 +668,7 @@ class Delineation(Step):
         if tt is not None:
             ctx.write_table(tt, "delineation", "inputs", "travel_times.csv")
         given = {k: (str(ctx.project.resolve(v)) if k == "policy" and isinstance(v, str) else v)
-                 for k, v in (p.get("params") or {}).items()}
+                 for k, v in method_params(ctx.project).items()}
         ctx.write_json({"method": res.method, "params": res.params, "given": given,
                         "external": external, "layers": labels,
                         "parents": (ctx.project.input("units") or {}).get("parents", []),
@@ -695,6 +706,20 @@ class Delineation(Step):
         dissolved = _dissolve_areas(geo)
         if dissolved is not None:
             io.write_table(dissolved.merge(areas, on="area_id", how="left"), gpkg, layer="areas")
+
+
+def method_params(project: Project) -> dict[str, Any]:
+    """The delineation method's parameters as given, and ``parent_levels`` from ``[inputs.units]
+    parents`` when the method has that parameter and the project does not set it."""
+    from metrocircle.delineate import available_methods, get_method
+
+    p = project.step("delineation")
+    params = dict(p.get("params") or {})
+    parents = (project.input("units") or {}).get("parents") or []
+    if p["method"] in available_methods() and parents and "parent_levels" not in params \
+            and "parent_levels" in get_method(p["method"]).param_spec():
+        params["parent_levels"] = ",".join(parents)
+    return params
 
 
 def compare_scopes(membership: pd.DataFrame, reference: pd.DataFrame,

@@ -171,7 +171,7 @@ def _check_table(key: str, decl: dict[str, Any], header: list[str], path: Path,
     return after
 
 
-_COLUMN_KEYS = ("file", "id", "columns", "where", "drop", "layer", "parents")
+_COLUMN_KEYS = ("file", "id", "columns", "where", "drop", "layer", "parents", "join")
 
 
 def _check_columns(project: Project, report: spec.Report, missing_files: set[str],
@@ -209,6 +209,26 @@ def _check_columns(project: Project, report: spec.Report, missing_files: set[str
             after = _check_table(key, decl, header, path, report)
         columns[name] = after
         if name == "units":
+            for i, join in enumerate(decl.get("join") or []):
+                jkey = f"{key}.join.{i}"
+                if f"{jkey}.file" in missing_files or bad_key(f"{key}.join"):
+                    continue
+                jpath = project.resolve(join["file"])
+                try:
+                    jhead = read_header(jpath)
+                except InputError as err:
+                    for p in err.problems:
+                        report(f"{key}.join", p.message)
+                    continue
+                jid = join.get("id", "unit_id")
+                if jid not in jhead:
+                    report(f"{key}.join", _missing(jid, jhead, jpath))
+                clash = sorted(set(jhead) - {jid} & set(after))
+                if clash:
+                    report(f"{key}.join", f"{jpath.name} repeats units column(s) "
+                                          f"{', '.join(clash)}")
+                after += [c for c in jhead if c != jid and c not in after]
+            columns[name] = after
             for col in decl.get("parents") or []:
                 if col not in after:
                     report(f"{key}.parents", _missing(col, after, path))

@@ -310,8 +310,8 @@ def rail_layer() -> FlowLayer:
 def all_layers(*, road_travel_times: pd.DataFrame | None = None,
                multimodal_travel_times: pd.DataFrame | None = None) -> list[FlowLayer]:
     """The four layers above: rail (real), road passengers, road freight, investment
-    (modelled). Commuting comes from signaling (:func:`metrocircle.signaling.
-    chongqing_commuting`, simulated records: modelled too)."""
+    (modelled). Commuting comes from signaling (the signaling step of the shipped Chongqing
+    project, simulated records: modelled too)."""
     road = road_travel_times if road_travel_times is not None else travel_times("road")
     multi = (multimodal_travel_times if multimodal_travel_times is not None
              else travel_times("multimodal"))
