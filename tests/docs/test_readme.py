@@ -22,7 +22,7 @@ def test_readme_starts_with_exactly_two_setup_commands_and_ci_runs_the_second() 
                        commands[0])
     assert extras, commands[0]
     needed = extras_needed(example_project("chongqing"))
-    assert set(needed) == {"geo", "graph"}
+    assert set(needed) == {"geo", "graph", "report"}
     assert set(needed) <= set(extras.group(1).split(","))
     assert commands[0].endswith("&& .venv/bin/metrocircle demo --out out/demo")
     ci = (ROOT / ".ci" / "run").read_text()

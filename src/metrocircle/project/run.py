@@ -57,9 +57,13 @@ class RunResult:
         return StepContext(self.project, inputs, self.steps, root, step)
 
 
-def extras_needed(project: Project) -> dict[str, list[str]]:
-    """The optional packages the project's steps need, by extra (installed or not)."""
+def extras_needed(project: Project, *, report: bool = True) -> dict[str, list[str]]:
+    """The optional packages the project's steps need, by extra (installed or not); with
+    ``report``, those of the report a run into a folder ends with (maps with matplotlib,
+    the GeoPackage with geopandas when the project has boundaries)."""
     wanted: dict[str, set[str]] = {}
+    if report:
+        wanted.setdefault("report", set()).add("matplotlib")
     for name in step_order(project):
         for extra, mods in STEPS[name].extras.items():
             wanted.setdefault(extra, set()).update(mods)
@@ -72,22 +76,23 @@ def extras_needed(project: Project) -> dict[str, list[str]]:
     return {extra: sorted(mods) for extra, mods in sorted(wanted.items())}
 
 
-def required_extras(project: Project) -> dict[str, list[str]]:
-    """Optional packages the project's steps need and are missing, by extra."""
+def required_extras(project: Project, *, report: bool = True) -> dict[str, list[str]]:
+    """Optional packages the project's steps (and its report) need and are missing, by
+    extra."""
     import importlib.util
 
     out = {}
-    for extra, mods in extras_needed(project).items():
+    for extra, mods in extras_needed(project, report=report).items():
         missing = [m for m in mods if importlib.util.find_spec(m) is None]
         if missing:
             out[extra] = missing
     return out
 
 
-def _check_extras(project: Project) -> None:
+def _check_extras(project: Project, *, report: bool) -> None:
     from metrocircle.exceptions import MissingDependencyError
 
-    missing = required_extras(project)
+    missing = required_extras(project, report=report)
     if missing:
         mods = ", ".join(m for v in missing.values() for m in v)
         raise MissingDependencyError(
@@ -250,7 +255,7 @@ def run_project(
     from metrocircle.model.output import OutputDir
     from metrocircle.project.report import summary_markdown
 
-    _check_extras(project)
+    _check_extras(project, report=out is not None and with_report)
     report = progress or (lambda step, frac: None)
     inputs = Inputs(project)
     order = needed_steps(project, steps)

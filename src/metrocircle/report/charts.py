@@ -41,6 +41,7 @@ def reasons_chart(
     title: str,
     caption: str,
     xlabel: str,
+    y: str = "value",
     ylabel: str = "value tested by the rule",
     thresholds: Mapping[str, float] | None = None,
     max_x: float | None = None,
@@ -49,9 +50,9 @@ def reasons_chart(
     log_x: bool = False,
     size: tuple[float, float] = (9.0, 6.0),
 ) -> Any:
-    """Each unit's ``value`` (from ``membership``: ``unit_id, status, value[, threshold]``)
-    against ``x`` (by ``unit_id``: minutes to the core, or another measure), one colour per
-    status.
+    """Each unit's ``y`` (default ``value``; from ``membership``: ``unit_id, status, value[,
+    threshold]``) against ``x`` (by ``unit_id``: minutes to the core, or another measure), one
+    colour per status.
 
     Horizontal lines mark ``thresholds`` (label -> value; default: the distinct values of the
     ``threshold`` column) and a vertical line ``max_x`` (e.g. the travel-time limit). Units
@@ -65,11 +66,11 @@ def reasons_chart(
     """
     from matplotlib.lines import Line2D
 
-    missing = [c for c in ("unit_id", "status", "value") if c not in membership.columns]
+    missing = [c for c in ("unit_id", "status", y) if c not in membership.columns]
     if missing:
         raise InputError([Problem("membership", f"no column(s) {', '.join(missing)} to chart")])
     m = membership.copy()
-    m["value"] = pd.to_numeric(m["value"], errors="coerce")
+    m["value"] = pd.to_numeric(m[y], errors="coerce")
     m["_x"] = pd.to_numeric(m["unit_id"].map(x), errors="coerce")
     no_value = m["value"].isna()
     drawn = m[~no_value].copy()
@@ -96,12 +97,12 @@ def reasons_chart(
                    edgecolor="#444444", linewidth=0.4, zorder=4)
         handles.append(Line2D([], [], marker="o", linestyle="", markersize=5, color=color,
                               markeredgecolor="#444444", label=f"{status} ({len(part)})"))
-    if thresholds is None and "threshold" in m.columns:
+    if thresholds is None and y == "value" and "threshold" in m.columns:
         values = pd.to_numeric(m["threshold"], errors="coerce").dropna().unique()
         thresholds = {f"threshold {v:g}": float(v) for v in sorted(values)}
     for label, value in (thresholds or {}).items():
         ax.axhline(value, color="#555555", linestyle="--", linewidth=0.8, zorder=2)
-        ax.annotate(f"{label} = {value:g}", (1.0, value), xycoords=("axes fraction", "data"),
+        ax.annotate(f"{label} = {value:.3g}", (1.0, value), xycoords=("axes fraction", "data"),
                     xytext=(-3, 2), textcoords="offset points", ha="right", va="bottom",
                     fontsize=7, color="#333333")
     if max_x is not None:

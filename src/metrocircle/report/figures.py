@@ -303,22 +303,38 @@ class _Figures:
                 x, xlabel, log_x = (pd.to_numeric(size, errors="coerce"),
                                     "employed residents (log scale)", True)
             tt = ""
-        thresholds = {k: float(v) for k, v in params.items()
-                      if isinstance(v, int | float) and not isinstance(v, bool)
-                      and (k.endswith("_share") or k == "threshold") and 0 < float(v) <= 1
-                      and not k.startswith("snap")}  # snapping shares test parents, not units
+        shares = {k: float(v) for k, v in params.items()
+                  if isinstance(v, int | float) and not isinstance(v, bool)
+                  and (k.endswith("_share") or k == "threshold") and 0 < float(v) <= 1
+                  and not k.startswith("snap")}  # snapping shares test parents, not units
+        # what each unit was tested on: the fused membership and the commuting rate when the
+        # method gives them (multi-source), else the value of its rule
+        measures: list[tuple[str, str, str, dict[str, float] | None]] = []
+        if "fused_membership" in m.columns and m["fused_membership"].notna().any():
+            limit = (pd.to_numeric(m["membership_threshold"], errors="coerce").dropna().unique()
+                     if "membership_threshold" in m.columns else [])
+            measures.append(("reasons", "fused_membership", "fused membership to the core",
+                             {"membership threshold": float(limit[0])} if len(limit) else None))
+        if "commuting_rate" in m.columns and m["commuting_rate"].notna().any():
+            measures.append(("reasons_commuting" if measures else "reasons", "commuting_rate",
+                             "commuting rate to the core", shares or None))
+        if not measures:
+            measures.append(("reasons", "value", "share tested by the rule", shares or None))
         max_x = params.get("max_minutes") if xlabel.startswith("minutes") else None
-        fig = C.reasons_chart(
-            m, x=x, title=f"Why each unit is in or out ({info.get('method', '?')})",
-            xlabel=xlabel, ylabel="share tested by the rule",
-            thresholds=thresholds or None,
-            max_x=float(max_x) if isinstance(max_x, int | float) else None,
-            max_x_label=f"max_minutes = {max_x:g}" if isinstance(max_x, int | float) else "",
-            names=self.names, log_x=log_x,
-            caption=f"{self._delineation_source()}{tt}. Each point is a unit: the value its "
-                    "rule tested (membership.csv 'value') and the thresholds of the method's "
-                    "parameters (dashed); its margin is the distance to its threshold.")
-        self._save(fig, "reasons", "chart", fig.get_suptitle())
+        has_max = isinstance(max_x, int | float) and not isinstance(max_x, bool)
+        for name, y, ylabel, thresholds in measures:
+            fig = C.reasons_chart(
+                m, x=x, y=y,
+                title=f"Why each unit is in or out ({info.get('method', '?')}): {ylabel}",
+                xlabel=xlabel, ylabel=ylabel, thresholds=thresholds,
+                max_x=float(max_x) if has_max else None,
+                max_x_label=f"max_minutes = {max_x:g}" if has_max else "",
+                names=self.names, log_x=log_x,
+                caption=f"{self._delineation_source()}{tt}. Each point is a unit: its "
+                        f"{ylabel} (membership.csv '{y}') and the thresholds of the method's "
+                        "parameters (dashed); the rule, value, threshold and margin of every "
+                        "unit are in the report's unit table.")
+            self._save(fig, name, "chart", fig.get_suptitle())
 
     def weights(self) -> None:
         w = self.f.table("strength/weights.csv")
