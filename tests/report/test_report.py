@@ -274,3 +274,18 @@ def test_the_external_reference_check_finds_each_kind() -> None:
     assert "map.png" in found and "https:" in found and "x.svg" in found
     assert "@import" in found and "//cdn.example/x.js" in found
     assert "#maps" not in found and not any(f.startswith("data:") for f in found)
+
+
+def test_the_notebook_example_of_docs_report_runs(region: Path) -> None:
+    """docs/report.md's Python example, on this run folder instead of out/demo."""
+    root = Path(__file__).resolve().parents[2]
+    page = (root / "docs" / "report.md").read_text(encoding="utf-8")
+    code = re.search(r"```python\n(.*?)```", page, re.S).group(1)
+    assert "out/demo" in code
+    scope: dict = {}
+    exec(compile(code.replace("out/demo", region.as_posix()), "docs/report.md", "exec"), scope)
+    assert scope["fig"].get_suptitle() == "Status"
+    assert set(scope["units"]["status"]) == {"core", "member", "outside"}
+    assert "(report.md)" in (root / "docs" / "index.md").read_text()
+    assert "(docs/report.md)" in (root / "README.md").read_text()
+    assert (root / "docs" / "images" / "report.png").is_file()
