@@ -272,12 +272,12 @@ class _Figures:
         if s is None:
             return
         top = s.sort_values(["unit_id", "rank"]).drop_duplicates("unit_id")
-        top = top.assign(industry=top["industry"].astype(str).str.replace("_", " ", n=1))
+        top = top.assign(industry=top["industry"].astype(str).str.replace("_", " "))
         order = top["industry"].value_counts().index.tolist()
         p = self.f.step_parameters("industry")
         measure = self.f.step_info("industry").get("measure", "")
         self._map("industry", top, "industry", categorical=True, colors=P.classes(order),
-                  legend_title="first specialisation",
+                  legend_title="first specialisation", missing_label="no specialisation",
                   title="Industry: each unit's strongest specialisation (location quotient)",
                   caption=self._map_caption(
                       f"A unit is specialised at LQ > {p.get('threshold', '?')} with at least "
