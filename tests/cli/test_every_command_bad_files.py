@@ -47,6 +47,8 @@ def commands(f: Path, out: Path) -> dict[str, list[str]]:
             str(out),
         ],
         "ttwa-lma": ["delineate", "ttwa-lma", "--flows", str(f), "--out", str(out)],
+        "combine": ["combine", "omb-csa", "--membership", str(f), "--flows", str(f),
+                    "--adjacency", str(f), "--no-progress", "--out", str(out)],
         "od": ["od", "--records", str(f), "--cells", str(f), "--out", str(out)],
         "simulate": [
             "simulate-signaling",

@@ -56,5 +56,5 @@ def test_accounting_adds_up(tmp_path_factory, rows, dup, fmt):
     assert u["seen"] == valid["uid"].nunique()
     assert u["with_home"] + u["with_neither"] == u["seen"]
     assert u["with_home_only"] + u["with_work"] == u["with_home"]
-    assert int(res.od["commuters"].sum()) + acc["od"]["commuters_suppressed_sample"] \
+    assert int(res.od["value"].sum()) + acc["od"]["commuters_suppressed_sample"] \
         == acc["od"]["commuters_sample"]

@@ -64,7 +64,7 @@ def test_accuracy_on_published_generator(published_dir):
 
 
 def test_cpc_definition():
-    a = pd.DataFrame({"origin": ["A", "A"], "destination": ["A", "B"], "commuters": [6, 4]})
+    a = pd.DataFrame({"origin": ["A", "A"], "destination": ["A", "B"], "value": [6, 4]})
     b = pd.DataFrame({"origin": ["A", "B"], "destination": ["A", "A"], "commuters": [6, 2]})
     # common part 6 of (10 + 8) / 2
     assert common_part_of_commuters(a, b) == pytest.approx(2 * 6 / 18)

@@ -21,11 +21,12 @@ def test_simulate_then_od(tmp_path, metro_units, capsys):
                  str(sim / "cells.csv"), "--min-count", "2", "--param", "work_min_days=3",
                  "--out", str(out)]) == 0
     od = pd.read_csv(out / "od.csv", dtype={"origin": str, "destination": str})
-    assert list(od.columns) == ["origin", "destination", "commuters"]
-    assert (od["commuters"] >= 2).all()
+    assert list(od.columns) == ["origin", "destination", "value"]
+    cells = od[od["origin"].ne("(suppressed)") & od["destination"].ne("(suppressed)")]
+    assert (cells["value"] >= 2).all()
     units = pd.read_csv(out / "units.csv", dtype={"unit_id": str})
     assert list(units.columns) == ["unit_id", "residents", "workers", "commuting_rate_out",
-                                   "commuting_rate_in"]
+                                   "commuting_rate_in", "suppressed"]
     acc = json.loads((out / "accounting.json").read_text())
     assert acc["used_records"] + sum(acc["dropped"].values()) == acc["input_records"]
     run = json.loads((out / "run.json").read_text())
@@ -33,10 +34,8 @@ def test_simulate_then_od(tmp_path, metro_units, capsys):
     # the console says what the published od.csv leaves out, not only what it holds
     printed = capsys.readouterr().out
     a = acc["od"]
-    assert (f"suppressed in od.csv: {a['pairs_suppressed']} of {a['pairs']} pairs "
-            f"({a['commuters_suppressed_sample']} of {a['commuters_sample']} sampled "
-            "commuters) with fewer than 2") in printed
-    assert a["pairs"] - a["pairs_suppressed"] == len(od)
+    assert f"{a['pairs_published']} OD pairs published" in printed
+    assert a["pairs"] - a["pairs_suppressed"] == len(cells)
 
 
 def test_od_with_column_names_and_market_share(tmp_path):
@@ -53,7 +52,7 @@ def test_od_with_column_names_and_market_share(tmp_path):
                  "--market-share", "0.5", "--out", str(out)])
     assert code == 0
     od = pd.read_csv(out / "od.csv")
-    assert od.to_dict("records") == [{"origin": "H", "destination": "W", "commuters": 4.0}]
+    assert od.to_dict("records") == [{"origin": "H", "destination": "W", "value": 4.0}]
 
 
 def test_od_bad_input_exit_code_2(tmp_path, capsys):
@@ -67,3 +66,40 @@ def test_od_bad_input_exit_code_2(tmp_path, capsys):
     code = main(["od", "--records", str(p), "--cells", str(tmp_path / "c.csv"),
                  "--param", "oops", "--out", str(tmp_path / "o")])
     assert code == 2
+
+
+def test_od_output_feeds_delineate_without_renaming(tmp_path, metro_units, capsys):
+    """od.csv (origin,destination,value, with its suppressed remainders) goes straight into
+    delineate; units whose decisive flow may be hidden say 'suppressed', never 'no flow'."""
+    sim, out, dl = tmp_path / "sim", tmp_path / "od", tmp_path / "dl"
+    assert main(["simulate-signaling", "--units", str(metro_units), "--users", "400",
+                 "--days", "7", "--seed", "2", "--out", str(sim)]) == 0
+    assert main(["od", "--records", str(sim / "records.parquet"), "--cells",
+                 str(sim / "cells.csv"), "--out", str(out)]) == 0
+    said = capsys.readouterr().out
+    acc = json.loads((out / "accounting.json").read_text())["od"]
+    assert acc["pairs_suppressed"] > 0
+    assert f"{acc['pairs_suppressed']} pairs with {acc['commuters_suppressed']:,} commuters " \
+           "suppressed" in said
+    od = pd.read_csv(out / "od.csv", dtype={"origin": str, "destination": str})
+    assert (od["destination"] == "(suppressed)").any()
+    cores = tmp_path / "cores.csv"
+    pd.DataFrame({"unit_id": ["500103", "500105"], "area_id": ["metro", "metro"]}).to_csv(
+        cores, index=False)
+    assert main(["delineate", "jp-uea", "--flows", str(out / "od.csv"), "--cores", str(cores),
+                 "--units", str(metro_units), "--out", str(dl), "--no-progress"]) == 0
+    m = pd.read_csv(dl / "membership.csv", dtype={"unit_id": str})
+    assert len(m) == 27 and "(suppressed)" not in set(m["unit_id"])
+    hidden = m[m["rule"] == "suppressed"]
+    assert len(hidden) > 0
+    assert (hidden["share_low"] <= hidden["share_high"]).all()
+    assert (hidden["share_high"] >= 0.1).all()
+    # with no suppression, the same run has no such rule
+    out1, dl1 = tmp_path / "od1", tmp_path / "dl1"
+    assert main(["od", "--records", str(sim / "records.parquet"), "--cells",
+                 str(sim / "cells.csv"), "--min-count", "1", "--out", str(out1)]) == 0
+    assert "none suppressed" in capsys.readouterr().out
+    assert main(["delineate", "jp-uea", "--flows", str(out1 / "od.csv"), "--cores", str(cores),
+                 "--units", str(metro_units), "--out", str(dl1), "--no-progress"]) == 0
+    m1 = pd.read_csv(dl1 / "membership.csv", dtype={"unit_id": str})
+    assert not (m1["rule"] == "suppressed").any()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from handmade import cells_table, people, pingpong_user, write
+from test_disclosure import check_protected
 
 from metrocircle.signaling import od_from_records
 from metrocircle.signaling.engines.spark import SparkEngine
@@ -22,6 +23,7 @@ def _same(a, b):
     assert a.accounting == b.accounting
     pd.testing.assert_frame_equal(a.od, b.od)
     pd.testing.assert_frame_equal(a.units, b.units)
+    pd.testing.assert_frame_equal(a.remainder, b.remainder)
     assert a.run["engine"] == "duckdb" and b.run["engine"] == "spark"
 
 
@@ -30,10 +32,24 @@ def test_parity_on_simulated_records(spark, tmp_path, metro_units):
 
     simulate_signaling(metro_units, users=250, days=7, random_state=3, out_dir=tmp_path)
     a, b = _both(spark, tmp_path / "records.parquet", cells=tmp_path / "cells.csv",
-                 min_count=2, market_share=0.3)
+                 min_count=2, market_share=0.3, keep_users=True)
     _same(a, b)
     assert a.accounting["dropped"]["ping_pong"] > 0 and a.accounting["dropped"]["duplicate"] > 0
     assert len(a.od) > 5
+    # the differencing audit of issue 13 on what each engine writes: the same files, and no
+    # suppressed pair can be solved for from them
+    users = a._users[a._users["home_unit"].notna() & a._users["work_unit"].notna()]
+    truth = (users.groupby(["home_unit", "work_unit"]).size().rename("n").reset_index()
+             .rename(columns={"home_unit": "origin", "work_unit": "destination"}))
+    assert a.accounting["od"]["pairs_suppressed_below_min_count"] > 0
+    files = {}
+    for res in (a, b):
+        out = res.write(tmp_path / res.run["engine"])
+        ranges = check_protected(out, truth, 0.3, 2)
+        assert len(ranges) == res.accounting["od"]["pairs_suppressed"]
+        files[res.run["engine"]] = [(out / f).read_text() for f in ("od.csv", "units.csv",
+                                                                    "accounting.json")]
+    assert files["duckdb"] == files["spark"]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])

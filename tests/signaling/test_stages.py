@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from handmade import START, cells_table, people, pingpong_user, write
 
+from metrocircle.exceptions import InputError
 from metrocircle.signaling import od_from_records
 
 
@@ -34,7 +35,7 @@ def test_home_and_work_of_each_kind(tmp_path, cells_csv):
     assert u.loc["day_worker", "night"] == 0
     assert pd.isna(u.loc["student", "work_unit"])  # school 1 km from home
     assert pd.isna(u.loc["no_job", "work_unit"])  # irregular short visits
-    assert res.od.to_dict("records") == [{"origin": "H", "destination": "W", "commuters": 2}]
+    assert res.od.to_dict("records") == [{"origin": "H", "destination": "W", "value": 2}]
     units = res.units.set_index("unit_id")
     assert units.loc["H", "residents"] == 4 and units.loc["H", "workers"] == 0
     assert units.loc["W", "residents"] == 0 and units.loc["W", "workers"] == 2
@@ -114,24 +115,21 @@ def test_no_user_id_in_any_output(tmp_path, cells_csv):
                                                       "units.csv"]
 
 
-def test_min_count_suppresses_and_counts(tmp_path, cells_csv):
-    res = run(tmp_path, people(), cells_csv, min_count=3)
-    assert len(res.od) == 0
-    od = res.accounting["od"]
-    assert od["pairs_suppressed"] == 1 and od["commuters_suppressed_sample"] == 2
-    assert od["commuters_sample"] == 2
-    # unit totals still count everyone
-    assert res.units.set_index("unit_id").loc["W", "workers"] == 2
+def test_min_count_refuses_a_table_that_is_its_own_total(tmp_path, cells_csv):
+    # one pair (H -> W, 2 people) below min_count is the study total the accounting states:
+    # nothing could protect it, so nothing is published
+    with pytest.raises(InputError, match="cannot be protected"):
+        run(tmp_path, people(), cells_csv, min_count=3)
 
 
 def test_expansion_one_factor_and_per_unit(tmp_path, cells_csv):
     res = run(tmp_path, people(), cells_csv, market_share=0.25)
-    assert res.od["commuters"].tolist() == [8.0]
+    assert res.od["value"].tolist() == [8.0]
     assert res.units.set_index("unit_id").loc["H", "residents"] == 16.0
     shares = pd.DataFrame({"unit_id": ["H", "W", "X"], "market_share": [0.5, 0.1, 0.2]})
     res = run(tmp_path, people(), cells_csv, market_share=shares)
     # each person is expanded by the share of their home unit
-    assert res.od["commuters"].tolist() == [4.0]
+    assert res.od["value"].tolist() == [4.0]
     assert res.units.set_index("unit_id").loc["W", "workers"] == 4.0
     assert res.accounting["od"]["expansion"] == "per unit"
 
@@ -162,7 +160,7 @@ def test_units_by_polygon(tmp_path):
     polys.to_file(tmp_path / "units.geojson", driver="GeoJSON")
     res = od_from_records(write(people(), tmp_path / "r.csv"), cells=tmp_path / "cells.csv",
                           units=tmp_path / "units.geojson", min_count=1)
-    assert res.od.to_dict("records") == [{"origin": "H", "destination": "W", "commuters": 2}]
+    assert res.od.to_dict("records") == [{"origin": "H", "destination": "W", "value": 2}]
     # FAR lies outside both polygons: its records are used, its unit is empty
     assert res.accounting["users"]["home_outside_units"] == 0
 

@@ -50,8 +50,6 @@ def progress_bar(enabled: bool = True) -> Iterator:
         TextColumn("{task.percentage:>3.0f}%"),
         TimeElapsedColumn(),
         console=console,
-        transient=not console.is_terminal,
-        disable=not console.is_terminal,
     ) as bar:
         tasks: dict[str, TaskID] = {}
 
@@ -116,10 +114,11 @@ def _codes_in_flows(flows_df: Any, path: Any, origin_col: str,
     """The unit codes of the flows, even when the flow file has problems; None if they cannot
     be read at all."""
     from metrocircle.model.io import read_table
+    from metrocircle.model.schema import SUPPRESSED
     from metrocircle.model.validation import as_codes
 
     if flows_df is not None:
-        return sorted(set(flows_df["origin"]) | set(flows_df["destination"]))
+        return sorted((set(flows_df["origin"]) | set(flows_df["destination"])) - {SUPPRESSED})
     try:
         raw, _ = read_table(path)
     except InputError:
@@ -130,7 +129,7 @@ def _codes_in_flows(flows_df: Any, path: Any, origin_col: str,
     codes: set[str] = set()
     for c in cols:
         codes |= set(as_codes(raw[c]).dropna())
-    return sorted(codes - {""})
+    return sorted(codes - {"", SUPPRESSED})
 
 
 def given(ctx: Any, name: str) -> bool:
@@ -316,10 +315,12 @@ class DelineationInputs:
         external: list[str] | None = None,
         moe_col: str | None = None,
         urban_area_columns: dict[str, str] | None = None,
+        keep_suppressed: bool = False,
     ) -> DelineationInputs:
         """Read every file before raising, so that one error lists the problems of all of them;
         ``moe_col`` names the flows' margin-of-error column (kept as ``moe``),
-        ``urban_area_columns`` maps the columns of ``--urban-areas``."""
+        ``urban_area_columns`` maps the columns of ``--urban-areas``, ``keep_suppressed`` keeps
+        the ``(suppressed)`` rows of a published OD for the methods that count them."""
         from metrocircle.model import io
 
         self.external = list(external or [])
@@ -362,6 +363,7 @@ class DelineationInputs:
             destination_col=destination_col,
             value_col=value_col,
             external=self.external,
+            keep_suppressed=keep_suppressed,
             **({"moe_col": moe_col} if moe_col is not None else {}),
         )
         self.cores = attempt(io.read_cores, p["cores"], universe=universe) if p["cores"] else None

@@ -82,6 +82,7 @@ def delineate_command(
         tolerance_m=tolerance_m,
         external=external,
         urban_area_columns=ua_columns,
+        keep_suppressed=getattr(cls, "reads_suppressed", False),
     )
     started = time.perf_counter()
     with progress_bar(progress) as callback:
@@ -161,20 +162,29 @@ def _urban_area_columns(pairs: list[str]) -> dict[str, str]:
 def methods_command(
     method: str | None = typer.Argument(None, help="Show the parameters of one method."),
 ) -> None:
-    """List delineation methods, or one method's parameters with defaults and ranges."""
+    """List delineation and combination methods, or one method's parameters with defaults and
+    ranges."""
+    import importlib
+
     from rich.console import Console
     from rich.table import Table
 
-    from metrocircle.delineate import available_methods, get_method
+    combination = importlib.import_module("metrocircle.combine")
+    delineation = importlib.import_module("metrocircle.delineate")
 
     console = Console()
+    families = (("delineate", delineation), ("combine", combination))
     if method is None:
-        for name in available_methods():
-            cls = get_method(name)
-            doc = (cls.__doc__ or "").strip().splitlines()
-            console.print(f"[bold]{name}[/bold]  {doc[0] if doc else ''}")
+        for command, family in families:
+            for name in family.available_methods():
+                cls = family.get_method(name)
+                doc = (cls.__doc__ or "").strip().splitlines()
+                console.print(f"[bold]{name}[/bold] ({command})  {doc[0] if doc else ''}")
         return
-    cls = get_method(method)
+    if method in combination.available_methods():
+        cls = combination.get_method(method)
+    else:
+        cls = delineation.get_method(method)  # its error lists the delineation methods
     table = Table(title=f"{method} parameters (--param NAME=VALUE)")
     for col in ("name", "default", "allowed", "meaning"):
         table.add_column(col)

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import importlib
 import logging
+import signal
 import sys
+import threading
+from typing import Any
 
 import typer
 
@@ -24,6 +27,7 @@ from metrocircle.exceptions import MetrocircleError
 # Modules that define commands; each has ``register(app: typer.Typer) -> None``.
 _COMMAND_MODULES: list[str] = [
     "metrocircle.cli.access",
+    "metrocircle.cli.combine",
     "metrocircle.cli.compare",
     "metrocircle.cli.delineate",
     "metrocircle.cli.demo",
@@ -74,8 +78,25 @@ for _module in _COMMAND_MODULES:
     importlib.import_module(_module).register(app)
 
 
+_interrupted = False
+
+
+def _on_sigint(signum: int, frame: Any) -> None:
+    """Ctrl-C: remember it, then raise ``KeyboardInterrupt`` as Python does. Some readers (the
+    pandas C parser) turn that exception into their own error; the flag still tells ``main``
+    that the run was interrupted, not given a bad file."""
+    global _interrupted
+    _interrupted = True
+    signal.default_int_handler(signum, frame)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app and turn library errors into a message and exit code 2."""
+    global _interrupted
+    _interrupted = False
+    if (threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGINT) is signal.default_int_handler):
+        signal.signal(signal.SIGINT, _on_sigint)
     try:
         # typer turns Ctrl-C into exit code 130 and returns it in non-standalone mode
         code = app(args=argv, standalone_mode=False)
@@ -84,6 +105,9 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(code, int) and not isinstance(code, bool) and code:
             return code
     except MetrocircleError as err:
+        if _interrupted:
+            typer.echo("Interrupted.", err=True)
+            return 130
         typer.secho(f"Error: {err}", err=True, fg=typer.colors.RED)
         return 2
     except typer.Exit as ex:

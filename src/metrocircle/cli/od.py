@@ -60,7 +60,11 @@ def od(
     spark_master: Annotated[
         str | None, Opt("--spark-master", help="Spark master URL (default local[*]).")
     ] = None,
-    min_count: Annotated[int, Opt("--min-count", help="Suppress OD pairs below this.")] = 10,
+    min_count: Annotated[
+        int,
+        Opt("--min-count", help="Suppress OD pairs and unit totals below this many sampled "
+            "users, and the complementary pairs that keep them from being derived."),
+    ] = 10,
     market_share: Annotated[
         str | None,
         Opt(
@@ -73,7 +77,9 @@ def od(
 ) -> None:
     """Turn signaling records into home-to-work commuting flows between units.
 
-    Writes od.csv, units.csv, accounting.json and run.json to --out.
+    Writes od.csv (origin,destination,value), units.csv, accounting.json and run.json to
+    --out. Pairs below --min-count are suppressed with their complementary pairs, so that none
+    can be derived from what is written (docs/privacy.md).
     """
     from rich.progress import Progress
 
@@ -124,13 +130,7 @@ def od(
     typer.echo(
         f"{acc['input_records']} records: {acc['used_records']} used, "
         f"{sum(acc['dropped'].values())} dropped; {acc['users']['with_home']} homes, "
-        f"{acc['users']['with_work']} work places; {len(result.od)} OD pairs written to {out}"
-    )
-    sup = result.suppression()
-    typer.echo(
-        f"suppressed in od.csv: {sup['pairs_suppressed']} of {sup['pairs']} pairs "
-        f"({sup['commuters_suppressed_sample']} of {sup['commuters_sample']} sampled commuters) "
-        f"with fewer than {sup['min_count']} sampled commuters; units.csv counts every pair"
+        f"{acc['users']['with_work']} work places; {result.summary()}; written to {out}"
     )
 
 

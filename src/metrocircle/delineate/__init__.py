@@ -82,7 +82,9 @@ def delineate(
         Method parameters by name; every threshold is one. Unset ones take their defaults.
     external
         Codes of places outside the study (e.g. ``FOREIGN_CANADA``) that flows may name: they
-        count in denominators but are never units.
+        count in denominators but are never units. ``(suppressed)``, the suppressed
+        remainder of an OD written by ``metrocircle od``, is read that way without being
+        listed; a unit whose tie could pass with it gets rule ``suppressed``.
     progress
         ``progress(step, fraction)`` callback.
     validate
@@ -117,6 +119,7 @@ def delineate(
                 adjacency=adjacency,
                 travel_times=travel_times,
                 external=external,
+                keep_suppressed=getattr(cls, "reads_suppressed", False),
             )
         except InputError as err:
             raise InputError([*err.problems, *problems]) from err

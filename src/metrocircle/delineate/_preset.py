@@ -65,6 +65,8 @@ class CorePreset(DelineationMethod):
     parameter) and :meth:`_delineate`.
     """
 
+    #: the suppressed remainders of a published OD count in the denominators (``(suppressed)``)
+    reads_suppressed = True
     #: Whether runs share one prepared context (:class:`steps.Context`). A preset that reads
     #: the tables itself in its own ``_fit`` (e.g. one flow matrix per layer) sets it to False:
     #: then :meth:`prepare` keeps the tables as given and each run calls ``_fit``.

@@ -41,6 +41,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from metrocircle.exceptions import InputError, ParameterError, Problems
+from metrocircle.model.schema import SUPPRESSED
 
 logger = logging.getLogger(__name__)
 
@@ -70,12 +71,18 @@ class FlowMatrix:
         ``R``: all flows out of each unit, including those to places outside the universe.
     jobs
         ``W``: all flows into each unit, including those from places outside the universe.
+    suppressed_out, suppressed_in
+        Per unit, the flows a published OD suppressed (rows to or from ``(suppressed)``,
+        counted in ``R`` and ``W``): their amount, NaN where the unit's total is suppressed
+        too; ``None`` when the flows carry no such row.
     """
 
     unit_ids: pd.Index
     matrix: sp.csr_matrix
     employed_residents: np.ndarray
     jobs: np.ndarray
+    suppressed_out: np.ndarray | None = None
+    suppressed_in: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -96,7 +103,8 @@ def positions_in(index: pd.Index, codes: Sequence[str] | pd.Series | np.ndarray)
 
 
 def universe_of(flows: pd.DataFrame, units: pd.DataFrame | None) -> pd.Index:
-    """The units a run is about: ``units.unit_id`` if given, else every code in the flows."""
+    """The units a run is about: ``units.unit_id`` if given, else every code in the flows
+    (never ``(suppressed)``, which stands for the suppressed cells of a published OD)."""
     if units is not None:
         ids = units["unit_id"].astype(str).to_numpy(dtype=object)
         return pd.Index(ids, dtype=object, name="unit_id")
@@ -108,7 +116,7 @@ def universe_of(flows: pd.DataFrame, units: pd.DataFrame | None) -> pd.Index:
             ]
         )
     )
-    return pd.Index(sorted(codes), dtype=object, name="unit_id")
+    return pd.Index(sorted(set(codes) - {SUPPRESSED}), dtype=object, name="unit_id")
 
 
 @dataclass
@@ -192,7 +200,84 @@ class FlowLayout:
 def flow_matrix(flows: pd.DataFrame, universe: pd.Index) -> FlowMatrix:
     """Build the :class:`FlowMatrix`; flows touching codes outside the universe still count in
     the denominators ``R`` and ``W`` of the universe units they touch."""
-    return FlowLayout.from_flows(flows, universe).matrix(flows["value"].to_numpy(dtype=float))
+    return matrix_of(flows, FlowLayout.from_flows(flows, universe))
+
+
+def matrix_of(flows: pd.DataFrame, layout: FlowLayout) -> FlowMatrix:
+    """The :class:`FlowMatrix` of ``flows`` laid out by ``layout``, with the suppressed
+    remainders of a published OD (see :func:`suppressed_flows`)."""
+    sup_out, sup_in = suppressed_flows(flows, layout.origin, layout.destination, layout.n)
+    # only a suppressed remainder can be empty (unknown): it counts as 0 in R and W
+    v = np.nan_to_num(flows["value"].to_numpy(dtype=float), nan=0.0)
+    fm = layout.matrix(v)
+    fm.suppressed_out, fm.suppressed_in = sup_out, sup_in
+    return fm
+
+
+def suppressed_flows(
+    flows: pd.DataFrame, o: np.ndarray, d: np.ndarray, n: int
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Per unit, the suppressed out- and in-flows of a published OD (rows to and from
+    ``(suppressed)``; NaN where the remainder is empty, i.e. unknown); ``None`` without such
+    rows."""
+    to_s = (flows["destination"].astype(str) == SUPPRESSED).to_numpy() & (o >= 0)
+    from_s = (flows["origin"].astype(str) == SUPPRESSED).to_numpy() & (d >= 0)
+    if not (to_s.any() or from_s.any()):
+        return None, None
+    v = flows["value"].to_numpy(dtype=float)
+    out, inn = np.zeros(n), np.zeros(n)
+    np.add.at(out, o[to_s], v[to_s])  # NaN stays NaN: that unit's total is unknown
+    np.add.at(inn, d[from_s], v[from_s])
+    return out, inn
+
+
+def explain_suppressed(
+    state: Assignment,
+    pairs: pd.DataFrame,
+    fm: FlowMatrix,
+    *,
+    direction: str,
+    threshold: float,
+    allowed: np.ndarray | None = None,
+) -> None:
+    """Give rule ``suppressed`` to the units left outside whose tie could reach ``threshold``
+    with flows a published OD suppressed, with the interval of that tie in ``share_low`` and
+    ``share_high``.
+
+    The known tie is a lower bound (the denominators ``R``, ``W`` include the suppressed
+    remainders); the upper bound puts all of a unit's suppressed flows on the area that gains
+    most (an area with no published flow too, unless ``allowed`` forbids every area). Where a
+    unit's remainder is unknown (its own total is suppressed), that share lies in [0, 1].
+    """
+    if fm.suppressed_out is None or fm.suppressed_in is None:
+        return
+    so, si = fm.suppressed_out, fm.suppressed_in
+    # a side whose total is unknown could hold anything: its share lies in [0, 1]
+    out_unknown, in_unknown = np.isnan(so), np.isnan(si)
+    h_out = np.where(out_unknown, 1.0,
+                     np.minimum(_safe_divide(np.nan_to_num(so), fm.employed_residents), 1.0))
+    h_in = np.where(in_unknown, 1.0, np.minimum(_safe_divide(np.nan_to_num(si), fm.jobs), 1.0))
+    pos = pairs["pos"].to_numpy()
+    high_pair = tie_of(
+        np.minimum(pairs["outbound_share"].to_numpy() + h_out[pos], 1.0),
+        np.minimum(pairs["inbound_share"].to_numpy() + h_in[pos], 1.0),
+        direction,
+    )
+    high = tie_of(h_out, h_in, direction)
+    if allowed is not None:
+        high = np.where(allowed.any(axis=1), high, 0.0)
+    np.maximum.at(high, pos, high_pair)
+    low = tie_of(np.where(out_unknown, 0.0, state.column("outbound_share", 0.0)),
+                 np.where(in_unknown, 0.0, state.column("inbound_share", 0.0)), direction)
+    hidden = tie_of(h_out, h_in, direction) > 0
+    flip = (state.status == OUTSIDE) & hidden & (high >= threshold)
+    state.set(flip, rule="suppressed", value=low, threshold=threshold)
+    state.column("share_low")[flip] = low[flip]
+    state.column("share_high")[flip] = high[flip]
+    if flip.any():
+        logger.warning(
+            "%d unit(s) could pass the threshold with flows the OD suppressed; their rule is "
+            "'suppressed', with the interval of their share", int(flip.sum()))
 
 
 def _safe_divide(num: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -1581,6 +1666,7 @@ def share_rule(
             n_areas,
             direction,
         )
+        allowed_pair = None
         if gate is not None:
             allowed_pair = gate(core_area, n_areas)
             pairs = pairs[allowed_pair[pairs["pos"].to_numpy(), pairs["area"].to_numpy()]]
@@ -1589,6 +1675,8 @@ def share_rule(
         assign_cores(state, cores, area_of_group, merged_rule)
         progress("strongest tie", 0.5)
         assign_by_tie(state, best, direction, threshold)
+        explain_suppressed(state, pairs, fm, direction=direction, threshold=threshold,
+                           allowed=allowed_pair)
         if contiguity and graph is not None:
             progress("contiguity", 0.7)
             prune_to_cores(state, graph, rule=prune_rule)
@@ -1701,8 +1789,11 @@ class Context:
         times and :attr:`shared` are reused."""
         if self.layout is None:
             raise ValueError("this context was made without a flow layout")
+        fm = self.layout.matrix(values)
+        # the suppressed remainders of a published OD stay those of the published table
+        fm.suppressed_out, fm.suppressed_in = self.fm.suppressed_out, self.fm.suppressed_in
         return Context(
-            self.layout.matrix(values),
+            fm,
             self.cores,
             self.graph,
             self.units,
@@ -1738,7 +1829,7 @@ def prepare(
     if contiguity and adjacency is None:
         require_adjacency(method, None, True)
     layout = FlowLayout.from_flows(flows, universe_of(flows, units))
-    fm = layout.matrix(flows["value"].to_numpy(dtype=float))
+    fm = matrix_of(flows, layout)
     c = read_cores(cores, fm, method)
     graph = adjacency_matrix(adjacency, fm) if adjacency is not None else None
     return Context(fm, c, graph, units, travel_times, layout=layout)

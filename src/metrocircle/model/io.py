@@ -142,6 +142,7 @@ def read_flows(
     layer: str | None = None,
     universe: Sequence[str] | None = None,
     external: Sequence[str] = (),
+    keep_suppressed: bool = False,
     moe_col: str | None = None,
 ) -> pd.DataFrame:
     """Read a flow layer: one row per origin-destination pair.
@@ -157,6 +158,9 @@ def read_flows(
         (``commuting``, ``investment``, ``passenger``, ``freight``, ``signaling``, ...).
     universe, external
         Known unit codes; codes outside them are problems unless listed in ``external``.
+    keep_suppressed
+        Keep the ``(suppressed)`` rows of a published OD (``metrocircle od``) instead of
+        setting them aside with a warning; see :func:`~metrocircle.model.validate_flows`.
     moe_col
         Column of each flow's margin of error (e.g. the ACS's 90 % margin), kept as ``moe``:
         numeric and non-negative like ``value``. Without it, the flows carry no ``moe``.
@@ -187,7 +191,8 @@ def read_flows(
     if layer is not None:
         df[S.LAYER] = layer
     return V.validate_flows(
-        df, universe=universe, external=external, source=path.name, line_offset=first_line
+        df, universe=universe, external=external, source=path.name, line_offset=first_line,
+        keep_suppressed=keep_suppressed,
     )
 
 
@@ -289,22 +294,32 @@ def read_membership(
     *,
     id_col: str = S.UNIT_ID,
     area_col: str = S.AREA_ID,
-    status_col: str | None = "status",
+    status_col: str | None = S.STATUS,
+    universe: Sequence[str] | None = None,
+    require_status: bool = False,
 ) -> pd.DataFrame:
-    """Read a delineation's membership table: ``unit_id, area_id[, status][, threshold]
-    [, rule]`` (what ``metrocircle delineate`` writes), or any table with a unit and an area
-    column, such as an official list (``id_col="fips", area_col="cbsa_code",
-    status_col="central_outlying"``). An absent ``status_col`` is fine when it is the default
-    ``status``; a named one must exist."""
+    """Read a membership table: ``unit_id, area_id[, status][, threshold][, rule]`` (what
+    ``metrocircle delineate`` writes), or any table with a unit and an area column, such as an
+    official list (``id_col="fips", area_col="cbsa_code", status_col="central_outlying"``).
+
+    An absent ``status_col`` is fine when it is the default ``status`` and ``require_status`` is
+    False (``metrocircle compare``); a named one must exist. ``metrocircle combine`` requires
+    the status. Unit codes are checked against ``universe`` when it is given.
+    """
     path = Path(path)
     df, first_line = read_table(path, source=path.name)
     mapping: dict[str, str | None] = {S.UNIT_ID: id_col, S.AREA_ID: area_col}
-    if status_col is not None and (status_col != "status" or "status" in df.columns):
-        mapping["status"] = status_col
+    if status_col is not None and (
+        require_status or status_col != S.STATUS or S.STATUS in df.columns
+    ):
+        mapping[S.STATUS] = status_col
     df = _rename(df, mapping, path.name)
     if "geometry" in df.columns:
         df = pd.DataFrame(df.drop(columns="geometry"))
-    return V.validate_membership(df, source=path.name, line_offset=first_line)
+    return V.validate_membership(
+        df, universe=universe, source=path.name, line_offset=first_line,
+        require_status=require_status,
+    )
 
 
 def urban_area_columns(

@@ -17,6 +17,7 @@ CORE_GROUP = "core_group"
 UNIT_A = "unit_a"
 UNIT_B = "unit_b"
 MINUTES = "minutes"
+STATUS = "status"
 GEOMETRY = "geometry"
 
 # Urban-area parts by unit (the input of the central-county rule, ``--urban-areas``).
@@ -48,6 +49,7 @@ FLOW_COLUMNS = [ORIGIN, DESTINATION, VALUE]
 CORE_COLUMNS = [UNIT_ID, AREA_ID]
 ADJACENCY_COLUMNS = [UNIT_A, UNIT_B]
 TRAVEL_TIME_COLUMNS = [ORIGIN, DESTINATION, MINUTES]
+MEMBERSHIP_COLUMNS = [UNIT_ID, AREA_ID, STATUS]
 
 # Unit attributes with a known meaning: numeric and never negative when present.
 NUMERIC_UNIT_ATTRIBUTES = (
@@ -72,3 +74,9 @@ KIND = "kind"
 SOURCE = "source"
 LAYER_KINDS = ("commuting", "signaling", "investment", "passenger", "freight", "other")
 LAYER_SOURCES = ("real", "modelled")
+
+# The code standing for the suppressed cells of a published OD table (``metrocircle od``):
+# ``unit -> (suppressed)`` is a unit's suppressed out-flow, ``(suppressed) -> unit`` its
+# suppressed in-flow. Readers treat it as a place outside the study: it counts in the
+# denominators and is never a unit.
+SUPPRESSED = "(suppressed)"

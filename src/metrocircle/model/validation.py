@@ -11,6 +11,7 @@ the table came from CSV, otherwise as ``row N`` (1 = first record).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection, Iterable, Sequence
 
 import numpy as np
@@ -18,6 +19,8 @@ import pandas as pd
 
 from metrocircle.exceptions import InputError, Problems
 from metrocircle.model import schema as S
+
+log = logging.getLogger(__name__)
 
 
 class RowLabels:
@@ -83,6 +86,19 @@ def _blank(series: pd.Series) -> np.ndarray:
     return isna | (as_text == "").fillna(True).to_numpy()
 
 
+#: pandas 3 stores text in Arrow by default (the ``str`` dtype); pandas 2 in object arrays.
+_ARROW_TEXT = int(pd.__version__.split(".")[0]) >= 3
+
+
+def as_text_column(codes: pd.Series) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """Codes as the text column a validated table holds: pandas' default text dtype, the one an
+    object array of strings becomes. Under pandas 3 the cast stays in Arrow instead of passing
+    through a Python object array (which costs a second per million rows)."""
+    if _ARROW_TEXT:
+        return codes.astype("str").array
+    return codes.to_numpy()
+
+
 def as_codes(series: pd.Series) -> pd.Series:
     """Unit codes as strings: integers stay without a decimal point, text is stripped."""
     if pd.api.types.is_float_dtype(series):
@@ -138,10 +154,13 @@ def _numeric(
 
 
 def _codes(df: pd.DataFrame, column: str, source: str, labels: RowLabels, p: Problems) -> pd.Series:
-    blank = _blank(df[column])
+    codes = as_codes(df[column])
+    # empty = NA or nothing left after stripping: the same cells _blank finds, read off the
+    # stripped codes instead of stripping the column a second time
+    blank = codes.isna().to_numpy() | (codes == "").fillna(False).to_numpy(dtype=bool)
     if blank.any():
         p.add(source, f"missing unit code in column '{column}'", labels(np.flatnonzero(blank)))
-    return as_codes(df[column])
+    return codes
 
 
 def _duplicates(codes: pd.Series, source: str, what: str, labels: RowLabels, p: Problems) -> None:
@@ -218,6 +237,7 @@ def validate_flows(
     source: str = "flows",
     line_offset: int | None = None,
     problems: Problems | None = None,
+    keep_suppressed: bool = False,
 ) -> pd.DataFrame:
     """Check a flow table and return it clean (``origin, destination, value[, layer, kind,
     source][, moe]``).
@@ -229,6 +249,11 @@ def validate_flows(
     missing codes, codes not in ``universe`` (unless listed in ``external``, e.g. places abroad
     that count in the denominators), duplicate pairs (per layer), and layer labels (``kind``,
     ``source``) outside their vocabulary or not constant within a layer.
+
+    Rows with ``(suppressed)`` (:data:`~metrocircle.model.schema.SUPPRESSED`) on one side are
+    the suppressed remainders of a published OD (``metrocircle od``); their value may be empty
+    (unknown). With ``keep_suppressed`` they are kept (the delineation counts them in its
+    denominators); otherwise they are set aside with a warning that says so.
 
     Examples
     --------
@@ -248,14 +273,20 @@ def validate_flows(
     if not has_columns:
         return flows
     out = pd.DataFrame(index=pd.RangeIndex(len(flows)))
-    out[S.ORIGIN] = _codes(flows, S.ORIGIN, source, labels, p).to_numpy()
-    out[S.DESTINATION] = _codes(flows, S.DESTINATION, source, labels, p).to_numpy()
-    out[S.VALUE] = _numeric(flows[S.VALUE], source, S.VALUE, labels, p).to_numpy()
+    out[S.ORIGIN] = as_text_column(_codes(flows, S.ORIGIN, source, labels, p))
+    out[S.DESTINATION] = as_text_column(_codes(flows, S.DESTINATION, source, labels, p))
+    # the suppressed remainder of a published OD (metrocircle od) may be empty: that unit's
+    # own total is suppressed too
+    marker = suppressed_rows(out)
+    unknown_total = marker & _blank(flows[S.VALUE])
+    value = flows[S.VALUE].where(~unknown_total, 0) if unknown_total.any() else flows[S.VALUE]
+    out[S.VALUE] = _numeric(value, source, S.VALUE, labels, p).to_numpy()
+    out.loc[unknown_total, S.VALUE] = np.nan
     if S.MOE in flows.columns:
         out[S.MOE] = _numeric(flows[S.MOE], source, S.MOE, labels, p).to_numpy()
     keys = [S.ORIGIN, S.DESTINATION]
     if S.LAYER in flows.columns:
-        out[S.LAYER] = as_codes(flows[S.LAYER]).fillna("").to_numpy()
+        out[S.LAYER] = as_text_column(as_codes(flows[S.LAYER]).fillna(""))
         keys.append(S.LAYER)
     for col, allowed in ((S.KIND, S.LAYER_KINDS), (S.SOURCE, S.LAYER_SOURCES)):
         if col in flows.columns:
@@ -270,10 +301,31 @@ def validate_flows(
             "aggregate them before, or give a layer column",
             labels(np.flatnonzero(dup)),
         )
+    external = [*external, S.SUPPRESSED]
     _unknown(out[S.ORIGIN], universe, source, "origin", labels, p, external)
     _unknown(out[S.DESTINATION], universe, source, "destination", labels, p, external)
     _raise_if_standalone(p, problems)
+    if marker.any() and not keep_suppressed:
+        log.warning(
+            "%s: %d rows carry suppressed flows (%s, written by metrocircle od); this analysis "
+            "does not use them, so the suppressed commuters are missing from it",
+            source, int(marker.sum()), S.SUPPRESSED)
+        out = out.loc[~marker].reset_index(drop=True)
     return out
+
+
+def suppressed_rows(flows: pd.DataFrame) -> np.ndarray:
+    """Which rows of a flow table carry suppressed flows (``(suppressed)`` on either side).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"origin": ["A", "A"], "destination": ["B", "(suppressed)"]})
+    >>> suppressed_rows(f).tolist()
+    [False, True]
+    """
+    return (flows[S.ORIGIN].astype("string").eq(S.SUPPRESSED)
+            | flows[S.DESTINATION].astype("string").eq(S.SUPPRESSED)).to_numpy(
+                dtype=bool, na_value=False)
 
 
 def validate_units(
@@ -370,13 +422,15 @@ def validate_cores(
     if not has_columns:
         return cores
     out = pd.DataFrame(index=pd.RangeIndex(len(cores)))
-    out[S.UNIT_ID] = _codes(cores, S.UNIT_ID, source, labels, p).to_numpy()
-    out[S.AREA_ID] = _codes(cores, S.AREA_ID, source, labels, p).to_numpy()
+    out[S.UNIT_ID] = as_text_column(_codes(cores, S.UNIT_ID, source, labels, p))
+    out[S.AREA_ID] = as_text_column(_codes(cores, S.AREA_ID, source, labels, p))
     if S.CORE_GROUP in cores.columns:
         grp = as_codes(cores[S.CORE_GROUP])
-        out[S.CORE_GROUP] = grp.where(
-            ~pd.Series(_blank(cores[S.CORE_GROUP])), out[S.AREA_ID]
-        ).to_numpy()
+        # positional (a cores table with its own index must not be aligned on it)
+        out[S.CORE_GROUP] = np.where(
+            _blank(cores[S.CORE_GROUP]), out[S.AREA_ID].to_numpy(dtype=object),
+            grp.to_numpy(dtype=object),
+        )
     _duplicates(out[S.UNIT_ID], source, "unit(s) listed as core more than once", labels, p)
     if S.CORE_GROUP in out.columns:
         spread = out.groupby(S.CORE_GROUP)[S.AREA_ID].nunique()
@@ -449,8 +503,8 @@ def validate_travel_times(
     if not has_columns:
         return travel_times
     out = pd.DataFrame(index=pd.RangeIndex(len(travel_times)))
-    out[S.ORIGIN] = _codes(travel_times, S.ORIGIN, source, labels, p).to_numpy()
-    out[S.DESTINATION] = _codes(travel_times, S.DESTINATION, source, labels, p).to_numpy()
+    out[S.ORIGIN] = as_text_column(_codes(travel_times, S.ORIGIN, source, labels, p))
+    out[S.DESTINATION] = as_text_column(_codes(travel_times, S.DESTINATION, source, labels, p))
     out[S.MINUTES] = _numeric(
         travel_times[S.MINUTES], source, S.MINUTES, labels, p, allow_missing=True
     ).to_numpy()
@@ -466,48 +520,66 @@ def validate_travel_times(
 def validate_membership(
     membership: pd.DataFrame,
     *,
+    universe: Collection[str] | None = None,
     source: str = "membership",
     line_offset: int | None = None,
     problems: Problems | None = None,
+    require_status: bool = False,
 ) -> pd.DataFrame:
-    """Check a delineation's membership table (``unit_id, area_id[, status][, threshold]
-    [, rule]``, as ``metrocircle delineate`` writes it, or an official list renamed to those
-    columns) and return those columns clean.
+    """Check a membership table (``unit_id, area_id[, status][, threshold][, rule]``: a
+    delineation's ``membership.csv``, or an official list renamed to those columns) and return
+    those columns clean, codes as text.
 
-    ``unit_id`` must be present and unique; an empty ``area_id`` means the unit is in no
-    area; ``threshold``, when present, must be a number (empty allowed, e.g. for cores).
+    ``unit_id`` must be present and unique; an empty ``area_id`` means the unit is in no area;
+    ``status`` is required with ``require_status`` (``metrocircle combine``), and a unit whose
+    status is ``outside`` cannot have an area; ``threshold``, when present, must be a number
+    (empty allowed, e.g. for cores). Unit codes not in ``universe`` are problems. With
+    ``require_status``, a table where no unit is in any area is a problem too.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> m = validate_membership(pd.DataFrame({"unit_id": ["01", "02"], "area_id": ["A", ""]}))
-    >>> m["area_id"].isna().tolist()
-    [False, True]
+    >>> validate_membership(pd.DataFrame({"unit_id": [1, 2], "area_id": ["A", ""],
+    ...                                   "status": ["core", "outside"]}))
+      unit_id area_id   status
+    0       1       A     core
+    1       2    <NA>  outside
     """
+    required = list(S.MEMBERSHIP_COLUMNS) if require_status else [S.UNIT_ID, S.AREA_ID]
     p, labels, has_columns = _start(
         membership,
-        [S.UNIT_ID, S.AREA_ID],
+        required,
         source=source,
         line_offset=line_offset,
         problems=problems,
-        hint=" (map yours with --id-col, --area-col)",
+        hint=" (a delineation's membership.csv has them; map yours with --id-col, --area-col)",
     )
     if not has_columns:
         return membership
     out = pd.DataFrame(index=pd.RangeIndex(len(membership)))
-    out[S.UNIT_ID] = _codes(membership, S.UNIT_ID, source, labels, p).to_numpy()
-    _duplicates(out[S.UNIT_ID], source, "unit(s) listed more than once", labels, p)
+    unit = _codes(membership, S.UNIT_ID, source, labels, p)
+    out[S.UNIT_ID] = pd.array(unit.where(~_blank(membership[S.UNIT_ID])), dtype="string")
     area = as_codes(membership[S.AREA_ID])
-    out[S.AREA_ID] = area.where(~pd.Series(_blank(membership[S.AREA_ID]))).to_numpy()
-    if "status" in membership.columns:
-        status = membership["status"].astype("string").str.strip()
-        out["status"] = status.where(~pd.Series(_blank(membership["status"]))).to_numpy()
+    out[S.AREA_ID] = pd.array(area.where(~_blank(membership[S.AREA_ID])), dtype="string")
+    if S.STATUS in membership.columns:
+        status = membership[S.STATUS].astype("string").str.strip()
+        out[S.STATUS] = status.where(~pd.Series(_blank(membership[S.STATUS]))).to_numpy()
     if "threshold" in membership.columns:
         out["threshold"] = _numeric(
             membership["threshold"], source, "threshold", labels, p, allow_missing=True
         ).to_numpy()
     if "rule" in membership.columns:
         out["rule"] = membership["rule"].astype("string").to_numpy()
+    _duplicates(out[S.UNIT_ID], source, "unit(s) listed more than once", labels, p)
+    if S.STATUS in out.columns:
+        outside = (out[S.STATUS].str.lower() == "outside").to_numpy(dtype=bool, na_value=False)
+        clash = outside & out[S.AREA_ID].notna().to_numpy()
+        if clash.any():
+            p.add(source, "status 'outside' but an area_id is given",
+                  labels(np.flatnonzero(clash)))
+    if require_status and len(out) and out[S.AREA_ID].isna().all():
+        p.add(source, "no unit is in an area (every area_id is empty)")
+    _unknown(out[S.UNIT_ID], universe, source, S.UNIT_ID, labels, p)
     _raise_if_standalone(p, problems)
     return out
 
@@ -633,6 +705,7 @@ def validate_inputs(
     adjacency: pd.DataFrame | None = None,
     travel_times: pd.DataFrame | None = None,
     external: Sequence[str] = (),
+    keep_suppressed: bool = False,
 ) -> tuple[
     pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None, pd.DataFrame | None, pd.DataFrame | None
 ]:
@@ -640,7 +713,8 @@ def validate_inputs(
 
     Codes in cores, adjacency and travel times must be units; flows may also name ``external``
     places (e.g. ``FOREIGN_CANADA``), which count in denominators but are never units. Without a
-    unit table, the units are every code that appears in the flows.
+    unit table, the units are every code that appears in the flows (never ``(suppressed)``;
+    ``keep_suppressed``: see :func:`validate_flows`).
     """
     p = Problems()
     if units is not None:
@@ -648,11 +722,12 @@ def validate_inputs(
     universe: set[str] | None = None
     if units is not None and S.UNIT_ID in units.columns:
         universe = set(units[S.UNIT_ID].dropna().astype(str))
-    flows = validate_flows(flows, universe=universe, external=external, problems=p)
+    flows = validate_flows(flows, universe=universe, external=external, problems=p,
+                           keep_suppressed=keep_suppressed)
     if universe is None and S.ORIGIN in flows.columns:
-        universe = set(flows[S.ORIGIN].dropna().astype(str)) | set(
+        universe = (set(flows[S.ORIGIN].dropna().astype(str)) | set(
             flows[S.DESTINATION].dropna().astype(str)
-        )
+        )) - {S.SUPPRESSED}
     if cores is not None:
         cores = validate_cores(cores, universe=universe, problems=p)
     if adjacency is not None:
@@ -667,9 +742,11 @@ __all__ = [
     "InputError",
     "RowLabels",
     "as_codes",
+    "as_text_column",
     "check_geometry",
     "check_same_crs",
     "validate_adjacency",
+    "validate_membership",
     "validate_cores",
     "validate_flows",
     "validate_inputs",

@@ -123,12 +123,12 @@ def _signaling(project: Project, results: dict[str, StepResult], names: pd.Serie
         "pairs.", "",
         f"**Suppression.** The published `signaling/od.csv` leaves out "
         f"{sup.get('pairs_suppressed', 0):,} of {sup.get('pairs', 0):,} pairs "
-        f"({sup.get('commuters_suppressed_sample', 0):,} of "
-        f"{sup.get('commuters_sample', 0):,} sampled commuters; "
-        f"{_num(sup.get('commuters_suppressed'))} of {_num(sup.get('commuters'))} after "
-        f"expansion) with fewer than {sup.get('min_count')} sampled commuters. Every later "
-        "step uses all pairs: suppression protects what is published and does not change "
-        "the analysis.", ""]
+        f"({sup.get('pairs_suppressed_below_min_count', 0):,} with fewer than "
+        f"{sup.get('min_count')} sampled commuters, "
+        f"{sup.get('pairs_suppressed_complementary', 0):,} complementary; "
+        f"{_num(sup.get('commuters_suppressed'))} of {_num(sup.get('commuters'))} commuters "
+        "after expansion; see docs/privacy.md). Every later step uses all pairs: suppression "
+        "protects what is published and does not change the analysis.", ""]
 
 
 def _strength(project: Project, results: dict[str, StepResult], names: pd.Series,

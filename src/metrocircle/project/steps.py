@@ -386,7 +386,7 @@ class Signaling(Step):
         info = {"origin": origin, "accounting": acc, "engine": od.run["engine"],
                 "params": od.run["params"], "timings_s": od.run["timings_s"],
                 "suppression": od.suppression()}
-        flows = od.od_unsuppressed.rename(columns={"commuters": "value"})
+        flows = od.od_unsuppressed
         return StepResult({"od": flows[["origin", "destination", "value"]],
                            "units": od.units}, info)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from metrocircle.signaling.engines import ENGINES, Engine, RecordSource, get_engine
 from metrocircle.signaling.evaluate import common_part_of_commuters, evaluate
 from metrocircle.signaling.params import SignalingParams
-from metrocircle.signaling.pipeline import ODResult, od_from_records, publishable
+from metrocircle.signaling.pipeline import ODResult, od_from_records
 from metrocircle.signaling.simulator import Simulation, simulate_signaling
 
 __all__ = [
@@ -26,6 +26,5 @@ __all__ = [
     "evaluate",
     "get_engine",
     "od_from_records",
-    "publishable",
     "simulate_signaling",
 ]

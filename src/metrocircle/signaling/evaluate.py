@@ -6,14 +6,17 @@ import pandas as pd
 
 
 def common_part_of_commuters(pred: pd.DataFrame, truth: pd.DataFrame, *,
-                             value_pred: str = "commuters",
+                             value_pred: str = "value",
                              value_truth: str = "commuters") -> float:
     """CPC = 2 * sum(min(pred, truth)) / (sum(pred) + sum(truth)) over (origin, destination).
 
+    ``pred`` is an OD as :func:`od_from_records` gives it (``value``), ``truth`` one as the
+    simulator writes it (``commuters``).
+
     Examples
     --------
-    >>> a = pd.DataFrame({"origin": ["A"], "destination": ["B"], "commuters": [10]})
-    >>> common_part_of_commuters(a, a)
+    >>> a = pd.DataFrame({"origin": ["A"], "destination": ["B"], "value": [10]})
+    >>> common_part_of_commuters(a, a, value_truth="value")
     1.0
     """
     p = pred.groupby(["origin", "destination"])[value_pred].sum()
@@ -53,7 +56,7 @@ def evaluate(users: pd.DataFrame, truth: pd.DataFrame) -> dict[str, float]:
     nw = m["kind"] == "non_worker"
     st = m["kind"] == "student"
     tod = m[workers & m["work_unit"].notna()].assign(commuters=1)
-    pod = m[m["p_home"].notna() & has_pw].assign(commuters=1)
+    pod = m[m["p_home"].notna() & has_pw].assign(value=1)
     tod = tod.rename(columns={"home_unit": "origin", "work_unit": "destination"})
     pod = pod.rename(columns={"p_home": "origin", "p_work": "destination"})
     def share(mask_ok: pd.Series, mask: pd.Series) -> float:

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from metrocircle.exceptions import InputError, ParameterError, Problems
-from metrocircle.signaling import stages
+from metrocircle.model.schema import SUPPRESSED
+from metrocircle.signaling import disclosure, stages
 from metrocircle.signaling.cells import (
     cells_from_table,
     prepare_cells,
@@ -38,23 +39,30 @@ class ODResult:
     Attributes
     ----------
     od
-        ``origin, destination, commuters`` (home unit, work unit, expanded count): the
-        **published** table, in which pairs below ``min_count`` sampled users are suppressed.
+        ``origin, destination, value`` (home unit, work unit, expanded count): the
+        **published** pairs. Pairs below ``min_count`` sampled users, and the complementary
+        pairs that keep them from being derived, are suppressed (see ``docs/privacy.md``).
     units
-        ``unit_id, residents, workers, commuting_rate_out, commuting_rate_in``.
+        ``unit_id, residents, workers, commuting_rate_out, commuting_rate_in, suppressed``;
+        a figure is blank where it would reveal a suppressed pair or is below ``min_count``,
+        and ``suppressed`` names the blank ones.
     accounting
         Records in, used and dropped by reason (they add up), users with home/work/neither,
-        suppressed OD pairs.
+        published and suppressed OD pairs (how many; the suppressed commuters in total).
     run
         Engine, parameters, inputs and timings.
+    remainder
+        The suppressed mass of each unit, ``origin, destination, value`` with
+        ``(suppressed)`` on one side (:data:`metrocircle.model.schema.SUPPRESSED`); value
+        empty where the unit's own total is suppressed. Written to ``od.csv`` after the pairs.
     od_unsuppressed
-        **Internal**: the same OD with every pair, none suppressed. An analysis that runs
-        inside the pipeline (a project's later steps) uses it, so that suppression, which
-        protects what is published, does not change the analysis. It is never written by
-        :meth:`write`.
+        **Internal**: ``origin, destination, value`` for every pair, none suppressed. An
+        analysis that runs inside the pipeline (a project's later steps) uses it, so that
+        suppression, which protects what is published, does not change the analysis. It is
+        never written by :meth:`write`.
 
-    Suppression (what is published and what is kept inside) is decided in one place,
-    :func:`publishable`; :meth:`suppression` says what it left out of ``od.csv``.
+    What is published is decided in one place, :func:`metrocircle.signaling.disclosure.protect`
+    (called by ``_finish``); :meth:`suppression` says what the published ``od.csv`` leaves out.
     """
 
     od: pd.DataFrame
@@ -62,33 +70,53 @@ class ODResult:
     accounting: dict[str, Any]
     run: dict[str, Any]
     _users: pd.DataFrame | None = field(default=None, repr=False)
+    remainder: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        {"origin": [], "destination": [], "value": []}))
     od_unsuppressed: pd.DataFrame | None = field(default=None, repr=False)
 
+    def published_od(self) -> pd.DataFrame:
+        """``od.csv`` as written: the published pairs, then the suppressed remainders."""
+        if self.remainder.empty:
+            return self.od.copy()
+        return pd.concat([self.od.astype({"value": self.remainder["value"].dtype}),
+                          self.remainder], ignore_index=True)
+
     def suppression(self) -> dict[str, Any]:
-        """What the published ``od.csv`` leaves out: pairs and sampled commuters below
-        ``min_count``, and the expanded commuters of those pairs."""
+        """What the published ``od.csv`` leaves out (the accounting's figures), and the total
+        the analysis inside the pipeline keeps (``commuters``: every pair)."""
         a = self.accounting["od"]
-        out = {"min_count": a["min_count"], "pairs": a["pairs"],
-               "pairs_published": a["pairs"] - a["pairs_suppressed"],
-               "pairs_suppressed": a["pairs_suppressed"],
-               "commuters_sample": a["commuters_sample"],
-               "commuters_suppressed_sample": a["commuters_suppressed_sample"]}
-        if self.od_unsuppressed is not None:
-            total = float(self.od_unsuppressed["commuters"].sum())
-            out["commuters_suppressed"] = round(total - float(self.od["commuters"].sum()), 3)
-            out["commuters"] = round(total, 3)
-        return out
+        keys = ("min_count", "disclosure_control", "pairs", "pairs_published",
+                "pairs_suppressed", "pairs_suppressed_below_min_count",
+                "pairs_suppressed_complementary", "commuters", "commuters_suppressed",
+                "commuters_sample", "commuters_suppressed_sample", "unit_totals_suppressed")
+        return {k: a[k] for k in keys if k in a}
 
     def write(self, out_dir: str | Path) -> Path:
         """Write the published ``od.csv`` (suppressed), ``units.csv``, ``accounting.json`` and
         ``run.json`` to ``out_dir``; :attr:`od_unsuppressed` is never written."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        self.od.to_csv(out / "od.csv", index=False)
+        self.published_od().to_csv(out / "od.csv", index=False)
         self.units.to_csv(out / "units.csv", index=False)
         (out / "accounting.json").write_text(json.dumps(self.accounting, indent=2) + "\n")
         (out / "run.json").write_text(json.dumps(self.run, indent=2, default=str) + "\n")
         return out
+
+    def summary(self) -> str:
+        """One line on what was published and what was suppressed (aggregates only)."""
+        od = self.accounting["od"]
+        text = f"{od['pairs_published']} OD pairs published"
+        if od["pairs_suppressed"]:
+            text += (f"; {od['pairs_suppressed']} pairs with {od['commuters_suppressed']:,}"
+                     f" commuters suppressed ({od['pairs_suppressed_below_min_count']}"
+                     f" below min_count {od['min_count']}, "
+                     f"{od['pairs_suppressed_complementary']} complementary)")
+        else:
+            text += f"; none suppressed (min_count {od['min_count']})"
+        tot = {k: v for k, v in od["unit_totals_suppressed"].items() if v}
+        if tot:
+            text += "; unit totals left blank: " + ", ".join(f"{v} {k}" for k, v in tot.items())
+        return text
 
 
 def _market_share(
@@ -310,8 +338,9 @@ def od_from_records(
         if own:
             eng.close()
 
-    full, unit_table, od_acc = _finish(odc, min_count=min_count, factor=factor, shares=shares)
-    od = publishable(full, min_count=min_count)
+    od, remainder, unit_table, od_acc = _finish(odc, min_count=min_count, factor=factor,
+                                                shares=shares)
+    everything = _all_pairs(odc, factor=factor, shares=shares)
     users = {k: int(uc[k] or 0) for k in ("users", "with_home", "with_work", "with_neither",
                                            "night_shift", "home_outside_units",
                                            "work_outside_units")}
@@ -340,13 +369,14 @@ def od_from_records(
         "cells": None if cells is None or isinstance(cells, pd.DataFrame) else str(cells),
         "units": None if units is None else str(units),
         "min_count": min_count,
+        "disclosure_control": disclosure.METHOD,
         "market_share": factor if shares is None else "per unit",
         "params": prm.to_dict(),
         "timings_s": timings,
         "seconds": round(time.perf_counter() - t0, 3),
     }
-    return ODResult(od, unit_table, accounting, run, users_df,
-                    od_unsuppressed=full.drop(columns="sampled"))
+    return ODResult(od, unit_table, accounting, run, users_df, remainder,
+                    od_unsuppressed=everything)
 
 
 def _count_reasons(eng: Engine, dropped: dict[str, int],
@@ -404,8 +434,15 @@ def _raise_time_problems(source: RecordSource, counts: dict[str, int]) -> None:
 
 
 def _finish(odc: pd.DataFrame, *, min_count: int, factor: float | None,
-            shares: pd.Series | None) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
-    """Expansion, rates and suppression on the aggregated counts (same code for every engine)."""
+            shares: pd.Series | None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame,
+                                                dict[str, Any]]:
+    """Expansion, rates and disclosure control on the aggregated counts (same code for every
+    engine): the published cells, the suppressed remainders, the unit table, the accounting.
+
+    Disclosure control is :func:`metrocircle.signaling.disclosure.protect` (complementary
+    suppression on sampled people); every figure below is blank where it would reveal a
+    suppressed cell or is itself below ``min_count``.
+    """
     odc = odc.copy()
     odc["origin"] = odc["origin"].astype(str)
     odc["destination"] = odc["destination"].astype(object)
@@ -421,7 +458,13 @@ def _finish(odc: pd.DataFrame, *, min_count: int, factor: float | None,
         odc["w"] = odc["n"].astype(float)
     has_work = odc["destination"].notna()
     odc.loc[has_work, "destination"] = odc.loc[has_work, "destination"].astype(str)
-    flows = odc[has_work]
+    # sorted, so that the suppression pattern does not depend on the engine's row order
+    flows = odc[has_work].sort_values(["origin", "destination"]).reset_index(drop=True)
+    prot = disclosure.protect(flows[["origin", "destination", "n"]], min_count=min_count,
+                              residents=odc.groupby("origin")["n"].sum())
+    status = flows[["origin", "destination"]].merge(
+        prot.cells, on=["origin", "destination"], how="left")["status"].to_numpy()
+    hidden = status != disclosure.PUBLISHED
     residents = odc.groupby("origin")["w"].sum()
     employed = flows.groupby("origin")["w"].sum()
     out_c = flows[flows["origin"] != flows["destination"]].groupby("origin")["w"].sum()
@@ -435,41 +478,113 @@ def _finish(odc: pd.DataFrame, *, min_count: int, factor: float | None,
     ut["commuting_rate_out"] = (ut["unit_id"].map(out_c).fillna(0.0) / emp).where(emp > 0)
     ut["commuting_rate_in"] = (ut["unit_id"].map(in_c).fillna(0.0) / ut["workers"]).where(
         ut["workers"] > 0)
-    keep = flows["n"] >= min_count
-    od = flows.sort_values(["origin", "destination"])
-    od = pd.DataFrame({"origin": od["origin"].astype(str).to_numpy(),
-                       "destination": od["destination"].astype(str).to_numpy(),
-                       "commuters": od["w"].to_numpy(),
-                       "sampled": od["n"].to_numpy()})
+    # blanks: a rate is published only where the diagonal cell and the margin it is divided
+    # by are (it then adds nothing an attacker could not compute already)
+    diag_hidden = set(flows.loc[hidden & (flows["origin"] == flows["destination"]), "origin"])
+    uid = ut["unit_id"]
+    def flagged(s: pd.Series) -> pd.Series:
+        return uid.isin(s.index[s.to_numpy(dtype=bool)])
+
+    emp_sup = flagged(prot.employed_suppressed)
+    wrk_sup = flagged(prot.workers_suppressed)
+    blank = {
+        "residents": flagged(prot.residents_suppressed),
+        "workers": wrk_sup,
+        "commuting_rate_out": emp_sup | uid.isin(diag_hidden),
+        "commuting_rate_in": wrk_sup | uid.isin(diag_hidden),
+    }
     exact = factor is None and shares is None
+    kept = flows[~hidden].sort_values(["origin", "destination"])
+    od = pd.DataFrame({"origin": kept["origin"].astype(str).to_numpy(),
+                       "destination": kept["destination"].astype(str).to_numpy(),
+                       "value": kept["w"].to_numpy()})
+    rem = _remainders(flows, hidden, prot)
     if exact:
-        od["commuters"] = od["commuters"].round().astype(np.int64)
-        ut["residents"] = ut["residents"].round().astype(np.int64)
-        ut["workers"] = ut["workers"].round().astype(np.int64)
+        od["value"] = od["value"].round().astype(np.int64)
+        rem["value"] = rem["value"].round().astype("Int64")
+        for col in ("residents", "workers"):
+            ut[col] = ut[col].round().astype(np.int64).astype("Int64")
     else:
-        od["commuters"] = od["commuters"].round(3)
+        od["value"] = od["value"].round(3)
+        rem["value"] = rem["value"].round(3)
         ut["residents"] = ut["residents"].round(3)
         ut["workers"] = ut["workers"].round(3)
     ut["commuting_rate_out"] = ut["commuting_rate_out"].round(6)
     ut["commuting_rate_in"] = ut["commuting_rate_in"].round(6)
+    for col, mask in blank.items():
+        ut[col] = ut[col].mask(mask.to_numpy())
+    ut["suppressed"] = [";".join(c for c, m in blank.items() if m.iloc[i])
+                        for i in range(len(ut))]
+    primary = status == disclosure.PRIMARY
     acc = {
         "min_count": min_count,
+        "disclosure_control": disclosure.METHOD,
         "pairs": int(len(flows)),
-        "pairs_suppressed": int((~keep).sum()),
-        "commuters_sample": int(flows["n"].sum()),
-        "commuters_suppressed_sample": int(flows.loc[~keep, "n"].sum()),
+        "pairs_published": int((~hidden).sum()),
+        "pairs_suppressed": int(hidden.sum()),
+        "pairs_suppressed_below_min_count": int(primary.sum()),
+        "pairs_suppressed_complementary": int((hidden & ~primary).sum()),
+        "commuters": _number(flows["w"].sum(), exact),
+        "commuters_suppressed": _number(flows.loc[hidden, "w"].sum(), exact),
+        "unit_totals_suppressed": {
+            "residents": int(blank["residents"].sum()),
+            "employed_residents": int(prot.employed_suppressed.sum()),
+            "workers": int(wrk_sup.sum()),
+        },
         "expansion": ("none" if exact else ("one factor" if factor is not None else "per unit")),
         "expansion_factor": None if factor is None else 1 / factor,
     }
-    return od, ut, acc
+    if shares is None:
+        # in sampled people too; with a share per unit, such a total would weigh the rows
+        # by their shares, an equation the suppression pattern is not built to withstand
+        acc["commuters_sample"] = int(flows["n"].sum())
+        acc["commuters_suppressed_sample"] = int(flows.loc[hidden, "n"].sum())
+    return od, rem, ut, acc
 
 
-def publishable(od: pd.DataFrame, *, min_count: int) -> pd.DataFrame:
-    """The published OD: the pairs with at least ``min_count`` sampled users.
+def _all_pairs(odc: pd.DataFrame, *, factor: float | None,
+               shares: pd.Series | None) -> pd.DataFrame:
+    """Every home-to-work pair, none suppressed, expanded and rounded as the published ones:
+    the internal OD that analyses inside the pipeline use (``ODResult.od_unsuppressed``)."""
+    pairs = odc[odc["destination"].notna()]
+    n = pairs["n"].astype(float).to_numpy()
+    if shares is not None:
+        value = n / pairs["origin"].astype(str).map(shares).astype(float).to_numpy()
+    elif factor is not None:
+        value = n / factor
+    else:
+        value = n
+    out = pd.DataFrame({"origin": pairs["origin"].astype(str).to_numpy(),
+                        "destination": pairs["destination"].astype(str).to_numpy(),
+                        "value": value})
+    out = out.sort_values(["origin", "destination"]).reset_index(drop=True)
+    if factor is None and shares is None:
+        out["value"] = out["value"].round().astype(np.int64)
+    else:
+        out["value"] = out["value"].round(3)
+    return out
 
-    ``od`` is the internal table of every pair with its ``sampled`` users; the published one
-    drops the pairs below ``min_count`` and the sample counts. This is the one place where
-    what is published is separated from what the analysis inside the pipeline uses.
+
+def _number(x: float, exact: bool) -> float | int:
+    return int(round(x)) if exact else round(float(x), 3)
+
+
+def _remainders(flows: pd.DataFrame, hidden: np.ndarray,
+                prot: disclosure.Protection) -> pd.DataFrame:
+    """The suppressed mass of each unit as flows to and from :data:`SUPPRESSED`.
+
+    ``origin -> (suppressed)``: the unit's residents in suppressed cells (its employed
+    residents minus its published cells); ``(suppressed) -> destination``: the unit's workers
+    in suppressed cells. Empty where that unit margin is itself suppressed.
     """
-    keep = od["sampled"].to_numpy() >= min_count
-    return od.loc[keep, ["origin", "destination", "commuters"]].reset_index(drop=True)
+    sup = flows[hidden]
+    out = sup.groupby("origin")["w"].sum()
+    out = out.mask(out.index.map(prot.employed_suppressed).to_numpy(dtype=bool))
+    inn = sup.groupby("destination")["w"].sum()
+    inn = inn.mask(inn.index.map(prot.workers_suppressed).to_numpy(dtype=bool))
+    return pd.concat([
+        pd.DataFrame({"origin": out.index.astype(str), "destination": SUPPRESSED,
+                      "value": out.to_numpy(dtype=float)}),
+        pd.DataFrame({"origin": SUPPRESSED, "destination": inn.index.astype(str),
+                      "value": inn.to_numpy(dtype=float)}),
+    ], ignore_index=True)

@@ -46,10 +46,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.special import xlogy
 
 from metrocircle.exceptions import InputError, MetrocircleWarning, ParameterError, Problems
 from metrocircle.model import schema as S
 from metrocircle.model.layers import FlowLayer
+from metrocircle.model.validation import as_text_column
 from metrocircle.strength._links import STRENGTH, check_choice, check_float, clean_links
 
 log = logging.getLogger(__name__)
@@ -151,13 +153,12 @@ def entropy_weights(
             "The 'matrix' parameter of entropy_weights must hold finite values >= 0."
         )
     epsilon = check_float(epsilon, "epsilon", "entropy_weights", low=0.0)
-    x = x + epsilon
+    if epsilon:
+        x = x + epsilon
     n = x.shape[0]
     col = x.sum(axis=0)
     p = np.divide(x, col, out=np.zeros_like(x), where=col > 0)
-    plogp = np.zeros_like(p)
-    pos = p > 0
-    plogp[pos] = p[pos] * np.log(p[pos])
+    plogp = xlogy(p, p)  # p ln p with 0 ln 0 = 0, in one vectorised pass
     e = np.where(col > 0, -plogp.sum(axis=0) / np.log(n), 1.0)
     e = np.clip(e, 0.0, 1.0) + 0.0  # rounding can push a constant column above 1; no -0.0
     d = 1.0 - e
@@ -338,39 +339,65 @@ def fuse(
     clean = {name: clean_links(tables[name], source=name, problems=p) for name in names}
     p.raise_if_any()
 
-    frames = []
+    # Align the layers on the union of their pairs with integer codes: one factorisation of
+    # every code (sorted, so the pairs come out ordered by origin, destination), then integer
+    # keys origin * n + destination. Strings are never compared pair by pair.
+    ends = [col for t in clean.values() for col in (t[S.ORIGIN], t[S.DESTINATION])]
+    every = pd.concat(ends, ignore_index=True) if ends else pd.Series([], dtype=object)
+    codes_all, uniques = pd.factorize(every, sort=True)
     self_pairs = {}
-    for name, t in clean.items():
-        off = (t[S.ORIGIN] != t[S.DESTINATION]).to_numpy(dtype=bool)
-        self_pairs[name] = int((~off).sum())
-        frames.append(t.loc[off, [S.ORIGIN, S.DESTINATION]])
-    pairs = pd.concat(frames, ignore_index=True).drop_duplicates()
-    pairs = pairs.sort_values([S.ORIGIN, S.DESTINATION]).reset_index(drop=True)
-    if len(pairs) < 2:
-        raise InputError("fuse needs at least two pairs of different units across the layers")
-    codes = pd.Index(sorted(set(pairs[S.ORIGIN]) | set(pairs[S.DESTINATION])), dtype="string")
-    po = codes.get_indexer(pairs[S.ORIGIN])
-    pd_ = codes.get_indexer(pairs[S.DESTINATION])
-    key = po.astype(np.int64) * len(codes) + pd_
-    order = np.argsort(key)
-    raw = np.zeros((len(pairs), len(names)))
-    listed = {}
-    for j, name in enumerate(names):
-        t = clean[name]
-        o = codes.get_indexer(t[S.ORIGIN])
-        d = codes.get_indexer(t[S.DESTINATION])
+    layer_keys = []
+    layer_values = []
+    at = 0
+    for name in names:
+        m = len(clean[name])
+        o = codes_all[at : at + m].astype(np.int64)
+        d = codes_all[at + m : at + 2 * m].astype(np.int64)
+        at += 2 * m
         off = o != d
-        k = o[off].astype(np.int64) * len(codes) + d[off]
-        pos = order[np.searchsorted(key, k, sorter=order)]
-        raw[pos, j] = t[S.VALUE].to_numpy(dtype=float)[off]
-        listed[name] = int(off.sum())
-    norm = np.column_stack([_normalise(raw[:, j], po, normalise) for j in range(len(names))])
+        self_pairs[name] = int((~off).sum())
+        layer_keys.append(o[off] * len(uniques) + d[off])
+        layer_values.append(clean[name][S.VALUE].to_numpy(dtype=float)[off])
+    # codes that occur only in pairs of a unit with itself are not units of the fused index
+    used = np.zeros(len(uniques), dtype=bool)
+    for k in layer_keys:
+        used[k // max(len(uniques), 1)] = True
+        used[k % max(len(uniques), 1)] = True
+    n_codes = len(uniques)
+    # sorted unique keys, and where each layer's pairs sit among them (one stable argsort)
+    every_key = np.concatenate(layer_keys) if layer_keys else np.zeros(0, np.int64)
+    order = np.argsort(every_key, kind="stable")
+    ranked = every_key[order]
+    first = np.r_[True, ranked[1:] != ranked[:-1]] if len(ranked) else np.zeros(0, bool)
+    key = ranked[first]
+    slot = np.empty(len(every_key), dtype=np.int64)
+    slot[order] = np.cumsum(first) - 1
+    if len(key) < 2:
+        raise InputError("fuse needs at least two pairs of different units across the layers")
+    po = (key // n_codes).astype(np.int64)
+    pd_ = (key % n_codes).astype(np.int64)
+    pairs = pd.DataFrame(
+        {
+            S.ORIGIN: as_text_column(pd.Series(uniques.take(po))),
+            S.DESTINATION: as_text_column(pd.Series(uniques.take(pd_))),
+        }
+    )
+    norm = np.zeros((len(key), len(names)))
+    listed = {}
+    at = 0
+    for j, name in enumerate(names):
+        m = len(layer_keys[j])
+        norm[slot[at : at + m], j] = layer_values[j]
+        at += m
+        listed[name] = int(m)
+    for j in range(len(names)):  # in place: the raw values are not kept
+        norm[:, j] = _normalise(norm[:, j], po, normalise)
 
     info: dict[str, Any] = {
         "normalise": normalise,
         "weights_method": method,
         "pairs": int(len(pairs)),
-        "units": int(len(codes)),
+        "units": int(used.sum()),
         "pairs_listed_per_layer": listed,
         "self_pairs_skipped": self_pairs,
         "missing_pair_value": 0.0,
@@ -432,10 +459,10 @@ def fuse(
         info["user_weights_given"] = {n: float(weights[n]) for n in names}  # type: ignore[index]
     assert w is not None
     strength = norm @ w
-    links = pairs.copy()
-    for j, name in enumerate(names):
-        links[name] = norm[:, j]
-    links[STRENGTH] = strength
+    columns = {S.ORIGIN: pairs[S.ORIGIN].array, S.DESTINATION: pairs[S.DESTINATION].array}
+    columns.update({name: norm[:, j] for j, name in enumerate(names)})
+    columns[STRENGTH] = strength
+    links = pd.DataFrame(columns)
     wd = {n: float(x) for n, x in zip(names, w, strict=True)}
     info["weights"] = wd
     return FusionResult(links=links, weights=wd, info=info)

@@ -138,6 +138,53 @@ def load_cores(vintage: int = 2020) -> pd.DataFrame:
     return central[["unit_id", "area_id"]].reset_index(drop=True)
 
 
+def load_membership(vintage: int = 2020) -> pd.DataFrame:
+    """The official CBSAs as a ``membership`` table (the input of ``metrocircle combine``):
+    ``unit_id``, ``area_id`` (CBSA code), ``status`` (``core`` for OMB's central counties,
+    ``member`` for outlying ones); counties outside every CBSA are not listed."""
+    off = load_official(vintage)
+    status = off["central_outlying"].map({"Central": "core", "Outlying": "member"})
+    return pd.DataFrame(
+        {"unit_id": off["unit_id"], "area_id": off["area_id"], "status": status.astype("string")}
+    )
+
+
+def compare_to_official_csa(combined: pd.DataFrame, vintage: int = 2020) -> dict[str, object]:
+    """Compare combined CBSAs (``area_id`` = CBSA code, ``combined_id``, as in
+    ``combined.csv``) with OMB's CSAs, pair by pair: "these two CBSAs are in one CSA".
+
+    Returns ``precision``, ``recall``, ``f1``, the pair counts (``pairs_official``,
+    ``pairs_found``, ``pairs_agreeing``) and the CBSA pairs found but not official
+    (``extra_pairs``) and official but not found (``missed_pairs``).
+    """
+    from itertools import combinations
+
+    off = load_official(vintage).drop_duplicates("area_id").set_index("area_id")["csa_code"]
+
+    def pairs(groups: pd.Series) -> set[tuple[str, str]]:
+        out: set[tuple[str, str]] = set()
+        for _, members in groups.dropna().groupby(groups.dropna()):
+            out |= set(combinations(sorted(members.index.astype(str)), 2))
+        return out
+
+    truth = pairs(off)
+    found = pairs(combined.set_index("area_id")["combined_id"])
+    agree = len(truth & found)
+    precision = agree / len(found) if found else 0.0
+    recall = agree / len(truth) if truth else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if agree else 0.0
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "pairs_official": len(truth),
+        "pairs_found": len(found),
+        "pairs_agreeing": agree,
+        "extra_pairs": sorted(found - truth),
+        "missed_pairs": sorted(truth - found),
+    }
+
+
 def load_units(vintage: int = 2020) -> pd.DataFrame:
     """The counties of a vintage.
 
@@ -228,6 +275,22 @@ def load_urban_areas(vintage: int = 2020) -> pd.DataFrame:
     return out.astype({c: "float64" for c in cols if c not in ("ua_code", "unit_id", "ua_name")})
 
 
+def load_population(vintage: int = 2020) -> pd.DataFrame:
+    """Census population by county: ``unit_id``, ``population``.
+
+    ``vintage=2020``: the 2020 Census (``county_urban_rural_2020.csv``), which still has
+    Connecticut's eight old counties, so the 2022 planning regions (09110-09190) of the 2023
+    list have no row. ``vintage=2010``: the 2010 Census county totals (``CPOP`` of
+    ``ua_county_rel_2010.csv``), complete for the February 2013 list.
+    """
+    _vintage(vintage)
+    if vintage == 2020:
+        df = _read(COUNTY_URBAN_2020_FILE, ("county_fips", "state_fips"))
+        out = pd.DataFrame({"unit_id": df["county_fips"], "population": df["pop_2020"]})
+    else:
+        df = load_urban_areas_2010().drop_duplicates("county_fips")
+        out = pd.DataFrame({"unit_id": df["county_fips"], "population": df["CPOP"]})
+    return out.astype({"population": "float64"}).reset_index(drop=True)
 #: State FIPS codes outside the conterminous United States (Alaska, Hawaii, Puerto Rico and
 #: the island areas), left out of maps of the 48 states and DC.
 NON_CONTERMINOUS_STATES = ("02", "15", "60", "66", "69", "72", "78")
@@ -406,12 +469,15 @@ def compare_cbsas_to_official(
 __all__ = [
     "compare_cbsas_to_official",
     "compare_to_official",
+    "compare_to_official_csa",
     "files",
     "EXTERNAL_CODES",
     "load_adjacency",
     "load_cores",
     "load_flows",
+    "load_membership",
     "load_official",
+    "load_population",
     "load_polygons",
     "NON_CONTERMINOUS_STATES",
     "load_urban_areas",
