@@ -441,17 +441,56 @@ def map_crs(gdf: Any) -> Any:
     if crs is not None and crs.is_projected:
         return crs
     lonlat = gdf.to_crs(4326) if crs is not None else gdf
-    minx, miny, maxx, maxy = (float(v) for v in lonlat.total_bounds)
-    if maxx - minx <= UTM_MAX_DEGREES and maxy - miny <= UTM_MAX_DEGREES:
+    _, miny, _, maxy = (float(v) for v in lonlat.total_bounds)
+    west, width = lon_extent(lonlat)
+    if width <= UTM_MAX_DEGREES and maxy - miny <= UTM_MAX_DEGREES:
         utm = lonlat.estimate_utm_crs()
         if utm is not None:
             return utm
+    lon_0 = (west + width / 2 + 180.0) % 360.0 - 180.0
     lat1 = miny + (maxy - miny) / 6
     lat2 = maxy - (maxy - miny) / 6
     return CRS.from_proj4(
-        f"+proj=aea +lat_0={(miny + maxy) / 2:.4f} +lon_0={(minx + maxx) / 2:.4f} "
+        f"+proj=aea +lat_0={(miny + maxy) / 2:.4f} +lon_0={lon_0:.4f} "
         f"+lat_1={lat1:.4f} +lat_2={lat2:.4f} +datum=WGS84 +units=m +no_defs"
     )
+
+
+def lon_extent(lonlat: Any) -> tuple[float, float]:
+    """The smallest span of longitudes holding every part of ``lonlat`` (degrees), as its
+    western edge and its width: the complement of the widest gap between the parts, so that
+    units on both sides of the antimeridian (the Aleutians, Fiji, Chukotka) give the span
+    across it instead of the whole globe.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> lon_extent(gpd.GeoDataFrame(geometry=[box(172, 51, 180, 53), box(-180, 51, -65, 70)],
+    ...                             crs=4326))
+    (172.0, 123.0)
+    """
+    import numpy as np
+
+    parts = lonlat.geometry.explode(index_parts=False)
+    parts = parts[~parts.is_empty]
+    if not len(parts):
+        return -180.0, 360.0
+    b = parts.bounds
+    spans = sorted(zip(b["minx"].to_numpy(dtype=float) % 360.0,
+                       (b["maxx"] - b["minx"]).to_numpy(dtype=float), strict=True))
+    if max(w for _, w in spans) >= 180.0:
+        return -180.0, 360.0
+    # sweep the parts by their western edge; the widest stretch no part covers is the gap
+    starts = np.array([s for s, _ in spans])
+    ends = np.maximum.accumulate(np.array([s + w for s, w in spans]))
+    gaps = np.append(starts[1:] - ends[:-1], starts[0] + 360.0 - ends[-1])
+    k = int(np.argmax(gaps))
+    if gaps[k] <= 0:
+        return -180.0, 360.0
+    west = starts[(k + 1) % len(starts)]
+    width = 360.0 - float(gaps[k])
+    return float((west + 180.0) % 360.0 - 180.0), round(width, 9)
 
 
 def crs_name(crs: Any) -> str:
