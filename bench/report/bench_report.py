@@ -12,8 +12,8 @@ CPU seconds are the figure to read on a shared machine.
   so that the report draws its maps and writes its GeoPackage for 3,222 units (the shipped
   project has no boundaries: it gets charts and tables only). The polygons of codes that are
   not 2022 units (the old Connecticut counties, Valdez-Cordova, the island areas) are dropped;
-  the 2022 units without a 2017 polygon (Connecticut's planning regions, two Alaska areas,
-  and Bedford city) are counted in the captions.
+  the 12 units of 2022 without a 2017 polygon (Connecticut's planning regions, Alaska's Chugach
+  and Copper River, Falls Church city) are counted in the captions.
 
     python bench/report/bench_report.py --out out/bench-report --repeat 3
 """
