@@ -60,7 +60,7 @@ def test_pyproject_declares_ranges_and_the_lowest_constraints_are_its_lower_boun
         if line.strip() and not line.startswith("#"):
             name, version = line.split("==")
             lowest[name.lower()] = version
-    test_only = {"pytest", "pytest-xdist", "hypothesis", "playwright"}
+    test_only = {"pytest", "pytest-xdist", "hypothesis"}
     runtime = {n: s for n, s in reqs.items() if n not in test_only}
     assert set(lowest) == set(runtime)
     for name, spec in runtime.items():

@@ -253,11 +253,15 @@ def test_a_project_without_boundaries_gets_charts_and_says_there_are_no_maps(
 
 @pytest.mark.slow
 def test_the_us_example_project_gets_its_report(tmp_path: Path) -> None:
-    """The US counties (3,222 units, no boundaries in the project): charts and every unit."""
+    """The US counties (3,222 units, with the 2017 county boundaries): maps, charts and every
+    unit."""
     out = tmp_path / "us"
     run_project(load_project(example_path("us-cbsa")), out)
     info = json.loads((out / "run.json").read_text())["steps"]["report"]["info"]
-    assert info["figures"] == ["reasons"]  # no strength, no indicators step in that project
+    # boundaries: the area map; the official list as reference: the comparison map; one
+    # commuting layer: its flows; the delineation: the reasons chart. The project has no
+    # access, strength, roles, groups, industry or indicators step, so none of their figures
+    assert info["figures"] == ["area", "comparison", "flows_commuting", "reasons"]
     page = (out / "report.html").read_text(encoding="utf-8")
     assert external_references(page) == []
     shown = table_rows(page, "units-table")
