@@ -90,6 +90,7 @@ def run_scenario_and_report(project: Any, name: str, out: Path, *, use_cache: bo
     typer.echo(f"base run: {res.base_dir} ("
                + ("ran first: it was missing or out of date" if res.base_ran
                   else "up to date, not touched") + ")")
+    typer.echo(f"scenario run: {res.out_dir}")
     for step, info in res.result.record["steps"].items():
         how = "from the cache" if info["status"] == "cache" else f"ran in {info['seconds']:.1f} s"
         typer.echo(f"  {step}: {how}")
