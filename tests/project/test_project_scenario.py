@@ -192,3 +192,17 @@ def test_compare_runs_of_the_same_run_finds_no_change(gated: Path) -> None:
     changes, comparison = compare_runs(out, out)
     assert changes.empty
     assert comparison is not None and comparison.counts["same"] == 7
+
+
+def test_a_project_of_the_access_step_only_lists_the_circles(tmp_path: Path) -> None:
+    head = PROJECT.split("[inputs.census]")[0]
+    path = write_tiny(tmp_path / "tiny", head + "\n[steps.access]\nroad_speed_kmh = 60.0\n"
+                      + SCENARIOS)
+    res = run_scenario(load_project(path), "u3_link", tmp_path / "out")
+    assert set(statuses(res.out_dir)) == {"access"}
+    assert not (res.out_dir / "membership.csv").exists()
+    # U3 (56.6 -> 20 min) enters the half-hour circle, U4 (75.5 -> 38.9) the one-hour one
+    row = res.changes.set_index("unit_id")
+    assert row.loc["U3", "cause"] == "circle" and bool(row.loc["U3", "within_half_hour_scenario"])
+    assert bool(row.loc["U4", "within_1h_scenario"]) and not bool(row.loc["U4", "within_1h_base"])
+    assert res.counts["area"] == {"joined": 0, "left": 0, "moved": 0}

@@ -224,8 +224,7 @@ def _tests_flipped(b: pd.Series, s: pd.Series) -> bool:
         return bool((_failed(b) ^ _failed(s)) - {"gate"})
     mb = pd.to_numeric(b.get("margin"), errors="coerce")
     ms = pd.to_numeric(s.get("margin"), errors="coerce")
-    return b.get("rule") == s.get("rule") and not pd.isna(mb) and not pd.isna(ms) and (
-        (mb >= 0) != (ms >= 0))
+    return not pd.isna(mb) and not pd.isna(ms) and bool((mb >= 0) != (ms >= 0))
 
 
 def _fmt(value: Any) -> str:
@@ -288,7 +287,7 @@ def compare_runs(base: Path, scenario: Path, *, max_minutes: float | None = None
     else:
         for col in ("change", "area_base", "area_scenario", "status_base", "status_scenario"):
             t[col] = None
-    empty = pd.DataFrame(columns=["role", "rules_fired", "reason"])
+    empty = pd.DataFrame(columns=["unit_id", "role", "rules_fired", "reason"])
     roles_b = (rb if rb is not None else empty).set_index("unit_id")
     roles_s = (rs if rs is not None else empty).set_index("unit_id")
     t["role_base"] = roles_b["role"].reindex(idx)
@@ -395,7 +394,9 @@ def _map_kind(changes: pd.DataFrame, units: pd.DataFrame, members: set[str]) -> 
             kind[u] = r["change"]
         elif str(r["role_base"]) != str(r["role_scenario"]):
             kind[u] = "role changed"
-        elif r["within_1h_scenario"] is True or r["within_half_hour_scenario"] is True:
+        elif any(pd.notna(r[f"{c}_scenario"]) and bool(r[f"{c}_scenario"])
+                 and not (pd.notna(r[f"{c}_base"]) and bool(r[f"{c}_base"]))
+                 for c in ("within_1h", "within_half_hour")):
             kind[u] = "entered a circle"
         else:
             kind[u] = "left a circle"
