@@ -206,3 +206,12 @@ def test_a_project_of_the_access_step_only_lists_the_circles(tmp_path: Path) -> 
     assert row.loc["U3", "cause"] == "circle" and bool(row.loc["U3", "within_half_hour_scenario"])
     assert bool(row.loc["U4", "within_1h_scenario"]) and not bool(row.loc["U4", "within_1h_base"])
     assert res.counts["area"] == {"joined": 0, "left": 0, "moved": 0}
+
+
+def test_the_module_examples_run() -> None:
+    import doctest
+
+    from metrocircle.project import scenario
+
+    result = doctest.testmod(scenario)
+    assert result.attempted >= 3 and result.failed == 0
