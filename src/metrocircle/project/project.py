@@ -329,7 +329,7 @@ def locate(text: str, dotted: str) -> int | None:
     if best is None:
         return None
     n, first, last = best
-    rest = parts[n:]
+    rest = [re.sub(r"\[\d+\]$", "", p) for p in parts[n:]]  # add_links[2]: its key's line
     for i in range(max(first, 1), last + 1):
         m = _ASSIGN.match(lines[i - 1])
         if m and _clean(m.group(1)) == rest[0]:

@@ -423,8 +423,9 @@ STEPS = Section("steps", "The steps of the chain; a step runs when its table is 
                           "industry": INDUSTRY, "indicators": INDICATORS})
 
 # ------------------------------------------------------------------------ [scenarios.NAME]
-SCENARIO = Section("scenarios.NAME", "A what-if of the access step (reserved: 'metrocircle "
-                                     "run' runs the base project).", keys=(
+SCENARIO = Section("scenarios.NAME", "A what-if of the access step: 'metrocircle run "
+                                     "PROJECT --scenario NAME' runs it through the chain "
+                                     "beside the base run (docs/scenarios.md).", keys=(
     Key("description", "str", "What the scenario is."),
     Key("add_links", "list", "Links added, FROM:TO:MINUTES[:MODE].", default=[]),
     Key("speed_ups", "list", "Modes or lines sped up, MODE_OR_LINE:FACTOR.", default=[]),
