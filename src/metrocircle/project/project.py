@@ -33,8 +33,8 @@ from metrocircle.exceptions import Problem, ProjectError
 from metrocircle.project import spec
 
 #: The steps in the order they run (each only needs steps before it).
-CHAIN = ("access", "signaling", "layers", "strength", "delineation", "roles", "groups",
-         "industry", "indicators")
+CHAIN = ("access", "signaling", "layers", "strength", "delineation", "combine", "roles",
+         "groups", "industry", "indicators")
 
 
 @dataclass
