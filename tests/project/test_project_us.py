@@ -152,3 +152,12 @@ def test_us_cbsa_project_combines_as_the_combine_command(us2023: Path, tmp_path:
     run = json.loads((us2023 / "run.json").read_text())
     assert run["steps"]["combine"]["info"]["reference_pairs"]["f1"] == pytest.approx(f1)
     assert f1 >= 0.70
+
+
+def test_counties_2010_are_the_units_of_the_2010_vintage() -> None:
+    shipped = read(Path(us_cbsa.path("counties_2010.csv")))
+    units = us_cbsa.load_units(2010)
+    assert shipped["fips"].tolist() == units["unit_id"].tolist()
+    assert shipped["county_name"].tolist() == units["name"].tolist()
+    assert shipped["state_usps"].tolist() == units["state"].tolist()
+    assert shipped["pop_2010"].astype(float).tolist() == units["population"].tolist()
