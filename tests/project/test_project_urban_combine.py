@@ -260,3 +260,14 @@ def test_row_problems_of_the_urban_areas_come_with_their_lines(mini: Path) -> No
         run_project(load_project(mini), mini.parent / "out")
     text = str(info.value)
     assert "urban_parts.csv" in text and "negative" in text.lower()
+
+
+@pytest.mark.parametrize("name", ["metrocircle.delineate.reference",
+                                  "metrocircle.combine.reference",
+                                  "metrocircle.project.project"])
+def test_docstring_examples(name: str) -> None:
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name))
+    assert result.attempted > 0 and result.failed == 0

@@ -21,8 +21,10 @@ Examples
 ...                     "status": ["Central", "Outlying", "Central"],
 ...                     "type": ["Metropolitan"] * 3})
 >>> f = compare_to_reference(m, areas, ref)["figures"]
->>> f["core_recall"], f["core_precision"], f["units_right"], f["areas"], f["type_right"]
-(1.0, 1.0, 2, 2, 1)
+>>> f["core_recall"], f["core_precision"], f["units_right"], f["type_right"]
+(1.0, 1.0, 3, 1)
+>>> f["areas"], f["reference_areas"], f["reference_areas_matched_twice"]
+(2, 1, 1)
 """
 
 from __future__ import annotations

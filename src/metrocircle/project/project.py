@@ -12,7 +12,7 @@ Examples
 >>> from metrocircle.project import example_path, load_project
 >>> project = load_project(example_path("us-cbsa"))
 >>> project.name, project.step_names()
-('us-cbsa', ['delineation'])
+('us-cbsa', ['delineation', 'combine'])
 >>> project.layers["commuting"]["kind"], project.layers["commuting"]["source"]
 ('commuting', 'real')
 """
