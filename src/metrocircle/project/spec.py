@@ -4,11 +4,11 @@ A project file has five top-level tables::
 
     [project]              name, title, description
     [inputs.NAME]          the data: units, boundaries, adjacency, cores, second_core, timetable,
-                           roads, links, travel_times, census, reference
+                           roads, links, travel_times, census, reference, urban_areas
     [layers.NAME]          flow layers, each with a kind and a source, from a file, a step or a
                            model
-    [steps.NAME]           access, signaling, strength, delineation, roles, groups, industry,
-                           indicators, with their parameters
+    [steps.NAME]           access, signaling, strength, delineation, combine, roles, groups,
+                           industry, indicators, with their parameters
     [scenarios.NAME]       changes to the access step (added links, sped-up modes)
 
 Every table below is a :class:`Section` of :class:`Key`; :func:`check_shape` walks a parsed file
