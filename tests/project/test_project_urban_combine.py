@@ -139,6 +139,10 @@ def test_cores_from_urban_areas_then_combined_areas(mini: Path) -> None:
     assert (pf["pairs_reference"], pf["pairs_found"], pf["f1"]) == (1, 1, 1.0)
     summary = (out / "summary.md").read_text()
     assert "## Combined areas" in summary and "F1 1.000" in summary
+    # the rows the central-county step left out are counted, with their reason
+    assert "urban-area rows left out" not in summary  # none here
+    assert "Cores derived from `inputs.urban_areas` (census_parts): 2 areas before merges" \
+        in summary
 
 
 def test_the_reference_differs_and_the_figures_say_so(mini: Path) -> None:

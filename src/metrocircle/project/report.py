@@ -174,6 +174,15 @@ def _delineation(project: Project, results: dict[str, StepResult], names: pd.Ser
            f"run.json). {counts['areas']:,} area(s); units: {status}."
            + (" The method got the travel-time matrix." if r.info.get("travel_times") else ""),
            ""]
+    method_info = r.info.get("info") or {}
+    if method_info.get("urban_area_source"):
+        out += [f"Cores derived from `inputs.urban_areas` "
+                f"({method_info['urban_area_source']}): "
+                f"{method_info.get('cbsas_before_merges', '')} areas before merges, "
+                f"{method_info.get('merges', 0)} merged."]
+        out += [f"- urban-area rows left out: {d['rows']:,} ({reason})"
+                for reason, d in (method_info.get("urban_area_rows_left_out") or {}).items()]
+        out.append("")
     placed = m[m["area_id"].astype("string").fillna("").ne("")]
     if 0 < len(placed) <= MAX_LISTED:
         cols = [c for c in ("status", "rule", "value", "margin") if c in placed.columns]
