@@ -48,12 +48,25 @@ class InputError(MetrocircleError, ValueError):
     def __init__(self, problems: Iterable[Problem] | str):
         if isinstance(problems, str):
             problems = [Problem("input", problems)]
-        self.problems: list[Problem] = list(problems)
+        self.problems: list[Problem] = _unique(problems)
         n = len(self.problems)
         lines = "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(f"{n} problem{'s' if n != 1 else ''} in the input:\n{lines}")
 
 
+def _unique(problems: Iterable[Problem]) -> list[Problem]:
+    """The problems in order, each once: a file given for two inputs reports its problems once."""
+    out: list[Problem] = []
+    seen: set[object] = set()
+    for p in problems:
+        try:
+            key: object = (p.source, p.message, tuple(str(r) for r in p.rows))
+        except TypeError:  # pragma: no cover - rows that cannot be listed
+            key = id(p)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
 class ProjectError(InputError):
     """Problems in a project file (:mod:`metrocircle.project`), all found before any step runs.
 

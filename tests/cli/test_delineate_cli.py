@@ -137,7 +137,10 @@ def test_bad_files_every_problem_listed(tmp_path, capsys) -> None:
     assert "negative value in column 'value' [line 3]" in err
     assert "non-numeric value in column 'value' (e.g. 'many') [line 4]" in err
     assert "duplicate origin-destination pair(s) (e.g. A->B)" in err and "[line 2, line 5]" in err
-    assert "cores.csv: unknown unit code(s) in column 'unit_id' (not in units): Z [line 2]" in err
+    assert (
+        "cores.csv: unknown unit code(s) in column 'unit_id' (not in the study: no flow names "
+        "it): Z [line 2]" in err
+    )
     assert not (tmp_path / "o" / "membership.csv").exists()
 
 

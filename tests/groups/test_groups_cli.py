@@ -84,7 +84,7 @@ def test_bad_param_and_every_file_problem_in_one_error(tmp_path: Path, files, ca
     bad_flows = tmp_path / "bad.csv"
     bad_flows.write_text("origin,destination,value\na,b,-1\n")
     bad_adj = tmp_path / "bad_adj.csv"
-    bad_adj.write_text("unit_a,unit_b\na,zz\n")
+    bad_adj.write_text("unit_a,unit_b\na,a\n")  # (a pair outside the study is set aside)
     code = main(
         ["groups", "--flows", str(bad_flows), "--units", str(files["units"]),
          "--adjacency", str(bad_adj), "--method", "intramax", "--param", "k=2",

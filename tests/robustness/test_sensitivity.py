@@ -181,6 +181,9 @@ def systems(draw):
         np.array(values, dtype=float).reshape(n, n),
         0.0,
     )
+    # everyone who lives in a unit and works there: every unit is in the study (a unit no flow
+    # names is outside it, and a core outside the study is an input error)
+    np.fill_diagonal(mat, np.maximum(np.diag(mat), 1.0))
     k = draw(st.integers(1, 3))
     core_pos = draw(st.lists(st.integers(0, n - 1), min_size=k, max_size=k, unique=True))
     areas = draw(st.lists(st.sampled_from(["A", "B", "C"]), min_size=k, max_size=k))

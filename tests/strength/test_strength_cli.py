@@ -106,10 +106,12 @@ def test_cli_bad_files_one_error(tiny: dict[str, Path], tmp_path: Path, capsys) 
     for needle in (
         "missing mass in column 'gdp'",
         "non-numeric mass",
-        "unknown unit code",
         "negative",
     ):
         assert needle in err, err
+    # 009 lies outside the study: a travel-time matrix is a reference table, so its row is set
+    # aside (and noted), not an error (issue 16 item 3)
+    assert "unknown unit code" not in err
     code = main(["strength", "--units", str(tiny["units"]), "--out", str(tmp_path / "o")])
     assert code == 2 and "--travel-times" in capsys.readouterr().err
 

@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from metrocircle.exceptions import InputError, ParameterError, Problem
 
@@ -71,6 +71,9 @@ class ReadAll:
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        #: what the data model did to the inputs (codes padded, rows set aside, ...), for
+        #: ``run.json``; each was also logged as a warning on the console
+        self.notes: list[Any] = []
 
     def attempt(self, read: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
         try:
@@ -94,42 +97,66 @@ class ReadAll:
         value_col: str,
         **flow_options: Any,
     ) -> tuple[Any, Any, list[str] | None]:
-        """Read the units (if given) and the flows; return them and the unit codes to check the
-        other files against: the units' codes, else the codes the flow file names (even when it
-        has problems, so the other files are checked in the same run), else None."""
+        """Read the units (if given) and the flows together (:func:`metrocircle.model.read_inputs`:
+        codes in one spelling, the units restricted to those the flows name); return them and
+        the unit codes to check the other files against: the units' codes, else the codes the
+        flow file names (even when it has problems, so the other files are checked in the same
+        run), else None. ``flow_options`` are ``external``, ``encoding``, ``sep``,
+        ``units_layer``."""
         from metrocircle.model import io
 
-        units_df = self.attempt(io.read_units, units, id_col=units_id_col) if units else None
-        universe = list(units_df["unit_id"]) if units_df is not None else None
-        flows_df = self.attempt(io.read_flows, flows, origin_col=origin_col,
-                                destination_col=destination_col, value_col=value_col,
-                                universe=universe, **flow_options)
+        inputs = self.attempt(
+            io.read_inputs, flows, units=units, units_id_col=units_id_col,
+            origin_col=origin_col, destination_col=destination_col, value_col=value_col,
+            **flow_options,
+        )
+        if inputs is not None:
+            self.notes.extend(inputs.notes)
+            units_df, flows_df = inputs.units, inputs.flows
+            universe = (
+                sorted(units_df["unit_id"].astype(str)) if units_df is not None
+                else _codes_in_flows(flows_df, flows, origin_col, destination_col)
+            )
+            return units_df, flows_df, universe
+        universe = None
+        if units is not None:
+            raw = _raw_codes(units, [units_id_col])
+            universe = raw
         if universe is None:
-            universe = _codes_in_flows(flows_df, flows, origin_col, destination_col)
-        return units_df, flows_df, universe
+            universe = _codes_in_flows(None, flows, origin_col, destination_col)
+        return None, None, universe
+
+
+def _raw_codes(path: Any, columns: list[str]) -> list[str] | None:
+    """The codes in ``columns`` of a file, even when it has problems; None if they cannot be
+    read at all."""
+    from metrocircle.model.io import read_table
+    from metrocircle.model.validation import as_codes, code_set
+
+    try:
+        raw, _ = read_table(path)
+    except (InputError, TypeError):
+        return None
+    if not all(c in raw.columns for c in columns):
+        return None
+    codes: set[str] = set()
+    for c in columns:
+        codes |= code_set(as_codes(raw[c]))
+    return sorted(codes - {""})
 
 
 def _codes_in_flows(flows_df: Any, path: Any, origin_col: str,
                     destination_col: str) -> list[str] | None:
     """The unit codes of the flows, even when the flow file has problems; None if they cannot
     be read at all."""
-    from metrocircle.model.io import read_table
     from metrocircle.model.schema import SUPPRESSED
-    from metrocircle.model.validation import as_codes
+    from metrocircle.model.validation import code_set
 
     if flows_df is not None:
-        return sorted((set(flows_df["origin"]) | set(flows_df["destination"])) - {SUPPRESSED})
-    try:
-        raw, _ = read_table(path)
-    except InputError:
-        return None
-    cols = [c for c in (origin_col, destination_col) if c in raw.columns]
-    if len(cols) < 2:
-        return None
-    codes: set[str] = set()
-    for c in cols:
-        codes |= set(as_codes(raw[c]).dropna())
-    return sorted(codes - {"", SUPPRESSED})
+        return sorted((code_set(flows_df["origin"]) | code_set(flows_df["destination"]))
+                      - {SUPPRESSED})
+    codes = _raw_codes(path, [origin_col, destination_col])
+    return None if codes is None else sorted(set(codes) - {SUPPRESSED})
 
 
 def given(ctx: Any, name: str) -> bool:
@@ -229,6 +256,21 @@ def input_options() -> dict[str, Any]:
         "param": typer.Option(
             [], "--param", help="NAME=VALUE, repeatable; see 'metrocircle methods METHOD'."
         ),
+        "encoding": typer.Option(
+            None, "--encoding", help="Text encoding of the CSV inputs (e.g. gb18030, latin-1); "
+            "detected when not given."
+        ),
+        "sep": typer.Option(
+            None, "--sep", help="Delimiter of the CSV inputs (',', ';', '\\t', '|'); sniffed "
+            "when not given."
+        ),
+        "units_layer": typer.Option(
+            None, "--units-layer", help="Layer of --units when it is a GeoPackage with several."
+        ),
+        "adjacency_layer": typer.Option(
+            None, "--adjacency-layer",
+            help="Layer of --adjacency when it is a GeoPackage with several.",
+        ),
         "example": typer.Option(
             None,
             "--example",
@@ -255,6 +297,10 @@ class DelineationInputs:
     travel_times: Any = None
     urban_areas: Any = None
     external: list[str] = field(default_factory=list)
+    #: what the data model did to the user's files (codes padded, rows set aside), for run.json
+    notes: list[dict[str, Any]] = field(default_factory=list)
+    #: whether the tables were checked together already (user files: read_inputs)
+    validated: bool = False
 
     @classmethod
     def locate(
@@ -316,6 +362,10 @@ class DelineationInputs:
         moe_col: str | None = None,
         urban_area_columns: dict[str, str] | None = None,
         keep_suppressed: bool = False,
+        encoding: str | None = None,
+        sep: str | None = None,
+        units_layer: str | None = None,
+        adjacency_layer: str | None = None,
     ) -> DelineationInputs:
         """Read every file before raising, so that one error lists the problems of all of them;
         ``moe_col`` names the flows' margin-of-error column (kept as ``moe``),
@@ -352,45 +402,31 @@ class DelineationInputs:
             self.travel_times = None
             self.external = [*self.external, *us_cbsa.EXTERNAL_CODES]
             return self
+        # Every file is read and checked together (codes in one spelling, reference tables
+        # restricted to the study) before anything is raised, so one error lists the problems
+        # of all of them.
         p = self.paths
         reader = ReadAll()
-        attempt = reader.attempt
-        self.units, self.flows, universe = reader.units_and_flows(
-            p["units"],
-            p["flows"],
-            units_id_col=units_id_col,
-            origin_col=origin_col,
-            destination_col=destination_col,
-            value_col=value_col,
-            external=self.external,
-            keep_suppressed=keep_suppressed,
-            **({"moe_col": moe_col} if moe_col is not None else {}),
-        )
-        self.cores = attempt(io.read_cores, p["cores"], universe=universe) if p["cores"] else None
         self.urban_areas = (
-            attempt(io.read_urban_areas, p["urban_areas"], columns=urban_area_columns)
+            reader.attempt(io.read_urban_areas, p["urban_areas"], columns=urban_area_columns)
             if p.get("urban_areas")
             else None
         )
-        self.adjacency = (
-            attempt(
-                io.read_adjacency,
-                p["adjacency"],
-                universe=universe,
-                id_col=units_id_col,
-                contiguity=contiguity,
-                tolerance_m=tolerance_m,
-                units_crs=getattr(self.units, "crs", None),
-            )
-            if p["adjacency"]
-            else None
-        )
-        self.travel_times = (
-            attempt(io.read_travel_times, p["travel_times"], universe=universe)
-            if p["travel_times"]
-            else None
+        read = reader.attempt(
+            io.read_inputs, p["flows"], units=p["units"], cores=p["cores"],
+            adjacency=p["adjacency"], travel_times=p["travel_times"], external=self.external,
+            origin_col=origin_col, destination_col=destination_col, value_col=value_col,
+            units_id_col=units_id_col, contiguity=contiguity, tolerance_m=tolerance_m,
+            encoding=encoding, sep=sep, units_layer=units_layer,
+            adjacency_layer=adjacency_layer, keep_suppressed=keep_suppressed, moe_col=moe_col,
         )
         reader.raise_if_any()
+        read = cast(Any, read)  # not None: raise_if_any raised otherwise
+        self.flows, self.units, self.cores = read.flows, read.units, read.cores
+        self.adjacency, self.travel_times = read.adjacency, read.travel_times
+        self.external = list(read.external)
+        self.notes = read.info()
+        self.validated = True
         return self
 
     def require_cores(self, command: str) -> None:

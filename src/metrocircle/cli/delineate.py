@@ -51,6 +51,10 @@ def delineate_command(
     external: list[str] = _IN["external"],
     param: list[str] = _IN["param"],
     example: str | None = _IN["example"],
+    encoding: str | None = _IN["encoding"],
+    sep: str | None = _IN["sep"],
+    units_layer: str | None = _IN["units_layer"],
+    adjacency_layer: str | None = _IN["adjacency_layer"],
     out: Path = typer.Option(..., "--out", help="Output directory."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show progress bars."),
 ) -> None:
@@ -83,6 +87,10 @@ def delineate_command(
         external=external,
         urban_area_columns=ua_columns,
         keep_suppressed=getattr(cls, "reads_suppressed", False),
+        encoding=encoding,
+        sep=sep,
+        units_layer=units_layer,
+        adjacency_layer=adjacency_layer,
     )
     started = time.perf_counter()
     with progress_bar(progress) as callback:
@@ -96,8 +104,11 @@ def delineate_command(
             params=params,
             external=tables.external,
             progress=callback,
+            validate=not tables.validated,
             urban_areas=tables.urban_areas,
         )
+    if tables.notes:
+        result.info["inputs"] = tables.notes
     elapsed = time.perf_counter() - started
     with output:
         written = write_delineation(

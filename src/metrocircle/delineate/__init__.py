@@ -56,12 +56,12 @@ def get_method(name: str) -> type[DelineationMethod]:
 
 def delineate(
     method: str,
-    flows: pd.DataFrame,
+    flows: Any,
     *,
-    units: pd.DataFrame | None = None,
-    cores: pd.DataFrame | None = None,
-    adjacency: pd.DataFrame | None = None,
-    travel_times: pd.DataFrame | None = None,
+    units: Any = None,
+    cores: Any = None,
+    adjacency: Any = None,
+    travel_times: Any = None,
     params: dict[str, Any] | None = None,
     external: Sequence[str] = (),
     progress: ProgressCallback | None = None,
@@ -75,9 +75,13 @@ def delineate(
     method
         One of :func:`available_methods`, e.g. ``"omb-cbsa"``.
     flows
-        ``origin, destination, value`` (unit codes as strings).
+        ``origin, destination, value``: a DataFrame, records (a list of dicts) or a path.
     units, cores, adjacency, travel_times
-        Optional tables, see :mod:`metrocircle.delineate.base`.
+        Optional tables (each a DataFrame, records or a path), see
+        :mod:`metrocircle.delineate.base`. They are checked together by
+        :func:`metrocircle.model.read_inputs`: codes that differ only by zero-padding are made
+        one, the units table, adjacency and travel times are restricted to the units the
+        flows name, and what was done is listed in ``result.info["inputs"]``.
     params
         Method parameters by name; every threshold is one. Unset ones take their defaults.
     external
@@ -101,9 +105,10 @@ def delineate(
         ``membership`` (a GeoDataFrame when ``units`` has geometry), ``areas``, ``tables``.
     """
     cls = get_method(method)
+    notes: list[dict[str, Any]] = []
     if validate:
         from metrocircle.exceptions import InputError
-        from metrocircle.model import urban_area_columns, validate_inputs, validate_urban_areas
+        from metrocircle.model import read_inputs, urban_area_columns, validate_urban_areas
 
         problems = []  # one error for every table
         if urban_areas is not None:
@@ -112,7 +117,7 @@ def delineate(
             except InputError as err:
                 problems.extend(err.problems)
         try:
-            flows, units, cores, adjacency, travel_times = validate_inputs(
+            inputs = read_inputs(
                 flows,
                 units=units,
                 cores=cores,
@@ -125,6 +130,9 @@ def delineate(
             raise InputError([*err.problems, *problems]) from err
         if problems:
             raise InputError(problems)
+        flows, units, cores = inputs.flows, inputs.units, inputs.cores
+        adjacency, travel_times = inputs.adjacency, inputs.travel_times
+        notes = inputs.info()
     est = cls(**(params or {})).fit(
         flows,
         units=units,
@@ -135,6 +143,8 @@ def delineate(
         urban_areas=urban_areas,
     )
     result = est.result()
+    if notes:
+        result.info["inputs"] = notes
     if units is not None and "geometry" in getattr(units, "columns", []):
         from metrocircle.model.geo import attach_geometry
 

@@ -38,6 +38,7 @@ share between runs in ``_prepare``; the default keeps the tables as given.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
@@ -124,14 +125,18 @@ class Param:
                 return None
             raise self._fail(method, value)
         if self.kind is bool:
-            if not isinstance(value, bool):
+            if not isinstance(value, bool | np.bool_):
                 raise self._fail(method, value)
-            return value
+            return bool(value)
         if self.kind in (int, float):
-            if isinstance(value, bool) or not isinstance(value, int | float):
+            # numpy scalars (np.float32(0.3), np.int64(5)) are numbers like any other; complex
+            # numbers, booleans and strings are not
+            if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
                 raise self._fail(method, value)
+            if isinstance(value, np.floating) and value.dtype.itemsize < 8:
+                value = float(str(value))  # np.float32(0.3) means 0.3, not 0.30000001192...
             if self.kind is int:
-                if isinstance(value, float) and not value.is_integer():
+                if not float(value).is_integer():
                     raise self._fail(method, value)
                 value = int(value)
             else:

@@ -123,5 +123,7 @@ class CnCommuting(CorePreset):
         return run, {
             "member_threshold": threshold,
             "travel_time_gate": gate is not None,
+            "travel_time_pairs_missing": 0 if gate is None else gate.missing_pairs,
+            "units_travel_time_missing": 0 if gate is None else gate.missing_units,
             "parents_snapped": 0 if snapped is None else int(snapped["whole"].sum()),
         }

@@ -1057,11 +1057,14 @@ def minutes_to_cores(
     travel_times: pd.DataFrame, fm: FlowMatrix, core_area: np.ndarray, n_areas: int
 ) -> np.ndarray:
     """``minutes[u, a]``: the shortest travel time from unit ``u`` to any core unit of area
-    ``a`` (NaN where the matrix has no time). Core units get 0 to their own area."""
+    ``a``. A row of the matrix with no minutes means *unreachable* (``inf``); a pair that has
+    no row at all is *missing* (NaN), which is not the same: nobody measured it. Core units get
+    0 to their own area."""
     o = fm.positions(travel_times["origin"].astype(str).to_numpy(dtype=object))
     d = fm.positions(travel_times["destination"].astype(str).to_numpy(dtype=object))
     mins = pd.to_numeric(travel_times["minutes"], errors="coerce").to_numpy(dtype=float)
-    keep = (o >= 0) & (d >= 0) & np.isfinite(mins)
+    mins = np.where(np.isnan(mins), np.inf, mins)
+    keep = (o >= 0) & (d >= 0)
     o, d, mins = o[keep], d[keep], mins[keep]
     a = core_area[d]
     ok = a >= 0
@@ -1077,7 +1080,10 @@ class TravelTimeGate:
     """The travel-time gate of :func:`share_rule` (its ``gate``): a unit more than
     ``max_minutes`` from every core unit of an area cannot join it.
 
-    The minutes of the last round are kept for :meth:`explain`.
+    A unit whose time to an area is *missing* from the matrix (no row for the pair) cannot
+    join it either, but is told apart from one that is too far or unreachable: its rule is
+    ``rejected:travel_time_missing`` and the missing pairs are counted (``missing_pairs``) and
+    logged as a warning. The minutes of the last round are kept for :meth:`explain`.
     """
 
     def __init__(
@@ -1092,6 +1098,8 @@ class TravelTimeGate:
         self.max_minutes = max_minutes
         self.cache = cache
         self.minutes = np.full((fm.n, 0), np.nan)
+        self.missing_pairs = 0
+        self.missing_units = 0
 
     def __call__(self, core_area: np.ndarray, n_areas: int) -> np.ndarray:
         self.minutes = cached(
@@ -1104,7 +1112,9 @@ class TravelTimeGate:
     def explain(self, run: ShareRun, direction: str, threshold: float) -> None:
         """Record ``travel_minutes`` to each unit's best area, and give the units kept out by the
         gate only (their ungated tie would pass; not those cut off by contiguity) the rule
-        ``rejected:travel_minutes>MAX``, with the shares to the area they would have joined."""
+        ``rejected:travel_minutes>MAX`` (``inf`` minutes: unreachable), or
+        ``rejected:travel_time_missing`` when the matrix has no time for the pair, with the
+        shares to the area they would have joined."""
         fm, state, m = self.fm, run.state, self.minutes
         free = state.status != CORE
         n_areas = len(run.area_labels)
@@ -1126,11 +1136,29 @@ class TravelTimeGate:
             & ~(np.nan_to_num(to_best, nan=np.inf) <= self.max_minutes)
             & ~(state.rule == "rejected:not_contiguous")
         )
+        missing = gated_out & np.isnan(to_best)
         state.set(
-            gated_out,
+            gated_out & ~missing,
             rule=f"rejected:travel_minutes>{self.max_minutes:g}",
             value=ungated["tie"].to_numpy(),
         )
+        state.set(missing, rule="rejected:travel_time_missing", value=ungated["tie"].to_numpy())
+        # pairs with a flow (either way) between a unit and an area's cores but no time
+        pos, area = pairs["pos"].to_numpy(), pairs["area"].to_numpy()
+        no_time = free[pos] & (
+            np.isnan(m[pos, area]) if m.size else np.zeros(len(pos), dtype=bool)
+        )
+        self.missing_pairs = int(no_time.sum())
+        self.missing_units = int(missing.sum())
+        if self.missing_pairs:
+            names = sorted({str(u) for u in fm.unit_ids[pos[no_time]]})[:5]
+            logger.warning(
+                "the travel-time matrix has no time for %d pair(s) of a unit and an area's "
+                "cores that have flows between them (e.g. from %s); %d unit(s) that would "
+                "qualify by their flows are kept out as rejected:travel_time_missing. Give "
+                "those times, or an empty minutes cell where a pair is unreachable",
+                self.missing_pairs, ", ".join(names), self.missing_units,
+            )
         # units beyond the gate whose tie would not pass the threshold either: they do send
         # flows to an area, so they are below the threshold, not without flow
         below = (

@@ -51,6 +51,7 @@ from metrocircle.delineate.base import (
     share_param,
 )
 from metrocircle.exceptions import ParameterError, Problems
+from metrocircle.model.validation import RowLabels
 
 log = logging.getLogger(__name__)
 
@@ -148,21 +149,22 @@ def _check_flows(flows: pd.DataFrame) -> pd.DataFrame:
         )
         p.raise_if_any()
     df = flows[["origin", "destination", "value"]].copy()
+    rows = RowLabels()  # a table built in Python: "row N", as every validator labels it
     for col in ("origin", "destination"):
         na = df[col].isna().to_numpy()
         if na.any():
-            p.add("flows", f"empty {col} code", rows=list(np.flatnonzero(na) + 2))
+            p.add("flows", f"empty {col} code", rows=rows(np.flatnonzero(na)))
     val = pd.to_numeric(df["value"], errors="coerce")
     bad = (val.isna() & df["value"].notna()).to_numpy() | df["value"].isna().to_numpy()
     if bad.any():
-        p.add("flows", "value is not a number", rows=list(np.flatnonzero(bad) + 2))
+        p.add("flows", "value is not a number", rows=rows(np.flatnonzero(bad)))
     vv = val.to_numpy(dtype=np.float64, na_value=np.nan)
     neg = vv < 0
     if neg.any():
-        p.add("flows", "negative value", rows=list(np.flatnonzero(neg) + 2))
+        p.add("flows", "negative value", rows=rows(np.flatnonzero(neg)))
     inf = np.isinf(vv)
     if inf.any():
-        p.add("flows", "infinite value", rows=list(np.flatnonzero(inf) + 2))
+        p.add("flows", "infinite value", rows=rows(np.flatnonzero(inf)))
     p.raise_if_any()
     df["origin"] = df["origin"].astype(str)
     df["destination"] = df["destination"].astype(str)

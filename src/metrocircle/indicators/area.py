@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from metrocircle.exceptions import Problems
+from metrocircle.model.validation import check_population
 
 #: Unit attributes :func:`area_indicators` can use, by role; the values are the default column
 #: names (those of :func:`metrocircle.datasets.chongqing.load_units` where they differ).
@@ -101,6 +102,9 @@ def area_indicators(
         p.add("membership", "unit codes not in the units table", rows=unknown)
     values: dict[str, pd.Series] = {}
     for role, col in cols.items():
+        if col is not None and col not in u.columns and role in dict(columns or {}):
+            p.add("units", f"column {col!r} (given for {role}) not found; has: "
+                           f"{', '.join(map(str, u.columns))}")
         if col is None or col not in u.columns:
             continue
         raw = u[col]
@@ -114,6 +118,11 @@ def area_indicators(
     if values["population"].isna().any():
         p.add("units", f"{pop_col}: missing population",
               rows=sorted(values["population"].index[values["population"].isna()]))
+    urban = values.get("urban_population")
+    check_population(values["population"].to_numpy(),
+                     None if urban is None else urban.to_numpy(),
+                     values["population"].index.to_numpy(dtype=object), source="units",
+                     problems=p, names=(str(pop_col), str(cols.get("urban_population"))))
     p.raise_if_any()
 
     m = m[m[area_col].notna() & (m[area_col].astype(str) != "")]

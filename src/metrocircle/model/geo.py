@@ -5,15 +5,26 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from metrocircle.exceptions import ParameterError, require
+from metrocircle.exceptions import ParameterError, Problems, require
 from metrocircle.model import schema as S
 
 
 def _metric(gdf):  # noqa: ANN001, ANN202 - GeoDataFrame in, GeoDataFrame out
-    """Project to a metric CRS (the local UTM zone) when the CRS is geographic."""
-    if gdf.crs is not None and gdf.crs.is_geographic:
+    """Project to a metric CRS (the local UTM zone) when the CRS is geographic.
+
+    Coordinates outside the geographic range (longitude and latitude swapped, metres labelled
+    as degrees) are an :class:`~metrocircle.InputError`, not a projection failure."""
+    if gdf.crs is None or not gdf.crs.is_geographic or len(gdf) == 0:
+        return gdf
+    from metrocircle.model.validation import check_geometry, row_labels
+
+    p = Problems()
+    check_geometry(gdf, source="units", labels=row_labels(gdf), problems=p)
+    p.raise_if_any()
+    try:
         return gdf.to_crs(gdf.estimate_utm_crs())
-    return gdf
+    except (RuntimeError, ValueError):  # no UTM zone fits (e.g. the whole world): equal area
+        return gdf.to_crs("EPSG:6933")
 
 
 def adjacency_from_polygons(
@@ -50,6 +61,9 @@ def adjacency_from_polygons(
             f"The 'tolerance_m' parameter must be a float in [0, inf). Got {tolerance_m!r}."
         )
     shapely = require("shapely", "geo")
+    if len(units) == 0:
+        return pd.DataFrame({S.UNIT_A: pd.array([], dtype="string"),
+                             S.UNIT_B: pd.array([], dtype="string")})
     gdf = _metric(units)
     geoms = gdf.geometry.to_numpy()
     ids = gdf[S.UNIT_ID].astype(str).to_numpy()

@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from metrocircle.exceptions import InputError, Problems, require
+from metrocircle.exceptions import InputError, Problem, Problems, require
+from metrocircle.model.validation import row_labels
 
 log = logging.getLogger(__name__)
 
@@ -17,16 +18,26 @@ EARTH_RADIUS_M = 6_371_008.8
 
 
 def read_table(path: str | Path, what: str) -> pd.DataFrame:
-    """Read a small CSV or Parquet table with every column as read (ids as strings)."""
-    p = Path(path)
-    if not p.exists():
-        raise InputError(f"{what}: file not found: {path}")
-    try:
-        if p.suffix.lower() in (".parquet", ".pq"):
-            return pd.read_parquet(p)
-        return pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[""])
-    except (pd.errors.EmptyDataError, ValueError, OSError) as err:
-        raise InputError(f"{what}: cannot read {path}: {err}") from err
+    """Read a small table with every column as read (ids as strings, empty cells missing).
+
+    The data model's reader (:func:`metrocircle.model.io.read_table`): any supported format,
+    the encoding detected and the delimiter sniffed as for every other input; problems are
+    reported under ``what``. ``df.attrs["line_offset"]`` is the line of a CSV file's first
+    record (None for other formats), for :func:`cells_from_table`'s row labels.
+    """
+    from metrocircle.model.io import read_table as read_any
+
+    df, line_offset = read_any(path, source=what)
+    if "geometry" in df.columns:
+        df = pd.DataFrame(df.drop(columns="geometry"))
+    for c in df.columns:
+        col = df[c]
+        if pd.api.types.is_string_dtype(col) or pd.api.types.is_object_dtype(col):
+            empty = col.astype("string").str.strip().eq("").fillna(False).to_numpy(dtype=bool)
+            if empty.any():
+                df[c] = col.astype(object).where(~empty, None)
+    df.attrs["line_offset"] = line_offset
+    return df
 
 
 def cells_from_table(
@@ -41,7 +52,8 @@ def cells_from_table(
     """Check a cells table and return ``cell, lon, lat, unit`` (unit may be NULL).
 
     Every problem (missing columns, duplicate ids, coordinates that are not numbers or out of
-    range) is listed in one :class:`InputError`. Rows are numbered as a spreadsheet shows them.
+    range) is listed in one :class:`InputError`. Rows are labelled as everywhere in
+    metrocircle: ``line N`` for a CSV file read by :func:`read_table`, ``row N`` otherwise.
     """
     p = Problems()
     need = [id_col, lon_col, lat_col] + ([unit_col] if unit_col else [])
@@ -54,7 +66,11 @@ def cells_from_table(
         p.add(source, "the table has no rows")
         p.raise_if_any()
     ids = df[id_col].astype("string")
-    rows = lambda mask: (np.flatnonzero(np.asarray(mask)) + 2).tolist()  # noqa: E731
+    labels = row_labels(df, df.attrs.get("line_offset"))
+
+    def rows(mask: object) -> list[str]:
+        return labels(np.flatnonzero(np.asarray(mask)))
+
     if ids.isna().any():
         p.add(source, "empty cell id", rows(ids.isna()))
     dup = ids.duplicated(keep=False) & ids.notna()
@@ -84,10 +100,21 @@ def units_by_polygons(cells: pd.DataFrame, units_path: str | Path,
     depend on file order.
     """
     gpd = require("geopandas", "geo")
-    units = gpd.read_file(units_path)
+    from metrocircle.model.io import read_table as read_any
+    from metrocircle.model.validation import check_geometry
+
+    source = Path(units_path).name if isinstance(units_path, str | Path) else "units"
+    units, _ = read_any(units_path, source=source)
+    p = Problems()
     if id_col not in units.columns:
-        raise InputError(f"units: missing column {id_col!r}; it has "
-                         f"{', '.join(map(str, units.columns))}")
+        p.add(source, f"missing column {id_col!r}; it has {', '.join(map(str, units.columns))}")
+    elif "geometry" not in units.columns or not hasattr(units, "crs"):
+        p.add(source, "unit polygons are needed to place cells in units (GeoJSON, GeoPackage)")
+    elif len(units) == 0:
+        p.add(source, "no units: the table has no rows (only a header, or an empty layer)")
+    else:
+        check_geometry(units, source=source, labels=row_labels(units), problems=p)
+    p.raise_if_any()
     if units.crs is not None and not units.crs.equals("EPSG:4326"):
         units = units.to_crs("EPSG:4326")
     pts = gpd.GeoDataFrame(
@@ -99,6 +126,19 @@ def units_by_polygons(cells: pd.DataFrame, units_path: str | Path,
     res = pd.Series([None] * len(cells), index=cells.index, dtype=object)
     vals = hit.set_index("i")[id_col]
     res[:] = [None if pd.isna(v) else str(v) for v in vals.reindex(range(len(cells)))]
+    outside = int(res.isna().sum())
+    if len(cells) and outside == len(cells):
+        lon, lat = cells["lon"], cells["lat"]
+        x0, y0, x1, y1 = units.total_bounds
+        raise InputError([Problem(
+            source,
+            f"none of the {len(cells)} cells lies inside any unit polygon: the cells span "
+            f"longitude {lon.min():.4g}..{lon.max():.4g}, latitude {lat.min():.4g}.."
+            f"{lat.max():.4g}, the units {x0:.4g}..{x1:.4g}, {y0:.4g}..{y1:.4g}. Are longitude "
+            "and latitude swapped in one of them, or is a CRS wrong?")])
+    if outside:
+        log.warning("%d of %d cells lie outside every unit polygon of %s; their records "
+                    "count as outside the units", outside, len(cells), source)
     return res
 
 

@@ -138,9 +138,11 @@ def _market_share(
     bad = share.isna() | (share <= 0) | (share > 1)
     if bad.any():
         from metrocircle.exceptions import Problem
+        from metrocircle.model.validation import row_labels
 
+        labels = row_labels(df, df.attrs.get("line_offset"))
         raise InputError([Problem("market_share", "market_share must be a number in (0, 1]",
-                                  (np.flatnonzero(bad.to_numpy()) + 2).tolist())])
+                                  labels(np.flatnonzero(bad.to_numpy())))])
     return None, pd.Series(share.to_numpy(), index=df["unit_id"].astype(str).to_numpy())
 
 
@@ -270,6 +272,12 @@ def od_from_records(
                                  "unit": None})
         if units is not None and (cell_col is None or not has_unit):
             ctab["unit"] = units_by_polygons(ctab, units, id_col=units_id_col).to_numpy()
+        gives_units = units is not None or (cell_col is not None and has_unit)
+        if gives_units and len(ctab) and ctab["unit"].isna().all():
+            raise InputError(
+                f"cells: none of the {len(ctab)} cells has a unit (the {cells_unit_col!r} "
+                "column is empty everywhere), so every record would fall outside the units; "
+                "fill the column or give unit polygons (--units)")
         if len(ctab) > stages.CELL_SPACE:
             raise InputError(f"cells: more than {stages.CELL_SPACE} cells are not supported")
         cell_table, places = prepare_cells(ctab, place_radius_km=prm.place_radius_km)

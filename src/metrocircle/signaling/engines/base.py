@@ -52,6 +52,18 @@ class RecordSource:
             f"records: cannot tell the format of {self.path!r}; use a .csv or .parquet file"
         )
 
+    @property
+    def delimiter(self) -> str:
+        """The delimiter of a CSV records file, sniffed once the same way as every reader of
+        the data model (:func:`metrocircle.model.io.csv_delimiter`) and given to the engine, so
+        that DuckDB and Spark read a semicolon- or tab-separated file alike."""
+        from metrocircle.model.io import csv_delimiter
+
+        try:
+            return csv_delimiter(self.path)
+        except InputError:
+            return ","  # unreadable: the engine's read reports it
+
     def needed_columns(self) -> list[str]:
         cols = [self.user_col, self.time_col]
         if self.cell_col is not None:

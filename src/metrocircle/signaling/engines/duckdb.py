@@ -118,7 +118,8 @@ class DuckDBEngine(Engine):
             if Path(source.path).is_dir():  # a folder of parts (DuckDB < 2 reads no folder)
                 path = _lit(str(Path(source.path) / "**" / "*.parquet"))
             return f"read_parquet({path})"
-        return f"read_csv({path}, header = true, all_varchar = true)"
+        delim = _lit(source.delimiter)
+        return f"read_csv({path}, header = true, all_varchar = true, delim = {delim})"
 
     def load_records(self, source: RecordSource, grid_deg: float, *,
                      row_numbers: bool = False) -> None:

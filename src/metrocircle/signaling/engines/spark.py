@@ -103,7 +103,9 @@ class SparkEngine(Engine):
             if source.format == "parquet":
                 df = reader.parquet(source.path)
             else:
-                df = reader.option("header", "true").csv(source.path)
+                df = reader.option("header", "true").option("sep", source.delimiter).csv(
+                    source.path
+                )
         except Exception as err:
             source.check_file()
             raise InputError(f"records: cannot read {source.path}: {err}") from err
