@@ -166,23 +166,23 @@ def test_the_reference_differs_and_the_figures_say_so(mini: Path) -> None:
 def test_the_cache_runs_only_what_a_change_reaches(mini: Path) -> None:
     out = mini.parent / "out"
     run_project(load_project(mini), out)
-    assert ran(out) == ["layers", "delineation", "combine"]
+    assert ran(out) == ["layers", "delineation", "combine", "report"]
     run_project(load_project(mini), out)
     assert ran(out) == []
     # a combine parameter: the combine step alone; the pair now stays apart
     run_project(load_project(mini, overrides={"steps.combine.params.lower_bound": 25.0}), out)
-    assert ran(out) == ["combine"]
+    assert ran(out) == ["combine", "report"]
     assert pd.read_csv(out / "combined.csv")["combined_id"].isna().all()
     # a delineation parameter: the delineation and the combine step, not the layers
     run_project(load_project(mini, overrides={"steps.delineation.params.threshold": 0.5}), out)
-    assert ran(out) == ["delineation", "combine"]
+    assert ran(out) == ["delineation", "combine", "report"]
     m = pd.read_csv(out / "membership.csv", dtype=str).set_index("unit_id")
     assert pd.isna(m.loc["OA", "area_id"])  # 40 % < 50 %
     # an edited urban-area file: B falls under the 10,000 core minimum; the layers stay
     parts = mini.parent / "urban_parts.csv"
     parts.write_text(parts.read_text().replace("UA_B,B,20000,20000", "UA_B,B,9000,9000"))
     run_project(load_project(mini), out)
-    assert ran(out) == ["delineation", "combine"]
+    assert ran(out) == ["delineation", "combine", "report"]
     m = pd.read_csv(out / "membership.csv", dtype=str).set_index("unit_id")
     assert m.loc["B", "status"] != "core"
 
