@@ -14,8 +14,8 @@ SET_HELP = ("Override a key of the project, KEY=VALUE with a dotted key and a TO
 
 def init(
     folder: Annotated[Path, typer.Argument(help="New or empty folder for the project.")],
-    example: Annotated[str, Opt("--example", help="Shipped project to copy: chongqing or "
-                                                  "us-cbsa.")] = "chongqing",
+    example: Annotated[str, Opt("--example", help="Shipped project to copy: chongqing, "
+                                                  "us-cbsa or us-cbsa-ua2010.")] = "chongqing",
 ) -> None:
     """Write an editable project folder: project.toml and the data it reads (with their
     READMEs). Run it with 'metrocircle run FOLDER/project.toml'."""
@@ -43,6 +43,21 @@ def run_and_report(project: Any, out: Path, *, use_cache: bool, progress: bool) 
         areas = len(result.table("delineation", "areas"))
         typer.echo(f"delineation: {areas} area(s); units: "
                    + ", ".join(f"{n:,} {s}" for s, n in counts.items()))
+    fig = result.steps["delineation"].info.get("reference_figures") \
+        if "delineation" in result.steps else None
+    if fig:
+        typer.echo(_reference_line(fig))
+    pairs = result.steps["combine"].info.get("reference_pairs") \
+        if "combine" in result.steps else None
+    if "combine" in result.steps:
+        counts = result.steps["combine"].info["counts"]
+        typer.echo(f"combine: {counts['combined_areas']} combined area(s) of "
+                   f"{counts['areas']} areas; {counts['adjacent_pairs']} adjacent pairs")
+    if pairs:
+        typer.echo(f"against {pairs['reference']}, pairs of areas in one combined area: "
+                   f"precision {pairs['precision']:.3f}, recall {pairs['recall']:.3f}, F1 "
+                   f"{pairs['f1']:.3f} ({pairs['pairs_agreeing']} of {pairs['pairs_reference']} "
+                   f"pairs; {pairs['areas_unmatched']} area(s) matched to none)")
     modelled = [n for n, lab in result.record["layers"].items() if lab["source"] == "modelled"]
     if modelled:
         typer.echo(f"modelled layers (labelled so in every output): {', '.join(modelled)}")
@@ -53,6 +68,18 @@ def run_and_report(project: Any, out: Path, *, use_cache: bool, progress: bool) 
                 *made]
     typer.echo(f"wrote {result.out_dir} ({', '.join(made)})")
     return result
+
+
+def _reference_line(fig: dict[str, Any]) -> str:
+    """The area-level comparison with the reference, in one line (run.json has every figure)."""
+    text = (f"against {fig['reference']}: cores {fig['cores_right']:,} of "
+            f"{fig['reference_cores']:,} (recall {fig['core_recall']:.1%}, precision "
+            f"{fig['core_precision']:.1%}); units in the matched area "
+            f"{fig['units_right_share']:.1%}; {fig['areas']} areas (reference "
+            f"{fig['reference_areas']})")
+    if fig.get("type_right_share") is not None:
+        text += f"; type right {fig['type_right_share']:.1%}"
+    return text
 
 
 def run(

@@ -12,7 +12,7 @@ Examples
 >>> from metrocircle.project import example_path, load_project
 >>> project = load_project(example_path("us-cbsa"))
 >>> project.name, project.step_names()
-('us-cbsa', ['delineation'])
+('us-cbsa', ['delineation', 'combine'])
 >>> project.layers["commuting"]["kind"], project.layers["commuting"]["source"]
 ('commuting', 'real')
 """
@@ -33,8 +33,8 @@ from metrocircle.exceptions import Problem, ProjectError
 from metrocircle.project import spec
 
 #: The steps in the order they run (each only needs steps before it).
-CHAIN = ("access", "signaling", "layers", "strength", "delineation", "roles", "groups",
-         "industry", "indicators")
+CHAIN = ("access", "signaling", "layers", "strength", "delineation", "combine", "roles",
+         "groups", "industry", "indicators")
 
 
 @dataclass
