@@ -3,10 +3,11 @@ step graph and its cache.
 
 A project is one TOML file that declares the inputs of a region (units with their attributes
 and parent levels, boundaries, flow layers with their kind and source, a timetable, a census,
-cores) and the steps to run with their parameters (access, signaling, strength, delineation,
-roles, groups, industry, indicators). ``metrocircle run PROJECT.toml`` runs it;
-``metrocircle demo`` runs the Chongqing project shipped with the package. See
-``docs/project.md`` (writing a project, every key) and ``docs/run-folder.md`` (the outputs).
+cores or urban areas) and the steps to run with their parameters (access, signaling,
+strength, delineation, combine, roles, groups, industry, indicators). ``metrocircle run
+PROJECT.toml`` runs it; ``metrocircle demo`` runs the Chongqing project shipped with the
+package. See ``docs/project.md`` (writing a project, every key) and ``docs/run-folder.md`` (the
+outputs).
 
 >>> from metrocircle.project import example_path, load_project
 >>> project = load_project(example_path("chongqing"))

@@ -2,7 +2,9 @@
 
 ``chongqing`` (in :mod:`metrocircle.datasets.chongqing`) runs the whole chain on the Chongqing
 example; ``us-cbsa`` (in :mod:`metrocircle.datasets.us_cbsa`) runs the OMB delineation on the
-US county commuting flows. ``metrocircle demo`` runs the first; the ``--example chongqing``
+US county commuting flows with OMB's central counties of July 2023, and ``us-cbsa-ua2010`` the
+whole procedure from the Census 2010 urban areas, compared with OMB's February 2013 list; both
+then combine the CBSAs into CSAs. ``metrocircle demo`` runs the first; the ``--example chongqing``
 option of the other commands takes its inputs from it (:func:`example_results`), so that the
 examples and the demo agree.
 """
@@ -19,10 +21,12 @@ from metrocircle.exceptions import ParameterError, Problem, ProjectError
 from metrocircle.project.project import Project, load_project
 from metrocircle.project.run import RunResult, run_project
 
-#: Shipped projects: name -> package holding ``project.toml`` and its data.
+#: Shipped projects: name -> package holding the project file and its data (the file is
+#: ``project.toml`` unless named after a colon).
 EXAMPLES: dict[str, str] = {
     "chongqing": "metrocircle.datasets.chongqing",
     "us-cbsa": "metrocircle.datasets.us_cbsa",
+    "us-cbsa-ua2010": "metrocircle.datasets.us_cbsa:project_ua2010.toml",
 }
 
 
@@ -35,7 +39,8 @@ def example_path(name: str) -> Path:
     if name not in EXAMPLES:
         raise ParameterError(f"The 'example' parameter must be one of "
                              f"{', '.join(repr(e) for e in EXAMPLES)}. Got {name!r}.")
-    return Path(str(resources.files(EXAMPLES[name]))) / "project.toml"
+    package, _, file = EXAMPLES[name].partition(":")
+    return Path(str(resources.files(package))) / (file or "project.toml")
 
 
 def example_project(name: str, *, overrides: Mapping[str, Any] | None = None) -> Project:
@@ -83,7 +88,8 @@ def init_project(folder: str | Path, *, example: str) -> Path:
     source = project.folder
     for f in project_files(project):
         rel = f.resolve().relative_to(source.resolve())
-        dest = target / rel
+        # the project file is 'project.toml' in the copy, whatever its name in the package
+        dest = target / ("project.toml" if f == project.path else rel)
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(f, dest)
     return target / "project.toml"

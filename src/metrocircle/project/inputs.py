@@ -27,6 +27,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: Columns of ``[inputs.reference]`` besides ``unit_id, area_id`` that the comparisons read
+#: when the project maps them: the reference's own status of each unit (``core``/``member``,
+#: or OMB's ``Central``/``Outlying``), the type and title of its area, and the combined area
+#: (e.g. OMB's CSA) its area belongs to.
+REFERENCE_EXTRAS = ("status", "type", "title", "combined_id")
+
 
 def read_header(path: Path, *, layer: str | None = None) -> list[str]:
     """The column names of a table file (CSV header, Parquet schema, vector fields)."""
@@ -263,10 +269,33 @@ class Inputs:
             if area is not None:
                 df["area_id"] = area
             keep = [c for c in ("unit_id", "area_id", "core_group") if c in df.columns]
-            return V.validate_cores(df[keep], universe=self.unit_ids(), source=source,
-                                    line_offset=first)
+            out = V.validate_cores(df[keep], universe=self.unit_ids(), source=source,
+                                   line_offset=first)
+            if name == "reference":  # what the area-level comparison reads, when mapped
+                for col in REFERENCE_EXTRAS:
+                    if col in df.columns:
+                        out[col] = df[col].astype("string").str.strip().to_numpy()
+            return out
 
         return self._memo(f"set:{name}", build)
+
+    def urban_areas(self) -> pd.DataFrame | None:
+        """``[inputs.urban_areas]``: urban-area parts by unit in the model's columns (the
+        Census relationship file's own columns are read without a mapping; see
+        :func:`metrocircle.model.io.urban_area_columns`). Unit codes are checked by the
+        central-county step, which counts the parts of units outside the run."""
+        decl = self.project.input("urban_areas")
+        if decl is None:
+            return None
+
+        def build() -> pd.DataFrame:
+            df, first, source = self._read("inputs", "urban_areas", decl)
+            df = io.urban_area_columns(df, decl.get("columns") or {}, source=source)
+            if "geometry" in df.columns:
+                df = pd.DataFrame(df.drop(columns="geometry"))
+            return V.validate_urban_areas(df, source=source, line_offset=first)
+
+        return self._memo("urban_areas", build)
 
     def timetable(self) -> Any:
         """``[inputs.timetable]`` as a :class:`~metrocircle.access.Timetable` (None if absent)."""

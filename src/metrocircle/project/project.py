@@ -12,7 +12,7 @@ Examples
 >>> from metrocircle.project import example_path, load_project
 >>> project = load_project(example_path("us-cbsa"))
 >>> project.name, project.step_names()
-('us-cbsa', ['delineation'])
+('us-cbsa', ['delineation', 'combine'])
 >>> project.layers["commuting"]["kind"], project.layers["commuting"]["source"]
 ('commuting', 'real')
 """
@@ -33,8 +33,8 @@ from metrocircle.exceptions import Problem, ProjectError
 from metrocircle.project import spec
 
 #: The steps in the order they run (each only needs steps before it).
-CHAIN = ("access", "signaling", "layers", "strength", "delineation", "roles", "groups",
-         "industry", "indicators")
+CHAIN = ("access", "signaling", "layers", "strength", "delineation", "combine", "roles",
+         "groups", "industry", "indicators")
 
 
 @dataclass
@@ -329,7 +329,7 @@ def locate(text: str, dotted: str) -> int | None:
     if best is None:
         return None
     n, first, last = best
-    rest = parts[n:]
+    rest = [re.sub(r"\[\d+\]$", "", p) for p in parts[n:]]  # add_links[2]: its key's line
     for i in range(max(first, 1), last + 1):
         m = _ASSIGN.match(lines[i - 1])
         if m and _clean(m.group(1)) == rest[0]:

@@ -53,8 +53,8 @@ def summary_markdown(project: Project, results: dict[str, StepResult],
         parts += [desc.strip(), ""]
     parts += _provenance(project, record)
     sections = [("access", _access), ("signaling", _signaling), ("strength", _strength),
-                ("delineation", _delineation), ("roles", _roles), ("groups", _groups),
-                ("industry", _industry), ("indicators", _indicators)]
+                ("delineation", _delineation), ("combine", _combine), ("roles", _roles),
+                ("groups", _groups), ("industry", _industry), ("indicators", _indicators)]
     for name, section in sections:
         if name in results:
             parts += section(project, results, names, units)
@@ -174,6 +174,15 @@ def _delineation(project: Project, results: dict[str, StepResult], names: pd.Ser
            f"run.json). {counts['areas']:,} area(s); units: {status}."
            + (" The method got the travel-time matrix." if r.info.get("travel_times") else ""),
            ""]
+    method_info = r.info.get("info") or {}
+    if method_info.get("urban_area_source"):
+        out += [f"Cores derived from `inputs.urban_areas` "
+                f"({method_info['urban_area_source']}): "
+                f"{method_info.get('cbsas_before_merges', '')} areas before merges, "
+                f"{method_info.get('merges', 0)} merged."]
+        out += [f"- urban-area rows left out: {d['rows']:,} ({reason})"
+                for reason, d in (method_info.get("urban_area_rows_left_out") or {}).items()]
+        out.append("")
     placed = m[m["area_id"].astype("string").fillna("").ne("")]
     if 0 < len(placed) <= MAX_LISTED:
         cols = [c for c in ("status", "rule", "value", "margin") if c in placed.columns]
@@ -199,6 +208,51 @@ def _delineation(project: Project, results: dict[str, StepResult], names: pd.Ser
             if ids:
                 out.append(f"- {label.replace('reference', ref_name)}: {_names(ids, names)}.")
         out.append("")
+    fig = r.info.get("reference_figures")
+    if fig:
+        rows = [["cores found", f"{fig['cores_right']:,} of {fig['reference_cores']:,}",
+                 f"recall {_pct(fig['core_recall'])}"],
+                ["cores that are the reference's", f"{fig['cores_right']:,} of {fig['cores']:,}",
+                 f"precision {_pct(fig['core_precision'])}"],
+                ["units of reference areas in the matched area",
+                 f"{fig['units_right']:,} of {fig['reference_units']:,}",
+                 _pct(fig["units_right_share"])],
+                ["areas", f"{fig['areas']:,} (reference {fig['reference_areas']:,})",
+                 f"{_pct(fig['areas_within_share'])} off"]]
+        if fig.get("type_right") is not None:
+            rows.append(["type right, of matched areas",
+                         f"{fig['type_right']:,} of {fig['matched_areas']:,}",
+                         _pct(fig["type_right_share"])])
+        out += [f"### Area by area against {fig['reference']} "
+                "(`delineation/reference_figures.json`)", "",
+                "Each area is matched to the reference area sharing most of its cores "
+                "(`delineation/reference_matches.csv`); the cores missed and added are in "
+                "`delineation/reference_missed_cores.csv` and `reference_added_cores.csv`.", "",
+                _table(["measure", "count", "share"], rows), ""]
+    return out
+
+
+def _combine(project: Project, results: dict[str, StepResult], names: pd.Series,
+             units: pd.DataFrame) -> list[str]:
+    r = results["combine"]
+    c = r.info["counts"]
+    lab = r.info["layer"]
+    given = project.step("combine").get("params") or {}
+    params = ", ".join(f"{k} = {v}" for k, v in given.items()) or "the method's defaults"
+    out = ["## Combined areas (`combined.csv`, `pairs.csv`)", "",
+           f"Method `{r.info['method']}` on `{lab['layer']}` ({lab['kind']}, "
+           f"**{lab['source']}**); parameters: {params} (every value in run.json). "
+           f"{c['combined_areas']:,} combined area(s) of the {c['areas']:,} delineated areas; "
+           f"{c['adjacent_pairs']:,} pairs of adjacent areas measured.", ""]
+    pairs = r.info.get("reference_pairs")
+    if pairs:
+        out += [f"Against {pairs['reference']}, pair by pair (\"these two areas are in one "
+                f"combined area\"; areas matched {pairs['matched']}): precision "
+                f"{pairs['precision']:.3f}, recall {pairs['recall']:.3f}, F1 {pairs['f1']:.3f} "
+                f"({pairs['pairs_agreeing']:,} of {pairs['pairs_reference']:,} reference pairs "
+                f"found, {pairs['pairs_found']:,} pairs found; {pairs['areas_unmatched']} "
+                "area(s) matched to no reference area are not judged). The differing pairs are "
+                "in `combine/reference_pair_differences.csv`.", ""]
     return out
 
 

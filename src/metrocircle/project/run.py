@@ -28,6 +28,8 @@ from metrocircle.project.steps import STEPS, StepContext, StepResult, step_order
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, float], None]
+#: ``extra(od, results) -> run.json entries``: further files of a run (see :func:`run_project`).
+Extra = Callable[[Any, dict[str, StepResult]], dict[str, Any]]
 
 #: Results of steps computed without an output folder, by cache key (the newest 32), so that
 #: several ``--example`` commands in one process do not run the same steps again.
@@ -126,6 +128,17 @@ def _key(project: Project, inputs: Inputs, name: str, keys: dict[str, str]) -> s
                        "upstream": {u: keys[u] for u in step.needs(project)}})
 
 
+def step_keys(project: Project, steps: Iterable[str] | None = None) -> dict[str, str]:
+    """The cache key of every step the project would run, without running any (what a run's
+    ``run.json`` records under ``steps.NAME.key``): a run folder whose keys are these holds the
+    results of this project as it stands."""
+    inputs = Inputs(project)
+    keys: dict[str, str] = {}
+    for name in needed_steps(project, steps):
+        keys[name] = _key(project, inputs, name, keys)
+    return keys
+
+
 def _copy_tree(src: Path, dst: Path) -> list[str]:
     written = []
     for f in sorted(src.rglob("*")):
@@ -219,6 +232,7 @@ def run_project(
     use_cache: bool = True,
     progress: Progress | None = None,
     with_report: bool = True,
+    extra: Extra | None = None,
 ) -> RunResult:
     """Run a validated project.
 
@@ -240,6 +254,11 @@ def run_project(
         ``maps/``, ``report.html`` and ``metrocircle.gpkg``, from the folder's own files,
         cached like a step (its key: the keys of every step, the project's title and
         description, the code).
+    extra
+        ``extra(od, results)``, called after the steps with the open
+        :class:`~metrocircle.model.output.OutputDir` and the step results: writes further
+        files into the run folder (a scenario's comparison with its base run) and returns
+        entries for ``run.json``. Only with ``out``.
 
     Returns
     -------
@@ -282,6 +301,8 @@ def run_project(
             record["steps"]["report"] = _report(project, od, record, store, runner.keys,
                                                 use_cache=use_cache, progress=report)
             record["seconds"] = round(time.perf_counter() - started, 3)
+        if extra is not None:
+            record.update(C.plain(extra(od, runner.results)))
         od.write_text(summary_markdown(project, runner.results, record, inputs), "summary.md")
         od.record(**record)
         store.prune()

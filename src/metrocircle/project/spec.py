@@ -4,11 +4,11 @@ A project file has five top-level tables::
 
     [project]              name, title, description
     [inputs.NAME]          the data: units, boundaries, adjacency, cores, second_core, timetable,
-                           roads, links, travel_times, census, reference
+                           roads, links, travel_times, census, reference, urban_areas
     [layers.NAME]          flow layers, each with a kind and a source, from a file, a step or a
                            model
-    [steps.NAME]           access, signaling, strength, delineation, roles, groups, industry,
-                           indicators, with their parameters
+    [steps.NAME]           access, signaling, strength, delineation, combine, roles, groups,
+                           industry, indicators, with their parameters
     [scenarios.NAME]       changes to the access step (added links, sped-up modes)
 
 Every table below is a :class:`Section` of :class:`Key`; :func:`check_shape` walks a parsed file
@@ -228,10 +228,27 @@ CORES = Section("inputs.cores", "The core units of each area.", keys=_UNIT_SET_K
 SECOND_CORE = Section("inputs.second_core", "A second metropolitan core (e.g. Chengdu), for "
                                             "the bridgehead role.", keys=_UNIT_SET_KEYS)
 REFERENCE = Section("inputs.reference", "An official scope to compare the delineation with "
-                                        "(e.g. a plan's area, or an agency's list).",
+                                        "(e.g. a plan's area, or an agency's list). Besides "
+                                        "area_id, 'columns' may map status (core or member; "
+                                        "OMB's Central or Outlying), type and title of the "
+                                        "area (the area-level comparison) and combined_id "
+                                        "(e.g. OMB's CSA code: the combine step's comparison).",
                     keys=(*_UNIT_SET_KEYS,
                           Key("name", "str", "How the scope is called in the outputs.",
                               default="reference")))
+URBAN_AREAS = Section("inputs.urban_areas", "Urban-area parts by unit, for a delineation "
+                                          "method that derives its cores from them (omb-cbsa: "
+                                          "the central-county rule) instead of [inputs.cores].",
+                      keys=(
+    _file("One row per urban area and unit: ua_code, unit_id and population (exact parts) or "
+          "land_area (the land-area split, an approximation); optional ua_population, ua_name, "
+          "county_population, county_urban_population. The Census relationship file's own "
+          "columns (UA, GEOID, POPPT, UAPOP, UANAME, CPOP, ...) are read without a mapping.",
+          required=True),
+    Key("columns", "table", "Model name = column of the file, as the CLI's --urban-areas-col, "
+                            "e.g. {ua_code = \"uace\", population = \"pop_part\"}."),
+    _WHERE, _DROP, _SOURCE, _NOTE,
+))
 TIMETABLE = Section("inputs.timetable", "A rail timetable (GTFS-like tables).", keys=(
     Key("stop_times", "file", "trip_id, stop_sequence, station, arrival/departure times.",
         required=True),
@@ -260,6 +277,7 @@ INPUTS = Section("inputs", "The data of the project.", children={
     "units": UNITS, "boundaries": BOUNDARIES, "adjacency": ADJACENCY, "cores": CORES,
     "second_core": SECOND_CORE, "timetable": TIMETABLE, "roads": ROADS, "links": LINKS,
     "travel_times": TRAVEL_TIMES, "census": CENSUS, "reference": REFERENCE,
+    "urban_areas": URBAN_AREAS,
 })
 
 # ------------------------------------------------------------------------ [layers.NAME]
@@ -367,6 +385,14 @@ DELINEATION = Section("steps.delineation", "Which units form each area "
         default=True),
     Key("params", "table", "Parameters of the method ('metrocircle methods METHOD')."),
 ))
+COMBINE = Section("steps.combine", "Adjacent areas of the delineation joined into combined "
+                                   "areas (metrocircle.combine; OMB's combined statistical "
+                                   "areas).", keys=(
+    Key("method", "str", "A combination method ('metrocircle methods').", default="omb-csa"),
+    Key("layer", "str", "The commuting layer whose flows measure the interchange between "
+                        "areas.", required=True),
+    Key("params", "table", "Parameters of the method ('metrocircle methods omb-csa')."),
+))
 ROLES = Section("steps.roles", "The role of every unit of the delineated area "
                                "(metrocircle.structure).", keys=(
     Key("flows", "str", "Commuting layer of the indicators.", required=True),
@@ -419,12 +445,13 @@ INDICATORS = Section("steps.indicators", "Totals, gaps and commuting statistics 
 ))
 STEPS = Section("steps", "The steps of the chain; a step runs when its table is present.",
                 children={"access": ACCESS, "signaling": SIGNALING, "strength": STRENGTH,
-                          "delineation": DELINEATION, "roles": ROLES, "groups": GROUPS,
-                          "industry": INDUSTRY, "indicators": INDICATORS})
+                          "delineation": DELINEATION, "combine": COMBINE, "roles": ROLES,
+                          "groups": GROUPS, "industry": INDUSTRY, "indicators": INDICATORS})
 
 # ------------------------------------------------------------------------ [scenarios.NAME]
-SCENARIO = Section("scenarios.NAME", "A what-if of the access step (reserved: 'metrocircle "
-                                     "run' runs the base project).", keys=(
+SCENARIO = Section("scenarios.NAME", "A what-if of the access step: 'metrocircle run "
+                                     "PROJECT --scenario NAME' runs it through the chain "
+                                     "beside the base run (docs/scenarios.md).", keys=(
     Key("description", "str", "What the scenario is."),
     Key("add_links", "list", "Links added, FROM:TO:MINUTES[:MODE].", default=[]),
     Key("speed_ups", "list", "Modes or lines sped up, MODE_OR_LINE:FACTOR.", default=[]),

@@ -583,8 +583,9 @@ class Delineation(Step):
         return out
 
     def reads(self, project: Project) -> list[tuple[str, str]]:
-        return [("inputs", n) for n in ("units", "cores", "adjacency", "travel_times",
-                                        "boundaries", "reference")] + [("steps", "delineation")]
+        return [("inputs", n) for n in ("units", "cores", "urban_areas", "adjacency",
+                                        "travel_times", "boundaries", "reference")] + [
+            ("steps", "delineation")]
 
     def check(self, project: Project, report: Report, columns: Columns) -> None:
         from metrocircle.delineate import available_methods, get_method
@@ -621,8 +622,18 @@ class Delineation(Step):
         if isinstance(params.get("policy"), str) and not project.resolve(
                 params["policy"]).is_file():
             report("steps.delineation.params.policy", f"file not found: {params['policy']}")
-        if cls.needs_cores and project.input("cores") is None:
-            report("steps.delineation", f"{method} needs cores: add [inputs.cores]")
+        urban = project.input("urban_areas") is not None
+        if urban and not getattr(cls, "accepts_urban_areas", False):
+            report("inputs.urban_areas", f"{method} does not derive its cores from urban "
+                                         "areas; give [inputs.cores] (omb-cbsa does)")
+        elif urban and project.input("cores") is not None:
+            report("inputs.urban_areas", "give either [inputs.cores] (the cores as given) or "
+                                         "[inputs.urban_areas] (the cores derived from them), "
+                                         "not both")
+        elif cls.needs_cores and project.input("cores") is None and not urban:
+            hint = " or [inputs.urban_areas]" if getattr(cls, "accepts_urban_areas", False) \
+                else ""
+            report("steps.delineation", f"{method} needs cores: add [inputs.cores]{hint}")
 
     def run(self, ctx: StepContext) -> StepResult:
         import metrocircle as mc
@@ -644,10 +655,11 @@ class Delineation(Step):
         if adjacency is not None:
             adjacency = adjacency[["unit_a", "unit_b"]]
         tt = ctx.travel_times() if p["travel_times"] else None
+        urban_areas = ctx.inputs.urban_areas()
         params = _resolve_policy(ctx, method_params(ctx.project))
         res = mc.delineate(p["method"], flows, units=units, cores=cores, adjacency=adjacency,
                            travel_times=tt, params=params, external=external,
-                           progress=ctx.progress)
+                           progress=ctx.progress, urban_areas=urban_areas)
         membership = pd.DataFrame(res.membership.drop(columns="geometry", errors="ignore"))
         ctx.write_table(membership, "membership.csv")
         ctx.write_table(res.areas, "areas.csv")
@@ -667,6 +679,8 @@ class Delineation(Step):
             ctx.write_table(adjacency, "delineation", "inputs", "adjacency.csv")
         if tt is not None:
             ctx.write_table(tt, "delineation", "inputs", "travel_times.csv")
+        if urban_areas is not None:
+            ctx.write_table(urban_areas, "delineation", "inputs", "urban_areas.csv")
         given = {k: (str(ctx.project.resolve(v)) if k == "policy" and isinstance(v, str) else v)
                  for k, v in method_params(ctx.project).items()}
         ctx.write_json({"method": res.method, "params": res.params, "given": given,
@@ -674,7 +688,9 @@ class Delineation(Step):
                         "parents": (ctx.project.input("units") or {}).get("parents", []),
                         "how_to_rerun": "metrocircle.delineate(method, flows, units=units, "
                                         "cores=cores, adjacency=adjacency, travel_times="
-                                        "travel_times, params=params, external=external)"},
+                                        "travel_times, params=params, external=external"
+                                        + (", urban_areas=urban_areas)" if urban_areas
+                                           is not None else ")")},
                        "delineation", "inputs", "params.json")
         comparison = None
         reference = ctx.inputs.unit_set("reference")
@@ -692,7 +708,27 @@ class Delineation(Step):
             tables["comparison"] = comparison
             info["comparison"] = {str(k): int(v) for k, v in
                                   comparison["agreement"].value_counts().items()}
+        if reference is not None and "status" in reference.columns:
+            info["reference_figures"] = self._reference_figures(ctx, membership, res.areas,
+                                                                reference)
         return StepResult(tables, info)
+
+    @staticmethod
+    def _reference_figures(ctx: StepContext, membership: pd.DataFrame, areas: pd.DataFrame,
+                           reference: pd.DataFrame) -> dict[str, Any]:
+        """Area by area against the reference (its ``status`` mapped): the figures to
+        ``delineation/reference_figures.json``, the matched areas and the cores missed and
+        added to CSV (:func:`metrocircle.delineate.reference.compare_to_reference`)."""
+        from metrocircle.delineate.reference import compare_to_reference
+
+        cmp = compare_to_reference(membership, areas, reference)
+        name = (ctx.project.input("reference") or {}).get("name", "reference")
+        figures = {"reference": name, **cmp["figures"]}
+        ctx.write_json(figures, "delineation", "reference_figures.json")
+        ctx.write_table(cmp["matches"], "delineation", "reference_matches.csv")
+        ctx.write_table(cmp["missed_cores"], "delineation", "reference_missed_cores.csv")
+        ctx.write_table(cmp["added_cores"], "delineation", "reference_added_cores.csv")
+        return figures
 
     @staticmethod
     def _geopackage(ctx: StepContext, membership: pd.DataFrame, areas: pd.DataFrame,
@@ -763,6 +799,128 @@ def compare_scopes(membership: pd.DataFrame, reference: pd.DataFrame,
     out["in_reference"] = in_r
     out["agreement"] = agreement.to_numpy()
     return out
+
+
+# ----------------------------------------------------------------------------- combine
+class Combine(Step):
+    """Adjacent areas of the delineation joined into combined areas
+    (:func:`metrocircle.combine.combine`); writes ``combined.csv`` and ``pairs.csv`` at the top
+    and the method's further tables in ``combine/``."""
+
+    name = "combine"
+
+    def needs(self, project: Project) -> list[str]:
+        return ["delineation", *_layer_needs(project, [project.step("combine")["layer"]])]
+
+    def reads(self, project: Project) -> list[tuple[str, str]]:
+        return [("inputs", n) for n in ("units", "adjacency", "reference")] + [
+            ("steps", "combine")]
+
+    def check(self, project: Project, report: Report, columns: Columns) -> None:
+        from metrocircle.combine import available_methods, get_method
+
+        p = project.step("combine")
+        if not project.has_step("delineation"):
+            report("steps.combine", "the combine step joins the delineated areas: add "
+                                    "[steps.delineation]")
+        if project.input("adjacency") is None:
+            report("steps.combine", "the combine step joins adjacent areas: add "
+                                    "[inputs.adjacency]")
+        _check_layers(project, [p["layer"]], "steps.combine.layer", report)
+        method = p["method"]
+        if method not in available_methods():
+            report("steps.combine.method", f"unknown combination method {method!r}"
+                   f"{did_you_mean(method, available_methods())}; methods: "
+                   f"{', '.join(available_methods())}")
+            return
+        cls = get_method(method)
+        params = p.get("params") or {}
+        spec = cls.param_spec()
+        good = {}
+        for name, value in params.items():
+            if name not in spec:
+                report(f"steps.combine.params.{name}",
+                       f"{method} has no parameter {name!r}{did_you_mean(name, list(spec))}; "
+                       f"its parameters are: {', '.join(spec)}")
+                continue
+            try:
+                good[name] = spec[name].check(value, method)
+            except ParameterError as err:
+                report(f"steps.combine.params.{name}", str(err))
+        if len(good) == len(params):
+            try:
+                cls(**good).get_params()
+            except ParameterError as err:
+                report("steps.combine.params", str(err))
+        cols = columns("units") or []
+        if good.get("size") == "population" and cols and "population" not in cols:
+            report("steps.combine.params.size", "size = \"population\" reads the units' "
+                                                "population: map it in [inputs.units] columns")
+
+    def run(self, ctx: StepContext) -> StepResult:
+        from metrocircle.combine import combine
+        from metrocircle.model.output import safe_name
+
+        p = ctx.params()
+        layer = p["layer"]
+        membership = ctx.results["delineation"].tables["membership"]
+        keep = [c for c in ("unit_id", "area_id", "status") if c in membership.columns]
+        adjacency = ctx.inputs.adjacency()
+        external = list(ctx.project.layers.get(layer, {}).get("external", []))
+        units = ctx.units()
+        res = combine(p["method"], membership[keep], flows=ctx.layer(layer),
+                      adjacency=adjacency[["unit_a", "unit_b"]], units=units,
+                      params=p.get("params") or {}, external=external,
+                      progress=ctx.progress)
+        ctx.write_table(res.combined, "combined.csv")
+        ctx.write_table(res.pairs, "pairs.csv")
+        for name, table in res.tables.items():
+            ctx.write_table(table, "combine", f"{safe_name(name, what='table name')}.csv")
+        info: dict[str, Any] = {
+            "method": res.method, "params": res.params, "layer": ctx.label(layer),
+            "external": external,
+            "counts": {"areas": int(len(res.combined)), "adjacent_pairs": int(len(res.pairs)),
+                       "combined_areas": int(res.combined["combined_id"].dropna().nunique())},
+            "info": res.info}
+        reference = ctx.inputs.unit_set("reference")
+        if reference is not None and "combined_id" in reference.columns:
+            info["reference_pairs"] = self._reference_pairs(ctx, res.combined, membership,
+                                                            reference)
+        return StepResult({"combined": res.combined, "pairs": res.pairs}, info)
+
+    @staticmethod
+    def _reference_pairs(ctx: StepContext, combined: pd.DataFrame, membership: pd.DataFrame,
+                         reference: pd.DataFrame) -> dict[str, Any]:
+        """Pair by pair against the reference's combined areas (``combined_id`` mapped): each
+        delineated area stands for the reference area it is matched to (by cores when the
+        reference maps ``status``, else by most units); written to
+        ``combine/reference_pairs.json``."""
+        from metrocircle.combine.reference import compare_pairs
+        from metrocircle.delineate.reference import matched_reference_areas
+
+        areas = ctx.results["delineation"].tables["areas"]
+        if "status" in reference.columns:
+            matches = matched_reference_areas(membership, areas, reference)
+            how = "by cores (delineation/reference_matches.csv)"
+        else:
+            scopes = compare_scopes(membership, reference[["unit_id", "area_id"]], ctx.units())
+            both = scopes.dropna(subset=["matched_reference_area"])
+            matches = dict(zip(both["area_id"].astype(str),
+                               both["matched_reference_area"].astype(str), strict=True))
+            how = "by most units (delineation/comparison.csv)"
+        ref = reference[["area_id", "combined_id"]].drop_duplicates("area_id")
+        cmp = compare_pairs(combined, ref, matches=matches)
+        name = (ctx.project.input("reference") or {}).get("name", "reference")
+        figures = {"reference": name, "matched": how,
+                   **{k: v for k, v in cmp.items() if k not in ("extra_pairs",
+                                                               "missed_pairs")}}
+        pairs = pd.DataFrame(
+            [(a, b, "found, not in the reference") for a, b in cmp["extra_pairs"]]
+            + [(a, b, "in the reference, not found") for a, b in cmp["missed_pairs"]],
+            columns=["reference_area_a", "reference_area_b", "difference"])
+        ctx.write_json(figures, "combine", "reference_pairs.json")
+        ctx.write_table(pairs, "combine", "reference_pair_differences.csv")
+        return figures
 
 
 # ----------------------------------------------------------------------------- roles
@@ -1095,8 +1253,8 @@ class Indicators(Step):
 
 
 STEPS: dict[str, Step] = {s.name: s for s in (Access(), Signaling(), Layers(), Strength(),
-                                              Delineation(), Roles(), Groups(), Industry(),
-                                              Indicators())}
+                                              Delineation(), Combine(), Roles(), Groups(),
+                                              Industry(), Indicators())}
 
 
 def step_order(project: Project) -> list[str]:

@@ -243,6 +243,10 @@ def _check_columns(project: Project, report: spec.Report, missing_files: set[str
                 report(f"inputs.{name}", "give either 'file' or 'units'")
             elif "units" in decl and "area_id" not in decl:
                 report(f"inputs.{name}.area_id", "is required with 'units'")
+    ua = project.input("urban_areas")
+    if ua is not None and not bad("inputs.urban_areas") and "inputs.urban_areas.file" not in \
+            missing_files:
+        _check_urban_areas(project, ua, report)
     ref = project.input("reference")
     if ref is not None and not bad("inputs.reference") and ("file" in ref) == ("units" in ref):
         report("inputs.reference", "give either 'file' or 'units'")
@@ -280,3 +284,47 @@ def _check_columns(project: Project, report: spec.Report, missing_files: set[str
                     report(f"steps.signaling.{ckey}.{model}" if model in given
                            else f"steps.signaling.{fkey}", _missing(col, header, path))
     return columns
+
+
+def _check_urban_areas(project: Project, decl: dict[str, Any], report: spec.Report) -> None:
+    """The columns of ``[inputs.urban_areas]``: the mapping names model columns (those of the
+    CLI's ``--urban-areas-col``) and columns of the file; after the mapping and the Census
+    names, the file has ``ua_code``, ``unit_id`` and ``population`` or ``land_area``."""
+    from metrocircle.model import schema as S
+
+    key = "inputs.urban_areas"
+    path = project.resolve(decl["file"])
+    try:
+        header = read_header(path)
+    except InputError as err:
+        for p in err.problems:
+            report(f"{key}.file", p.message)
+        return
+    known = [*S.URBAN_AREA_ALIASES, S.COUNTY_URBAN_POPULATION]
+    mapping = decl.get("columns") or {}
+    for model, col in mapping.items():
+        if model not in known:
+            report(f"{key}.columns.{model}", "unknown urban-area column"
+                                             f"{did_you_mean(model, known)}; the names are: "
+                                             f"{', '.join(known)}")
+        elif not isinstance(col, str):
+            report(f"{key}.columns.{model}", f"must name a column. Got {col!r}.")
+        elif col not in header:
+            report(f"{key}.columns.{model}", _missing(col, header, path))
+    for table in ("where", "drop"):
+        for col in decl.get(table) or {}:
+            if col not in header:
+                report(f"{key}.{table}.{col}", _missing(col, header, path))
+
+    def has(model: str) -> bool:
+        return model in mapping or model in header or any(
+            a in header for a in S.URBAN_AREA_ALIASES.get(model, ()))
+
+    for model in (S.UA_CODE, S.UNIT_ID):
+        if not has(model):
+            report(f"{key}.columns", f"{path.name} has no {model!r} column; map yours with "
+                                     f"columns = {{{model} = \"...\"}}")
+    if not has(S.POPULATION) and not has(S.LAND_AREA):
+        report(f"{key}.columns", f"{path.name} has neither 'population' (people of the urban "
+                                 "area in the unit) nor 'land_area' (its land in the unit); map "
+                                 "one with columns = {population = \"...\"}")

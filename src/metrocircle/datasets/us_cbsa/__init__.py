@@ -381,88 +381,61 @@ def compare_cbsas_to_official(
         ...); ``missed_central`` and ``added_central`` (DataFrames of counties with the
         official and derived status); ``matches`` (derived area -> official CBSA).
     """
+    from metrocircle.delineate.reference import compare_to_reference
+
     if leave_out_states is None:
         leave_out_states = ("09",) if vintage == 2020 else ()
     off = load_official(vintage)
-    off = off[~off["unit_id"].str[:2].isin(leave_out_states)]
-    m = membership.copy()
-    m["unit_id"] = m["unit_id"].astype(str)
-    m = m[~m["unit_id"].str[:2].isin(leave_out_states)].set_index("unit_id")
-    placed = m[m["area_id"].notna()]
-    area_of = placed["area_id"].astype(str)
-    central = placed.index[placed["central_outlying"].astype(str) == "central"]
-    off_area = off.set_index("unit_id")["area_id"]
-    off_role = off.set_index("unit_id")["central_outlying"]
-    off_central = off_role.index[off_role == "Central"]
-    shared = central.intersection(off_central)
-    pairs = pd.DataFrame({"area": area_of.reindex(shared), "cbsa": off_area.reindex(shared)})
-    counts = pairs.dropna().groupby(["area", "cbsa"]).size().reset_index(name="n")
-    counts = counts.sort_values(["area", "n", "cbsa"], ascending=[True, False, True])
-    matches = counts.drop_duplicates("area").set_index("area")["cbsa"]
-    matched_cbsa = area_of.map(matches)
-    right = matched_cbsa.reindex(off_area.index) == off_area
-    right = right.fillna(False).astype(bool)
-    outlying = off_role.index[off_role == "Outlying"]
-    extra_placed = placed.index.difference(off_area.index)
-    a = areas.copy()
-    a["area_id"] = a["area_id"].astype(str)
-    a = a[a["area_id"].isin(set(area_of))].set_index("area_id")
-    off_cbsa = off.drop_duplicates("area_id").set_index("area_id")
-    official_areas = int(off_cbsa.index.isin(off_area.reindex(off_central)).sum())
-    typed = pd.DataFrame(
+    reference = pd.DataFrame(
         {
-            "ours": a["type"].reindex(matches.index).astype(str),
-            "theirs": off_cbsa["cbsa_type"].reindex(matches.to_numpy()).str.lower().to_numpy(),
-            "title": a["title"].reindex(matches.index).astype(str),
-            "official_title": off_cbsa["cbsa_title"].reindex(matches.to_numpy()).to_numpy(),
+            "unit_id": off["unit_id"],
+            "area_id": off["area_id"],
+            "status": off["central_outlying"],
+            "type": off["cbsa_type"],
+            "title": off["cbsa_title"],
         }
     )
-    both = central.intersection(off_central)
-    missed = off_central.difference(central)
-    added = central.difference(off_central)
-
-    def listing(codes: pd.Index) -> pd.DataFrame:
-        return pd.DataFrame(
-            {
-                "unit_id": codes,
-                "official_cbsa": off_area.reindex(codes).to_numpy(),
-                "official_role": off_role.reindex(codes).fillna("none").to_numpy(),
-                "status": m["status"].reindex(codes).to_numpy(),
-                "rule": m["rule"].reindex(codes).to_numpy(),
-                "area_id": m["area_id"].reindex(codes).to_numpy(),
-                "central_test": m["central_test"].reindex(codes).to_numpy(),
-            }
-        )
-
-    n_areas = int(area_of.nunique())
+    res = compare_to_reference(
+        membership, areas, reference, leave_out=tuple(leave_out_states)
+    )
+    f = res["figures"]
     figures = {
-        "official_central": int(len(off_central)),
-        "central": int(len(central)),
-        "central_right": int(len(both)),
-        "central_recall": len(both) / max(len(off_central), 1),
-        "central_precision": len(both) / max(len(central), 1),
-        "official_counties": int(len(off_area)),
-        "counties_right": int(right.sum()),
-        "counties_right_share": float(right.mean()) if len(right) else 0.0,
-        "outlying_right_share": float(right.reindex(outlying).mean()) if len(outlying) else 0.0,
-        "placed_outside_official": int(len(extra_placed)),
-        "areas": n_areas,
-        "official_areas": official_areas,
-        "areas_within_share": abs(n_areas - official_areas) / max(official_areas, 1),
-        "matched_areas": int(len(matches)),
-        "official_cbsas_matched_twice": int((matches.value_counts() > 1).sum()),
-        "type_right": int((typed["ours"] == typed["theirs"]).sum()),
-        "type_right_share": float((typed["ours"] == typed["theirs"]).mean()) if len(typed) else 0.0,
-        "title_right_share": float((typed["title"] == typed["official_title"]).mean())
-        if len(typed)
-        else 0.0,
+        "official_central": f["reference_cores"],
+        "central": f["cores"],
+        "central_right": f["cores_right"],
+        "central_recall": f["core_recall"],
+        "central_precision": f["core_precision"],
+        "official_counties": f["reference_units"],
+        "counties_right": f["units_right"],
+        "counties_right_share": f["units_right_share"],
+        "outlying_right_share": f["members_right_share"],
+        "placed_outside_official": f["placed_outside_reference"],
+        "areas": f["areas"],
+        "official_areas": f["reference_areas"],
+        "areas_within_share": f["areas_within_share"],
+        "matched_areas": f["matched_areas"],
+        "official_cbsas_matched_twice": f["reference_areas_matched_twice"],
+        "type_right": f["type_right"],
+        "type_right_share": f["type_right_share"],
+        "title_right_share": f["title_right_share"],
         "left_out_states": list(leave_out_states),
     }
+    names = {"reference_area_id": "official_cbsa", "reference_status": "official_role"}
+    t = res["matches"]
     return {
         "figures": figures,
-        "missed_central": listing(missed),
-        "added_central": listing(added),
-        "matches": typed.assign(cbsa=matches.to_numpy()),
+        "missed_central": res["missed_cores"].rename(columns=names),
+        "added_central": res["added_cores"].rename(columns=names),
+        "matches": pd.DataFrame(
+            {
+                "ours": t["type"].astype(str).to_numpy(),
+                "theirs": t["reference_type"].astype(str).to_numpy(),
+                "title": t["title"].astype(str).to_numpy(),
+                "official_title": t["reference_title"].astype(object).to_numpy(),
+                "cbsa": t["reference_area_id"].to_numpy(),
+            },
+            index=pd.Index(t["area_id"].to_numpy()),
+        ),
     }
 
 
