@@ -99,6 +99,10 @@ def strength_command(
     flows: list[str] = typer.Option(
         [], "--flows", help="A flow layer NAME=FILE (origin,destination,value); repeatable."
     ),
+    origin_col: str = typer.Option("origin", "--origin-col", help="Origin column of --flows."),
+    destination_col: str = typer.Option(
+        "destination", "--destination-col", help="Destination column of --flows."),
+    value_col: str = typer.Option("value", "--value-col", help="Value column of --flows."),
     cores: Path | None = typer.Option(None, "--cores", help="Cores: unit_id,area_id."),
     mass: list[str] = typer.Option(
         [], "--mass", help="Mass column of --units, repeatable (default: population, gdp)."
@@ -236,7 +240,8 @@ def strength_command(
             universe = _unit_codes(units_df) if units_df is not None else None
             tt_df = attempt(_read_raw, travel_times) if travel_times else None
             for name, f in flow_files.items():
-                df = attempt(io.read_flows, Path(f), universe=universe)
+                df = attempt(io.read_flows, Path(f), universe=universe, origin_col=origin_col,
+                             destination_col=destination_col, value_col=value_col)
                 if df is not None:
                     layers[name] = df
             if universe is None and layers:
