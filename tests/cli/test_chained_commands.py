@@ -73,7 +73,7 @@ def test_chain_without_renaming(tmp_path: Path, capsys: pytest.CaptureFixture[st
 
     out = _run(["delineate", "cn-commuting", "--flows", str(od / "od.csv"), *UNITS_COLS,
                 "--cores", str(cores), "--adjacency", str(ADJACENCY),
-                "--out", str(dl)], capsys)
+                "--param", "travel_time_gate=false", "--out", str(dl)], capsys)
     assert "cn-commuting" in out
     member = pd.read_csv(dl / "membership.csv", dtype={"unit_id": str, "area_id": str})
     assert set(member.loc[member["status"] == "core", "unit_id"]) == set(
