@@ -199,7 +199,7 @@ def test_uncertainty_writes_probabilities_and_map(files, tmp_path, capsys):
     ("extra", "message"),
     [
         ([], "Sampling uncertainty needs each flow's error: give --moe-col COLUMN"),
-        (["--moe-col", "moe"], "column 'moe' (given for moe) not found"),
+        (["--moe-col", "moe"], "column 'moe' not found; the file has: home, work, workers, margin"),
         (["--moe-col", "margin", "--relative-error", "0.1"], "not both"),
         (
             ["--moe-col", "margin", "--replicates", "0"],

@@ -157,3 +157,19 @@ def test_beyond_the_gate_and_below_the_threshold_is_not_no_flow():
     assert m.loc["L", "ring"] == "radiation"
     # a unit that sends nobody to the core keeps 'no flow to any core'
     assert m.loc["N", ["rule", "value"]].tolist() == ["rejected:no_flow_to_any_core", 0.0]
+
+
+def test_an_empty_parent_is_no_parent():
+    # units read back from CSV (a run folder's delineation/inputs/units.csv) have "" where the
+    # run had no parent: the same result as with NA, not one parent named ""
+    flows, units, cores, adj, tt = case()
+    units.loc[units["unit_id"].isin(["D", "E", "G", "H", "K"]), "parent_id"] = pd.NA
+    with_na = CnCommuting().fit(flows, units=units, cores=cores, adjacency=adj, travel_times=tt)
+    units["parent_id"] = units["parent_id"].fillna("")
+    empty = CnCommuting().fit(flows, units=units, cores=cores, adjacency=adj, travel_times=tt)
+    pd.testing.assert_frame_equal(with_na.membership_, empty.membership_)
+    m = by_unit(empty.membership_)
+    # as one parent "", D, E, G, H and K would be snapped together: each keeps its own rule
+    assert m.loc["E", "rule"] == "rejected:travel_minutes>60"
+    assert m.loc["K", "status"] == "outside" and m.loc["D", "status"] == "outside"
+    assert "" not in set(empty.tables_["parents"]["parent_id"])

@@ -26,8 +26,10 @@ GRIDS = {
         {"close_share": 0.05},
     ],
     "ttwa-lma": [{"min_size": 50, "target_size": 200}, {}],
-    # fuses one flow matrix per layer in its own _fit: nothing shared, the same results
-    "cn-multisource": [{"max_minutes": 25.0}, {}],
+    # the fused index is kept per fusion setting on the prepared input: thresholds up and
+    # down on one fusion, another fusion, then the first again
+    "cn-multisource": [{"max_minutes": 25.0}, {}, {"membership_share": 0.2},
+                       {"normalise": "minmax", "max_minutes": 40.0}, {"membership_share": 0.05}],
 }
 
 
@@ -99,3 +101,26 @@ def test_layout_matrix_equals_flow_matrix_with_repeated_cells_and_outside_codes(
     assert list(universe_of(flows, None)) == ["ABROAD", "a", "b", "c"]
     with pytest.raises(ValueError, match="expected 6 flow values"):
         layout.matrix(np.ones(5))
+
+
+def test_cn_multisource_fuses_once_per_fusion_setting(monkeypatch):
+    from metrocircle.delineate import multisource
+
+    calls = []
+    real = multisource._fuse
+    monkeypatch.setattr(multisource, "_fuse", lambda *a: calls.append(a[2]["normalise"])
+                        or real(*a))
+    flows, units, cores, adjacency, tt = world()
+    tables = {"units": units, "cores": cores, "adjacency": adjacency, "travel_times": tt}
+    cls = get_method("cn-multisource")
+    ctx = cls().prepare(flows, **tables)
+    for params in ({"max_minutes": 25.0}, {"membership_share": 0.2}, {}):
+        cls(**params).fit_prepared(ctx)
+    assert calls == ["row"]  # the thresholds re-use the fused index
+    cls(normalise="total").fit_prepared(ctx)
+    cls(membership_share=0.1).fit_prepared(ctx)
+    assert calls == ["row", "total"]
+    # other flow values are another index; a plain fit keeps nothing
+    cls().fit_prepared(ctx.with_values(flows["value"].to_numpy() * 2.0))
+    cls().fit(flows, **tables)
+    assert calls == ["row", "total", "row", "row"]

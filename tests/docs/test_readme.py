@@ -22,7 +22,7 @@ def test_readme_starts_with_exactly_two_setup_commands_and_ci_runs_the_second() 
                        commands[0])
     assert extras, commands[0]
     needed = extras_needed(example_project("chongqing"))
-    assert set(needed) == {"geo", "graph"}
+    assert set(needed) == {"geo", "graph", "report"}
     assert set(needed) <= set(extras.group(1).split(","))
     assert commands[0].endswith("&& .venv/bin/metrocircle demo --out out/demo")
     ci = (ROOT / ".ci" / "run").read_text()
@@ -60,7 +60,8 @@ def test_pyproject_declares_ranges_and_the_lowest_constraints_are_its_lower_boun
         if line.strip() and not line.startswith("#"):
             name, version = line.split("==")
             lowest[name.lower()] = version
-    runtime = {n: s for n, s in reqs.items() if n not in {"pytest", "pytest-xdist", "hypothesis"}}
+    test_only = {"pytest", "pytest-xdist", "hypothesis", "playwright"}
+    runtime = {n: s for n, s in reqs.items() if n not in test_only}
     assert set(lowest) == set(runtime)
     for name, spec in runtime.items():
         low = re.search(r">=\s*([0-9][^,]*)", spec)

@@ -167,3 +167,28 @@ def test_crs_mismatch_between_units_and_adjacency_polygons(tmp_path: Path) -> No
     with pytest.raises(InputError, match="coordinate reference systems differ"):
         read_adjacency(path, units_crs=g.crs)
     assert len(read_adjacency(path, units_crs="EPSG:4326")) == 6
+
+
+def _topology(coordinates: list[list[float]]) -> dict:
+    """One square as TopoJSON (no transform: arcs in plain coordinates)."""
+    return {"type": "Topology", "arcs": [coordinates],
+            "objects": {"units": {"type": "GeometryCollection", "geometries": [
+                {"type": "Polygon", "arcs": [[0]], "id": "A", "properties": {"name": "a"}}]}}}
+
+
+def test_topojson_is_read_as_longitude_latitude(tmp_path: Path) -> None:
+    import json
+
+    from metrocircle.model.io import read_table
+
+    f = tmp_path / "units_topo.json"
+    f.write_text(json.dumps(_topology([[106.0, 29.0], [106.5, 29.0], [106.5, 29.5],
+                                       [106.0, 29.5], [106.0, 29.0]])))
+    gdf, _ = read_table(f, layer="units")
+    assert gdf.crs == "EPSG:4326" and list(gdf["id"]) == ["A"]
+    assert gdf.geometry.iloc[0].area == pytest.approx(0.25)
+    # projected coordinates cannot be placed without a CRS: one clear problem
+    f.write_text(json.dumps(_topology([[0.0, 0.0], [5e5, 0.0], [5e5, 5e5], [0.0, 5e5],
+                                       [0.0, 0.0]])))
+    with pytest.raises(InputError, match="TopoJSON file with projected coordinates"):
+        read_table(f, layer="units")

@@ -14,7 +14,9 @@ import pandas as pd
 from metrocircle.cli.main import main
 from metrocircle.project import load_project, run_project
 
-ALL = ["access", "layers", "strength", "delineation", "roles", "industry", "indicators"]
+# the report is the run's last step: drawn again whenever a step ran, from the cache otherwise
+ALL = ["access", "layers", "strength", "delineation", "roles", "industry", "indicators",
+       "report"]
 
 
 def statuses(out: Path) -> dict[str, str]:
@@ -44,7 +46,7 @@ def test_only_the_steps_downstream_of_a_change_run_again(tiny: Path) -> None:
     # one delineation threshold: the delineation and what reads it
     run_project(load_project(tiny, overrides={"steps.delineation.params.close_share": 0.15}),
                 out)
-    assert ran(out) == ["delineation", "roles", "indicators"]
+    assert ran(out) == ["delineation", "roles", "indicators", "report"]
     m = pd.read_csv(out / "membership.csv")
     assert set(m.loc[m["status"] == "member", "unit_id"]) == {"U1", "U2"}  # U3 sends 12 %
     # an edited flow file: the layers and every step that reads them; not access, industry
@@ -52,7 +54,8 @@ def test_only_the_steps_downstream_of_a_change_run_again(tiny: Path) -> None:
     text = flows.read_text().replace("U3,U0,4800", "U3,U0,9000")
     flows.write_text(text)
     run_project(load_project(tiny), out)
-    assert ran(out) == ["layers", "strength", "delineation", "roles", "indicators"]
+    assert ran(out) == ["layers", "strength", "delineation", "roles", "indicators",
+                        "report"]
     # a file touched but not changed: the checksum is the same, nothing runs
     later = time.time() + 100
     os.utime(flows, (later, later))
@@ -60,7 +63,8 @@ def test_only_the_steps_downstream_of_a_change_run_again(tiny: Path) -> None:
     assert ran(out) == []
     # a parameter of the access step: everything that reads travel times
     run_project(load_project(tiny, overrides={"steps.access.road_speed_kmh": 50.0}), out)
-    assert ran(out) == ["access", "layers", "strength", "delineation", "roles", "indicators"]
+    assert ran(out) == ["access", "layers", "strength", "delineation", "roles", "indicators",
+                        "report"]
 
 
 def test_no_cache_runs_everything_and_the_cli_says_what_ran(tiny: Path, capsys) -> None:
@@ -121,8 +125,9 @@ def test_a_scenario_reruns_from_the_access_step(tiny: Path) -> None:
     scen_out = tiny.parent / "out-fast"
     shutil.copytree(out / ".cache", scen_out / ".cache")  # share the base run's cache
     run_project(scenario, scen_out)
+    # industry reads no travel time: from the cache
     assert ran(scen_out) == ["access", "layers", "strength", "delineation", "roles",
-                             "indicators"]  # industry reads no travel time: from the cache
+                             "indicators", "report"]
     tt = pd.read_csv(out / "access/travel_times.csv")
     fast = pd.read_csv(scen_out / "access/travel_times.csv")
     assert (fast["minutes"] < tt["minutes"]).all()

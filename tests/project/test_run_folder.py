@@ -21,8 +21,9 @@ def test_files_at_the_top_and_per_step(tiny: Path) -> None:
     run_project(load_project(tiny), out)
     top = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
     assert top == ["access", "areas.csv", "delineation", "indicators", "indicators.csv",
-                   "industry", "layers", "membership.csv", "project.toml", "roles.csv",
-                   "run.json", "strength", "structure", "summary.md"]
+                   "industry", "layers", "maps", "membership.csv", "project.toml",
+                   "report.html", "roles.csv", "run.json", "strength", "structure",
+                   "summary.md"]  # no boundaries: no metrocircle.gpkg (tests/report)
     for name in ("membership.csv", "roles.csv", "areas.csv", "indicators.csv", "summary.md",
                  "run.json", "project.toml", "access/travel_times.csv", "access/circles.csv",
                  "strength/links.csv", "strength/weights.csv", "strength/membership.csv",

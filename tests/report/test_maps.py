@@ -86,3 +86,29 @@ def test_errors():
 def test_share_bins():
     s = pd.Series([0.0, 0.6, 0.95, 0.995, 1.0, None])
     assert share_bins(s).tolist() == ["0-0.5", "0.5-0.9", "0.9-0.99", "0.99-<1", "1", None]
+
+
+def test_a_region_across_the_antimeridian_is_drawn_around_its_own_middle():
+    # the US counties: the Aleutians reach 172 E, Alaska -130, the states -125 to -65; the
+    # bounding box of the lon/lat coordinates spans the globe, the units only 123 degrees
+    from metrocircle.report.maps import lon_extent, map_crs
+
+    parts = [box(172, 51, 180, 53), box(-180, 51, -130, 70), box(-125, 25, -65, 49),
+             box(-160, 19, -155, 22)]
+    gdf = gpd.GeoDataFrame({"unit_id": ["a", "b", "c", "d"]}, geometry=parts, crs=4326)
+    assert lon_extent(gdf) == (172.0, 123.0)
+    lon_0 = map_crs(gdf).to_dict()["lon_0"]
+    assert lon_0 == pytest.approx(-126.5)
+    # a region on one side keeps its plain extent
+    assert lon_extent(gdf.iloc[[2]]) == (-125.0, 60.0)
+    # north up: the conterminous states (60 x 24 degrees) stay wider than high, as they are
+    # not around the middle of the bounding box (lon 0, the far side of the globe: on its side)
+    naive = map_crs(gdf).to_proj4().replace("+lon_0=-126.5 ", "+lon_0=0 ")
+    assert "+lon_0=0 " in naive
+
+    def aspect(crs) -> float:
+        x0, y0, x1, y1 = gdf.iloc[[2]].to_crs(crs).total_bounds
+        return float((x1 - x0) / (y1 - y0))
+
+    assert aspect(map_crs(gdf)) > 1.2
+    assert aspect(naive) < 1.0

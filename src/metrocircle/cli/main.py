@@ -38,6 +38,7 @@ _COMMAND_MODULES: list[str] = [
     "metrocircle.cli.project",
     "metrocircle.cli.roles",
     "metrocircle.cli.sensitivity",
+    "metrocircle.cli.serve",
     "metrocircle.cli.simulate",
     "metrocircle.cli.strength",
     "metrocircle.cli.uncertainty",

@@ -46,7 +46,12 @@ def run_and_report(project: Any, out: Path, *, use_cache: bool, progress: bool) 
     modelled = [n for n, lab in result.record["layers"].items() if lab["source"] == "modelled"]
     if modelled:
         typer.echo(f"modelled layers (labelled so in every output): {', '.join(modelled)}")
-    typer.echo(f"wrote {result.out_dir} (summary.md, run.json)")
+    made = ["summary.md", "run.json"]
+    if "report" in result.record["steps"]:
+        made = ["report.html", "maps/", *(["metrocircle.gpkg"] if "metrocircle.gpkg" in
+                                          result.record["steps"]["report"]["files"] else []),
+                *made]
+    typer.echo(f"wrote {result.out_dir} ({', '.join(made)})")
     return result
 
 

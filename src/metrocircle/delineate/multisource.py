@@ -44,7 +44,9 @@ limit. See ``docs/methods/cn-multisource.md``.
 
 from __future__ import annotations
 
+import copy
 import logging
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
@@ -53,7 +55,14 @@ import pandas as pd
 
 from metrocircle.delineate import steps
 from metrocircle.delineate._preset import POLICY_PARAM, CorePreset, Params, direction_param
-from metrocircle.delineate.base import Param, ProgressCallback, register, share_param
+from metrocircle.delineate.base import (
+    DelineationMethod,
+    InputTables,
+    Param,
+    ProgressCallback,
+    register,
+    share_param,
+)
 from metrocircle.exceptions import InputError, ParameterError, Problems
 from metrocircle.model import schema as S
 
@@ -66,6 +75,22 @@ COMBINE = ("either", "both")
 LINK_DIRECTIONS = ("both", "outgoing", "incoming")
 GATE, MEMBERSHIP, COMMUTING = "gate", "membership", "commuting"
 SINGLE_LAYER = "flows"
+#: The parameters the layers and their fused index depend on (not the thresholds).
+FUSION_PARAMS = ("layers", "commuting_layer", "link_direction", "weights", "normalise",
+                 "layer_weights", "ahp_matrix", "alpha")
+
+
+@dataclass
+class PreparedLayers(InputTables):
+    """The tables as given, and the split layers and fused index of each fusion setting
+    (:data:`FUSION_PARAMS`) already computed: they do not depend on the thresholds, so runs
+    on one prepared input (a dashboard's slider, a sensitivity grid) fuse once.
+    :meth:`with_values` starts a new memo (other flow values fuse to another index)."""
+
+    fused: dict[tuple, Any] = field(default_factory=dict, repr=False)
+
+    def with_values(self, values: np.ndarray) -> PreparedLayers:
+        return replace(InputTables.with_values(self, values), fused={})
 
 
 def _names(text: str | None) -> list[str]:
@@ -242,6 +267,37 @@ class CnMultisource(CorePreset):
     def _uses_adjacency(self, p: Params) -> bool:
         return bool(p["contiguity"])
 
+    def _prepare(
+        self,
+        flows: pd.DataFrame,
+        *,
+        units: pd.DataFrame | None,
+        cores: pd.DataFrame | None,
+        adjacency: pd.DataFrame | None,
+        travel_times: pd.DataFrame | None,
+    ) -> PreparedLayers:
+        return PreparedLayers(flows, units, cores, adjacency, travel_times)
+
+    def _fit_prepared(self, prepared: Any, progress: ProgressCallback) -> None:
+        self._fused_memo = getattr(prepared, "fused", None)
+        try:
+            DelineationMethod._fit_prepared(self, prepared, progress)
+        finally:
+            self._fused_memo = None
+
+    def _layers_and_fusion(self, flows: pd.DataFrame, p: Params) -> tuple[Any, ...]:
+        """The split layers, their labels, the commuting layer and the fused index; from the
+        prepared input's memo when these fusion parameters ran on it before."""
+        memo = getattr(self, "_fused_memo", None)
+        key = tuple(p[k] for k in FUSION_PARAMS)
+        if memo is not None and key in memo:
+            return memo[key]
+        layers, labels, commuting = _split_layers(flows, p)
+        out = (layers, labels, commuting, _fuse(layers, labels, p))
+        if memo is not None:
+            memo[key] = out
+        return out
+
     def _fit(
         self,
         flows: pd.DataFrame,
@@ -260,7 +316,7 @@ class CnMultisource(CorePreset):
                 "--param contiguity=false."
             )
         progress("layers", 0.05)
-        layers, labels, commuting = _split_layers(flows, p)
+        layers, labels, commuting, fused = self._layers_and_fusion(flows, p)
         universe = steps.universe_of(flows, units)
         comm_flows = layers[commuting] if commuting else flows.iloc[0:0]
         fm = steps.flow_matrix(comm_flows, universe)
@@ -275,7 +331,6 @@ class CnMultisource(CorePreset):
         core_area[is_core] = [code[core_tab.group_area[g]] for g in core_tab.group_of[is_core]]
 
         progress("fusion", 0.2)
-        fused = _fuse(layers, labels, p)
         member = _membership(fused.links, fm, core_area, n_areas)
         thresholds, breaks = _membership_thresholds(member, core_area, p, area_labels)
 
@@ -348,7 +403,8 @@ class CnMultisource(CorePreset):
                                                "layer"].tolist(),
             "unlabelled_layers": layer_table.loc[layer_table["source"].isna(),
                                                  "layer"].tolist(),
-            "fusion": {k: v for k, v in fused.info.items() if k != "layers"},
+            # a copy: the fused index may serve other runs of a prepared input
+            "fusion": copy.deepcopy({k: v for k, v in fused.info.items() if k != "layers"}),
             "membership_threshold": dict(zip(area_labels, map(float, thresholds), strict=True)),
             "membership_threshold_from": "membership_share" if p["membership_share"]
             else f"natural breaks: top {p['member_classes']} of {p['jenks_classes']} classes",

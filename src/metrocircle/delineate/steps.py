@@ -1286,7 +1286,9 @@ def snap_to_parents(
             )
         )
     w[pos] = wv
-    has_parent = np.array([x is not None for x in parent])
+    # an empty cell is no parent, as a missing one is (a units table read back from CSV, e.g.
+    # the run folder's delineation/inputs/units.csv, has "" where the run had NA)
+    has_parent = np.array([x is not None and str(x).strip() != "" for x in parent])
     frame = pd.DataFrame(
         {
             "pos": np.flatnonzero(has_parent),

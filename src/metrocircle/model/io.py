@@ -418,9 +418,12 @@ def read_table(
             return pd.read_parquet(path), None
         if suffix in VECTOR_SUFFIXES:
             gpd = require("geopandas", "geo")
+            topology = False
             if suffix == ".json":
                 text = path.read_text(encoding="utf-8", errors="replace")[:2000]
-                if '"FeatureCollection"' not in text and '"Feature"' not in text:
+                topology = '"Topology"' in text
+                if '"FeatureCollection"' not in text and '"Feature"' not in text \
+                        and not topology:
                     return pd.read_json(path, dtype=False), None
             layers = _vector_layers(path)
             if layer is None and len(layers) > 1:
@@ -439,7 +442,10 @@ def read_table(
                     [Problem(source, f"has no layer {layer!r}; its layers: {', '.join(layers)}")]
                 )
             options = {"encoding": encoding} if encoding else {}
-            return gpd.read_file(path, layer=layer, **options), None
+            gdf = gpd.read_file(path, layer=layer, **options)
+            if topology and gdf.crs is None:
+                gdf = _topojson_crs(gdf, source)
+            return gdf, None
     except (InputError, ParameterError):
         raise
     except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as err:
@@ -449,6 +455,19 @@ def read_table(
     raise InputError(
         [Problem(source, f"unsupported file type '{suffix}'; use one of {', '.join(READABLE)}")]
     )
+
+
+def _topojson_crs(gdf: Any, source: str) -> Any:
+    """TopoJSON carries no CRS: longitude/latitude (EPSG:4326) is its convention and what GDAL
+    assumes for GeoJSON; coordinates outside those ranges are projected and need a CRS."""
+    import numpy as np
+
+    w, s, e, n = gdf.total_bounds if len(gdf) else (0.0, 0.0, 0.0, 0.0)
+    if not np.isfinite([w, s, e, n]).all() or w < -180 or e > 180 or s < -90 or n > 90:
+        raise InputError([Problem(source, "a TopoJSON file with projected coordinates (not "
+                                          "longitude/latitude): convert it to GeoPackage or "
+                                          "GeoJSON with its CRS")])
+    return gdf.set_crs("EPSG:4326")
 
 
 def _source_of(path: Any, default: str) -> str:

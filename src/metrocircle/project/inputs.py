@@ -205,7 +205,18 @@ class Inputs:
             if unknown:
                 raise InputError([Problem(source, "polygons of codes that are not units (leave "
                                                   "them out with 'drop')", unknown)])
-            return df[["unit_id", "geometry"]].reset_index(drop=True)
+            df = df[["unit_id", "geometry"]].reset_index(drop=True)
+            import shapely
+
+            invalid = ~shapely.is_valid(df.geometry.to_numpy())
+            if invalid.any():
+                # e.g. the rings of quantised TopoJSON that touch themselves: dissolving areas
+                # would fail on them; shapely.make_valid keeps every part of the polygon
+                log.info("%s: %d invalid polygon(s) repaired with make_valid: %s", source,
+                            int(invalid.sum()), ", ".join(df.loc[invalid, "unit_id"][:10]))
+                df.loc[invalid, "geometry"] = shapely.make_valid(
+                    df.geometry.to_numpy()[invalid])
+            return df
 
         return self._memo("boundaries", build)
 

@@ -57,9 +57,13 @@ class RunResult:
         return StepContext(self.project, inputs, self.steps, root, step)
 
 
-def extras_needed(project: Project) -> dict[str, list[str]]:
-    """The optional packages the project's steps need, by extra (installed or not)."""
+def extras_needed(project: Project, *, report: bool = True) -> dict[str, list[str]]:
+    """The optional packages the project's steps need, by extra (installed or not); with
+    ``report``, those of the report a run into a folder ends with (maps with matplotlib,
+    the GeoPackage with geopandas when the project has boundaries)."""
     wanted: dict[str, set[str]] = {}
+    if report:
+        wanted.setdefault("report", set()).add("matplotlib")
     for name in step_order(project):
         for extra, mods in STEPS[name].extras.items():
             wanted.setdefault(extra, set()).update(mods)
@@ -72,22 +76,23 @@ def extras_needed(project: Project) -> dict[str, list[str]]:
     return {extra: sorted(mods) for extra, mods in sorted(wanted.items())}
 
 
-def required_extras(project: Project) -> dict[str, list[str]]:
-    """Optional packages the project's steps need and are missing, by extra."""
+def required_extras(project: Project, *, report: bool = True) -> dict[str, list[str]]:
+    """Optional packages the project's steps (and its report) need and are missing, by
+    extra."""
     import importlib.util
 
     out = {}
-    for extra, mods in extras_needed(project).items():
+    for extra, mods in extras_needed(project, report=report).items():
         missing = [m for m in mods if importlib.util.find_spec(m) is None]
         if missing:
             out[extra] = missing
     return out
 
 
-def _check_extras(project: Project) -> None:
+def _check_extras(project: Project, *, report: bool) -> None:
     from metrocircle.exceptions import MissingDependencyError
 
-    missing = required_extras(project)
+    missing = required_extras(project, report=report)
     if missing:
         mods = ", ".join(m for v in missing.values() for m in v)
         raise MissingDependencyError(
@@ -213,6 +218,7 @@ def run_project(
     steps: Iterable[str] | None = None,
     use_cache: bool = True,
     progress: Progress | None = None,
+    with_report: bool = True,
 ) -> RunResult:
     """Run a validated project.
 
@@ -229,6 +235,11 @@ def run_project(
         again (and refreshes the cache).
     progress
         ``progress(step, fraction)``: one bar per step.
+    with_report
+        End a run into a folder with the report (:func:`metrocircle.report.write_report`):
+        ``maps/``, ``report.html`` and ``metrocircle.gpkg``, from the folder's own files,
+        cached like a step (its key: the keys of every step, the project's title and
+        description, the code).
 
     Returns
     -------
@@ -244,7 +255,7 @@ def run_project(
     from metrocircle.model.output import OutputDir
     from metrocircle.project.report import summary_markdown
 
-    _check_extras(project)
+    _check_extras(project, report=out is not None and with_report)
     report = progress or (lambda step, frac: None)
     inputs = Inputs(project)
     order = needed_steps(project, steps)
@@ -266,12 +277,55 @@ def run_project(
         report("summary", 0.0)
         record = run_record(project, inputs, order, runner.results, runner.files,
                             total=round(time.perf_counter() - started, 3))
-        od.write_text(summary_markdown(project, runner.results, record, inputs), "summary.md")
         od.write_text(project.to_toml(), "project.toml")
+        if with_report:
+            record["steps"]["report"] = _report(project, od, record, store, runner.keys,
+                                                use_cache=use_cache, progress=report)
+            record["seconds"] = round(time.perf_counter() - started, 3)
+        od.write_text(summary_markdown(project, runner.results, record, inputs), "summary.md")
         od.record(**record)
         store.prune()
         report("summary", 1.0)
     return RunResult(project, runner.results, record, output.final, inputs)
+
+
+def _report(project: Project, od: Any, record: dict[str, Any], store: C.StepCache,
+            keys: dict[str, str], *, use_cache: bool, progress: Progress) -> dict[str, Any]:
+    """The run's last step: the report of the run folder being written (``od.root``), from
+    the cache when no step changed. Returns its entry of ``run.json``'s ``steps``."""
+    from metrocircle.report import write_report
+
+    desc = project.data.get("project", {}).get("description")
+    key = C.step_key({"step": "report", "steps": keys, "title": project.title,
+                      "name": project.name, "description": desc})
+    hit = store.load("report", key) if use_cache else None
+    if hit is not None:
+        result, files = hit
+        written = _copy_tree(files, od.root)
+        progress("report (cached)", 1.0)
+        status, seconds = "cache", 0.0
+    else:
+        staging = store.staging("report")
+        t0 = time.perf_counter()
+        progress("report", 0.0)
+        try:
+            full = {**od.run_record(), **record}
+            info = write_report(od.root, record=full, out=staging / "files",
+                                progress=lambda what, frac: progress("report", frac))
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        seconds = round(time.perf_counter() - t0, 3)
+        result = StepResult({}, C.plain(info), key=key, seconds=seconds)
+        files = store.store("report", key, staging, result)
+        written = _copy_tree(files, od.root)
+        progress("report", 1.0)
+        status = "ran"
+    info = dict(result.info)
+    info.pop("files", None)
+    return {"status": status, "key": key, "seconds": seconds,
+            "seconds_when_run": result.seconds, "parameters": {}, "files": written,
+            "info": info}
 
 
 def run_record(project: Project, inputs: Inputs, order: list[str],

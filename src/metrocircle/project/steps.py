@@ -1063,7 +1063,8 @@ class Indicators(Step):
 
         p = ctx.params()
         units = ctx.units()
-        cols = {**DEFAULT_COLUMNS, **(p.get("columns") or {})}
+        given = dict(p.get("columns") or {})
+        cols = {**DEFAULT_COLUMNS, **given}
         u = units.copy()
         if ctx.project.input("census") is not None:
             census, _ = ctx.inputs.census()
@@ -1072,7 +1073,7 @@ class Indicators(Step):
                     u[col] = u["unit_id"].map(census.set_index("unit_id")[col])
         flows = ctx.layer(p["flows"]) if p.get("flows") else None
         membership = ctx.results["delineation"].tables["membership"]
-        parts = [area_indicators(u, membership, flows=flows, columns=cols).assign(
+        parts = [area_indicators(u, membership, flows=flows, columns=given).assign(
             grouping="delineation")]
         reference = ctx.inputs.unit_set("reference")
         if reference is not None:
@@ -1081,7 +1082,7 @@ class Indicators(Step):
             ref = reference.assign(status=["core" if u_ in core_ids else "member"
                                            for u_ in reference["unit_id"]])
             name = (ctx.project.input("reference") or {}).get("name", "reference")
-            parts.append(area_indicators(u, ref, flows=flows, columns=cols).assign(
+            parts.append(area_indicators(u, ref, flows=flows, columns=given).assign(
                 grouping=name))
         table = pd.concat(parts, ignore_index=True)
         table = table[["grouping"] + [c for c in table.columns if c != "grouping"]]
