@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -213,3 +216,41 @@ def test_roads_from_a_local_osm_file(tmp_path):
         )
         == 2
     )
+
+
+def _user_args(d: Path, out: Path) -> list[str]:
+    return ["access", "--units", str(d / "units.csv"), "--stop-times", str(d / "stop_times.csv"),
+            "--trips", str(d / "trips.csv"), "--stations", str(d / "stations.csv"),
+            "--out", str(out)]
+
+
+def test_every_bad_scenario_option_in_one_error_before_any_work(tmp_path, capsys, monkeypatch):
+    """#13.9: --add-link, --speed-up, --window and --bands are all checked before any input is
+    read, and one error lists every bad one."""
+    _write_user_files(tmp_path)
+    import metrocircle.access.io as access_io
+
+    def no_reading(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise AssertionError("inputs were read before the options were checked")
+
+    monkeypatch.setattr(access_io, "load_inputs", no_reading)
+    code = main([*_user_args(tmp_path, tmp_path / "out"), "--add-link", "01:02",
+                 "--add-link", "01:02:x", "--speed-up", "rail:-1", "--bands", "30,abc"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert "'01:02'" in err and "'x'" in err and "rail:-1" in err and "30,abc" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_cores_in_the_shared_vocabulary(tmp_path):
+    """#16.6: --cores reads unit_id,area_id as every other command does; each area is a core."""
+    _write_user_files(tmp_path)
+    pd.DataFrame({"unit_id": ["01", "04"], "area_id": ["west", "east"]}).to_csv(
+        tmp_path / "cores.csv", index=False)
+    out = tmp_path / "out"
+    assert main([*_user_args(tmp_path, out), "--cores", str(tmp_path / "cores.csv")]) == 0
+    circles = pd.read_csv(out / "circles.csv", dtype={"unit_id": str})
+    assert set(circles["core"]) == {"west", "east"}
+    run = json.loads((out / "run.json").read_text())
+    assert "travel_times.csv" in run["files"]

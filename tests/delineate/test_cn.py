@@ -74,9 +74,11 @@ def test_rings_gate_and_snapping():
 def test_without_matrix_no_gate_and_without_snapping():
     flows, units, cores, adj, _ = case()
     m = by_unit(
-        CnCommuting(snap=False).fit(flows, units=units, cores=cores, adjacency=adj).membership_
+        CnCommuting(snap=False, travel_time_gate=False)
+        .fit(flows, units=units, cores=cores, adjacency=adj).membership_
     )
     assert m.loc["E", "ring"] == "integration" and m.loc["E", "status"] == "member"
+    assert m.loc["E", "rules_off"].startswith("one-hour gate (max_minutes 60) not applied")
     assert m.loc["G", "status"] == "member" and m.loc["F", "status"] == "outside"
 
 
@@ -128,11 +130,13 @@ def test_policy_overrides_are_recorded(tmp_path):
     js = tmp_path / "policy.json"
     js.write_text(json.dumps([{"unit_id": "C", "action": "exclude", "reason": "x"}]))
     with pytest.raises(InputError, match="core unit cannot be excluded"):
-        CnCommuting(policy=str(js)).fit(flows, units=units, cores=cores, adjacency=adj)
+        CnCommuting(policy=str(js)).fit(flows, units=units, cores=cores, adjacency=adj,
+                                        travel_times=tt)
     bad = tmp_path / "bad.csv"
     bad.write_text("unit_id,action,reason\nZZ,include,\nA,keep,why\n")
     with pytest.raises(InputError) as err:
-        CnCommuting(policy=str(bad)).fit(flows, units=units, cores=cores, adjacency=adj)
+        CnCommuting(policy=str(bad)).fit(flows, units=units, cores=cores, adjacency=adj,
+                                         travel_times=tt)
     text = str(err.value)
     assert "needs a reason" in text and "include' or 'exclude" in text
 

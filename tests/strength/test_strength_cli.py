@@ -244,3 +244,16 @@ def test_cli_missing_empty_or_garbage_file(
     err = capsys.readouterr().err
     assert code == 2, err
     assert err.startswith("Error: ") and "Traceback" not in err
+
+
+@pytest.mark.parametrize("name", ["../escape", "a/b", ".hidden", "x" * 101])
+def test_layer_name_that_would_leave_the_folder_is_refused_first(tmp_path, capsys, name):
+    """#13.4: a layer name becomes a file name (first_contact_<layer>.csv); one that is not a
+    plain safe name is refused before any file is read and before --out is made."""
+    code = main(["strength", "--flows", f"{name}={tmp_path / 'missing.csv'}",
+                 "--out", str(tmp_path / "out"), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2 and "cannot be used in a file name" in err
+    assert "missing.csv" not in err  # refused before the (missing) file was read
+    assert not (tmp_path / "out").exists()
+    assert not list(tmp_path.parent.glob("escape*"))

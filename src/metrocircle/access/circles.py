@@ -35,7 +35,9 @@ def band_labels(bands: tuple[float, ...]) -> list[str]:
 def prepare_cores(cores: pd.DataFrame | list | dict, unit_ids) -> pd.DataFrame:
     """Cores as ``unit_id, core``; a list of unit ids becomes one core named ``core``.
 
-    Every unit must be known; a unit may belong to one core only per core name.
+    A table in the shared vocabulary (``unit_id, area_id``, as every command reads cores) names
+    each core by its ``area_id``; ``core`` is accepted as well. Every unit must be known; a unit
+    may belong to one core only per core name.
     """
     if isinstance(cores, dict):
         cores = pd.DataFrame(
@@ -47,7 +49,7 @@ def prepare_cores(cores: pd.DataFrame | list | dict, unit_ids) -> pd.DataFrame:
     if "unit_id" not in df.columns:
         raise ParameterError("The 'cores' parameter of access must have a 'unit_id' column.")
     if "core" not in df.columns:
-        df["core"] = "core"
+        df["core"] = df["area_id"] if "area_id" in df.columns else "core"
     df = pd.DataFrame(
         {
             "unit_id": df["unit_id"].astype("string").str.strip(),

@@ -15,19 +15,27 @@ T = TypeVar("T")
 
 def parse_param_pairs(pairs: list[str] | None, option: str = "--param") -> dict[str, str]:
     """``["a=1", "b=x"]`` -> ``{"a": "1", "b": "x"}``; one error lists every malformed pair
-    (``option`` names the command-line option in that error)."""
+    (``option`` names the command-line option in that error), and every name given twice."""
     out: dict[str, str] = {}
     bad: list[str] = []
+    twice: list[str] = []
     for item in pairs or []:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
             bad.append(item)
             continue
+        if name.strip() in out and name.strip() not in twice:
+            twice.append(name.strip())
         out[name.strip()] = value
+    messages = []
     if bad:
-        raise ParameterError(
-            f"{option} takes NAME=VALUE; could not read: " + ", ".join(repr(b) for b in bad)
-        )
+        messages.append(f"{option} takes NAME=VALUE; could not read: "
+                        + ", ".join(repr(b) for b in bad))
+    if twice:
+        messages.append(f"{option} gives {', '.join(repr(t) for t in twice)} more than once; "
+                        "give each name once")
+    if messages:
+        raise ParameterError(". ".join(messages) + ".")
     return out
 
 

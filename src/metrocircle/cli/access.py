@@ -57,7 +57,8 @@ def access(
         typer.Option("--links", help="Extra links (origin, destination, minutes, mode)."),
     ] = None,
     cores: Annotated[
-        Path | None, typer.Option("--cores", help="Core units (unit_id, core).")
+        Path | None,
+        typer.Option("--cores", help="Cores: unit_id,area_id (as every command reads them)."),
     ] = None,
     add_link: Annotated[
         list[str] | None,
@@ -97,11 +98,32 @@ def access(
     from rich.progress import Progress
 
     from metrocircle import access as acc
+    from metrocircle.access.api import parse_speed_up
     from metrocircle.access.io import load_inputs
+    from metrocircle.access.network import parse_link
+    from metrocircle.model.output import OutputDir
 
     console = Console(stderr=True)
     add_link = add_link or []
     speed_up = speed_up or []
+    # every option is checked before any work, and one error lists every bad one
+    bad: list[str] = []
+    for parse, items in ((parse_link, add_link), (parse_speed_up, speed_up)):
+        for item in items:
+            try:
+                parse(item)
+            except ParameterError as err:
+                bad.append(str(err))
+    for parse, text in ((_window, window), (_bands, bands)):
+        try:
+            parse(text)
+        except ParameterError as err:
+            bad.append(str(err))
+    if bad:
+        raise ParameterError("\n  - ".join([f"{len(bad)} option(s) of access are wrong:", *bad]))
+    output = OutputDir(out, command="access", inputs={
+        "units": units, "stop_times": stop_times, "trips": trips, "stations": stations,
+        "roads": roads, "adjacency": adjacency, "links": links, "cores": cores})
     boundaries = None
     from metrocircle.project.steps import Access
 
@@ -188,7 +210,8 @@ def access(
             result = acc.accessibility(
                 params=params, bands=_bands(bands), progress=progress, **inputs
             )
-        written = acc.write_outputs(result, out, boundaries=boundaries)
+        with output as written_to:
+            written = acc.write_outputs(result, written_to.path(), boundaries=boundaries)
     base = result.base if isinstance(result, acc.ScenarioResult) else result
     console.print(
         f"{base.info['units']} units, {base.info['pairs']} pairs, "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +20,14 @@ def indicators(
     flows: Annotated[
         Path | None, Opt("--flows", help="origin, destination, value (commuting statistics).")
     ] = None,
+    units_id_col: Annotated[
+        str, Opt("--units-id-col", help="Column of the unit code in --units.")
+    ] = "unit_id",
+    origin_col: Annotated[str, Opt("--origin-col", help="Origin column of --flows.")] = "origin",
+    destination_col: Annotated[
+        str, Opt("--destination-col", help="Destination column of --flows.")
+    ] = "destination",
+    value_col: Annotated[str, Opt("--value-col", help="Value column of --flows.")] = "value",
     col: Annotated[
         list[str] | None,
         Opt("--col", help="ROLE=COLUMN: population, urban_population, area_km2, gdp, "
@@ -41,21 +48,23 @@ def indicators(
         raise ParameterError(
             f"The 'col' option of indicators takes roles {', '.join(DEFAULT_COLUMNS)}. "
             f"Got {', '.join(unknown)}.")
+    from metrocircle.model.output import OutputDir
+
+    output = OutputDir(out, inputs={"units": units, "membership": membership, "flows": flows},
+                       command="indicators")
     reader = ReadAll()
-    u = reader.attempt(io.read_table, units)
+    u = reader.attempt(io.read_units, units, id_col=units_id_col)
     m = reader.attempt(io.read_table, membership)
-    f = reader.attempt(io.read_flows, flows) if flows is not None else None
+    f = (reader.attempt(io.read_flows, flows, origin_col=origin_col,
+                        destination_col=destination_col, value_col=value_col)
+         if flows is not None else None)
     reader.raise_if_any()
     assert u is not None and m is not None  # raise_if_any raised otherwise
-    table = area_indicators(u[0], m[0], flows=f, columns=columns, area_col=area_col)
-    out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out / "indicators.csv", index=False)
-    run = {"command": "indicators",
-           "inputs": {name: {"path": str(p), "sha256": io.file_checksum(p)}
-                      for name, p in (("units", units), ("membership", membership),
-                                      ("flows", flows)) if p is not None},
-           "columns": {**DEFAULT_COLUMNS, **columns}, "areas": len(table)}
-    (out / "run.json").write_text(json.dumps(run, indent=2) + "\n", encoding="utf-8")
+    table = area_indicators(u, m[0], flows=f, columns=columns, area_col=area_col)
+    with output as od:
+        od.write_table(table, "indicators.csv")
+        od.record(columns={**DEFAULT_COLUMNS, **columns}, areas=len(table),
+                  units_id_col=units_id_col)
     typer.echo(f"{len(table)} area(s); wrote {out / 'indicators.csv'}")
 
 

@@ -12,15 +12,9 @@ from metrocircle.exceptions import ParameterError
 
 
 def _params(items: list[str] | None) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in items or []:
-        if "=" not in item:
-            raise ParameterError(
-                f"The '--param' option of od must look like NAME=VALUE. Got {item!r}."
-            )
-        k, v = item.split("=", 1)
-        out[k.strip()] = v.strip()
-    return out
+    from metrocircle.cli._common import parse_param_pairs
+
+    return {k: v.strip() for k, v in parse_param_pairs(items).items()}
 
 
 def _market_share(value: str | None) -> float | str | None:
@@ -37,7 +31,11 @@ def od(
     out: Annotated[Path, Opt("--out", help="Output directory.")],
     user_col: Annotated[str, Opt("--user-col", help="User id column.")] = "uid",
     time_col: Annotated[str, Opt("--time-col", help="Timestamp column.")] = "time",
-    cell_col: Annotated[str | None, Opt("--cell-col", help="Cell id column [cell].")] = None,
+    cell_col: Annotated[
+        str | None,
+        Opt("--cell-col", help="Cell id column of --records (default: cell, unless "
+            "--lon-col/--lat-col are given)."),
+    ] = None,
     lon_col: Annotated[str | None, Opt("--lon-col", help="Longitude column.")] = None,
     lat_col: Annotated[str | None, Opt("--lat-col", help="Latitude column.")] = None,
     tz: Annotated[
@@ -47,14 +45,24 @@ def od(
             "one with an offset (Z, +08:00) is an error."),
     ] = None,
     cells: Annotated[Path | None, Opt("--cells", help="Cells table (CSV or Parquet).")] = None,
-    cells_id_col: Annotated[str, Opt("--cells-id-col")] = "cell_id",
-    cells_lon_col: Annotated[str, Opt("--cells-lon-col")] = "lon",
-    cells_lat_col: Annotated[str, Opt("--cells-lat-col")] = "lat",
-    cells_unit_col: Annotated[str, Opt("--cells-unit-col")] = "unit_id",
+    cells_id_col: Annotated[
+        str, Opt("--cells-id-col", help="Cell id column of --cells.")
+    ] = "cell_id",
+    cells_lon_col: Annotated[
+        str, Opt("--cells-lon-col", help="Longitude column of --cells.")
+    ] = "lon",
+    cells_lat_col: Annotated[
+        str, Opt("--cells-lat-col", help="Latitude column of --cells.")
+    ] = "lat",
+    cells_unit_col: Annotated[
+        str, Opt("--cells-unit-col", help="Unit code column of --cells (when it has one).")
+    ] = "unit_id",
     units: Annotated[
         Path | None, Opt("--units", help="Unit polygons (GeoJSON, GPKG...) for point in polygon.")
     ] = None,
-    units_id_col: Annotated[str, Opt("--units-id-col")] = "unit_id",
+    units_id_col: Annotated[
+        str, Opt("--units-id-col", help="Column of the unit code in --units.")
+    ] = "unit_id",
     engine: Annotated[str, Opt("--engine", help="duckdb (default) or spark.")] = "duckdb",
     memory_limit: Annotated[str, Opt("--memory-limit", help="DuckDB memory limit.")] = "1GB",
     spark_master: Annotated[
@@ -83,7 +91,9 @@ def od(
     """
     from rich.progress import Progress
 
+    from metrocircle.model.output import OutputDir
     from metrocircle.signaling import od_from_records
+    from metrocircle.signaling.engines.duckdb import check_memory_limit
 
     if cell_col is None and lon_col is None and lat_col is None:
         cell_col = "cell"
@@ -91,12 +101,22 @@ def od(
         raise ParameterError("Give either --cell-col or --lon-col/--lat-col, not both.")
     if cell_col is None and not (lon_col and lat_col):
         raise ParameterError("--lon-col and --lat-col go together.")
+    if engine not in ("duckdb", "spark"):
+        raise ParameterError(
+            f"The 'engine' parameter of od must be one of ('duckdb', 'spark'). Got {engine!r}.")
     if engine == "duckdb":
-        options: dict[str, object] = {"memory_limit": memory_limit}
+        options: dict[str, object] = {"memory_limit": check_memory_limit(memory_limit)}
     elif engine == "spark":
         options = {"master": spark_master}
     else:
         options = {}
+    stage_params = _params(param)
+    share = _market_share(market_share)
+    output = OutputDir(
+        out, command="od",
+        inputs={"records": records, "cells": cells, "units": units,
+                "market_share": Path(share) if isinstance(share, str) else None},
+    )
     with Progress(transient=True) as bar:
         task = bar.add_task("signaling", total=1.0)
 
@@ -121,11 +141,12 @@ def od(
             engine=engine,
             engine_options=options,
             min_count=min_count,
-            market_share=_market_share(market_share),
-            params=_params(param),
+            market_share=share,
+            params=stage_params,
             progress=progress,
         )
-    result.write(out)
+    with output as written:
+        result.write(written)
     acc = result.accounting
     typer.echo(
         f"{acc['input_records']} records: {acc['used_records']} used, "

@@ -56,6 +56,10 @@ def roles_command(
     flows: Path | None = typer.Option(
         None, "--flows", help="Commuting flows origin,destination,value (with the diagonal)."
     ),
+    origin_col: str = typer.Option("origin", "--origin-col", help="Origin column of --flows."),
+    destination_col: str = typer.Option(
+        "destination", "--destination-col", help="Destination column of --flows."),
+    value_col: str = typer.Option("value", "--value-col", help="Value column of --flows."),
     units: Path | None = typer.Option(None, "--units", help="Units table (unit_id + attributes)."),
     units_id_col: str = typer.Option("unit_id", "--units-id-col", help="Unit code column."),
     admin_col: str | None = typer.Option(
@@ -101,11 +105,15 @@ def roles_command(
     runs, and options not given take the values of its roles step."""
     import pandas as pd
 
-    from metrocircle import __version__
     from metrocircle import structure as R
     from metrocircle.cli._common import ReadAll, parse_param_pairs, progress_bar
     from metrocircle.model import io
+    from metrocircle.model.output import OutputDir
 
+    output = OutputDir(out, inputs={"flows": flows, "units": units, "cores": cores,
+                                    "second_core": second_core, "travel_times": travel_times,
+                                    "membership": membership, "policy": policy,
+                                    "strength": strength}, command="roles")
     rules = R.parse_rules(parse_param_pairs(param))
     if centrality not in ("pagerank", "in_strength"):
         raise ParameterError(
@@ -189,7 +197,8 @@ def roles_command(
                 raise ParameterError("Give --flows FILE and --cores FILE (or --example chongqing).")
             units_df = attempt(io.read_units, units, id_col=units_id_col) if units else None
             universe = list(units_df["unit_id"]) if units_df is not None else None
-            flows_df = attempt(io.read_flows, flows, universe=universe)
+            flows_df = attempt(io.read_flows, flows, universe=universe, origin_col=origin_col,
+                               destination_col=destination_col, value_col=value_col)
             if universe is None and flows_df is not None:
                 universe = sorted(set(flows_df["origin"]) | set(flows_df["destination"]))
             cores_df = attempt(io.read_cores, cores, universe=universe)
@@ -251,29 +260,26 @@ def roles_command(
             res.roles = res.roles[["unit_id", *names,
                                    *[c for c in res.roles.columns
                                      if c not in ("unit_id", *names)]]]
-    out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, table in (("roles.csv", res.roles), ("conditions.csv", res.conditions),
-                        ("indicators.csv", ind), ("quadrants.csv", quad)):
-        table.to_csv(out / name, index=False)
-        written.append(name)
-    io.write_json(poly, out / "polycentricity.json")
-    written.append("polycentricity.json")
-    run = {
-        "command": "roles",
-        "metrocircle_version": __version__,
-        "inputs": inputs,
-        "parameters": {**res.params, "centrality": centrality, "admin_col": admin_col,
-                       "size_col": size_col},
-        "flows_basis": ("modelled (simulated signaling, the shipped project's commuting "
-                        "layer)" if example else "given file"),
-        "notes": notes,
-        "indicators": ind.attrs.get("info", {}),
-        "classification": res.info,
-        "compute_seconds": round(elapsed, 3),
-        "outputs": written + ["run.json"],
-    }
-    io.write_json(run, out / "run.json")
+    with output as od:
+        for name, table in (("roles.csv", res.roles), ("conditions.csv", res.conditions),
+                            ("indicators.csv", ind), ("quadrants.csv", quad)):
+            od.write_table(table, name)
+            written.append(name)
+        od.write_json(poly, "polycentricity.json")
+        written.append("polycentricity.json")
+        od.record(
+            **({"example": inputs} if example else {}),
+            parameters={**res.params, "centrality": centrality, "admin_col": admin_col,
+                        "size_col": size_col},
+            flows_basis=("modelled (simulated signaling, the shipped project's commuting "
+                         "layer)" if example else "given file"),
+            notes=notes,
+            indicators=ind.attrs.get("info", {}),
+            classification=res.info,
+            compute_seconds=round(elapsed, 3),
+            outputs=[*written, "run.json"],
+        )
     counts = ", ".join(f"{n} {r}" for r, n in res.info["roles"].items())
     typer.echo(f"roles: {len(res.roles)} units: {counts}")
     for note in notes:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Any
@@ -99,6 +98,10 @@ def strength_command(
     flows: list[str] = typer.Option(
         [], "--flows", help="A flow layer NAME=FILE (origin,destination,value); repeatable."
     ),
+    origin_col: str = typer.Option("origin", "--origin-col", help="Origin column of --flows."),
+    destination_col: str = typer.Option(
+        "destination", "--destination-col", help="Destination column of --flows."),
+    value_col: str = typer.Option("value", "--value-col", help="Value column of --flows."),
     cores: Path | None = typer.Option(None, "--cores", help="Cores: unit_id,area_id."),
     mass: list[str] = typer.Option(
         [], "--mass", help="Mass column of --units, repeatable (default: population, gdp)."
@@ -139,7 +142,6 @@ def strength_command(
     step."""
     import pandas as pd
 
-    from metrocircle import __version__
     from metrocircle import strength as st
     from metrocircle.cli._common import ReadAll, progress_bar
     from metrocircle.model import io
@@ -148,6 +150,19 @@ def strength_command(
     notes: list[str] = []
     layers: dict[str, pd.DataFrame] = {}
     flow_files = _pairs(flows, "--flows")
+    from metrocircle.model.output import OutputDir, safe_name
+
+    bad_names = []
+    for name in flow_files:  # layer names become file names (first_contact_<layer>.csv)
+        try:
+            safe_name(name, what="layer name")
+        except ParameterError as err:
+            bad_names.append(str(err))
+    if bad_names:
+        raise ParameterError(" ".join(bad_names))
+    output = OutputDir(out, command="strength", inputs={
+        "units": units, "travel_times": travel_times, "cores": cores,
+        "ahp_matrix": ahp_matrix, **{f"flows_{k}": Path(v) for k, v in flow_files.items()}})
     user_weights = {k: v for k, v in _pairs(weight, "--weight").items()}
     if weights != "user" and user_weights:
         raise ParameterError("--weight NAME=W is used with --weights user only.")
@@ -236,7 +251,8 @@ def strength_command(
             universe = _unit_codes(units_df) if units_df is not None else None
             tt_df = attempt(_read_raw, travel_times) if travel_times else None
             for name, f in flow_files.items():
-                df = attempt(io.read_flows, Path(f), universe=universe)
+                df = attempt(io.read_flows, Path(f), universe=universe, origin_col=origin_col,
+                             destination_col=destination_col, value_col=value_col)
                 if df is not None:
                     layers[name] = df
             if universe is None and layers:
@@ -342,67 +358,62 @@ def strength_command(
         }
     elapsed = time.perf_counter() - started
 
-    out.mkdir(parents=True, exist_ok=True)
     written = []
-    fused.links.to_csv(out / "links.csv", index=False)
-    written.append("links.csv")
-    (out / "weights.json").write_text(
-        json.dumps(
+    with output as od:
+        od.write_table(fused.links, "links.csv")
+        written.append("links.csv")
+        od.write_json(
             {
                 "weights": fused.weights,
                 "normalise": fused.info["normalise"],
                 "method": fused.info["weights_method"],
                 **{k: fused.info[k] for k in ("entropy", "ahp", "alpha") if k in fused.info},
             },
-            indent=2,
+            "weights.json",
         )
-        + "\n"
-    )
-    written.append("weights.json")
-    if memb is not None:
-        memb.to_csv(out / "membership.csv", index=False)
-        written.append("membership.csv")
-    cent.units.to_csv(out / "centrality.csv", index=False)
-    written.append("centrality.csv")
-    first_info = {}
-    for name, table in first.items():
-        fname = f"first_contact_{name}.csv"
-        table.to_csv(out / fname, index=False)
-        written.append(fname)
-        first_info[name] = {
-            "units": int(len(table)),
-            "classes": {k: int(v) for k, v in table["strength_class"].value_counts().items()},
-            "partner_pairs": int(table["reciprocal"].sum() // 2),
-            "relation_rule": "partner: each other's first contact; dependent: one-way",
-            "strong": strong,
-            "weak": weak,
+        written.append("weights.json")
+        if memb is not None:
+            od.write_table(memb, "membership.csv")
+            written.append("membership.csv")
+        od.write_table(cent.units, "centrality.csv")
+        written.append("centrality.csv")
+        first_info = {}
+        for name, table in first.items():
+            fname = f"first_contact_{safe_name(name, what='layer name')}.csv"
+            od.write_table(table, fname)
+            written.append(fname)
+            first_info[name] = {
+                "units": int(len(table)),
+                "classes": {k: int(v) for k, v in table["strength_class"].value_counts().items()},
+                "partner_pairs": int(table["reciprocal"].sum() // 2),
+                "relation_rule": "partner: each other's first contact; dependent: one-way",
+                "strong": strong,
+                "weak": weak,
+            }
+        run = {
+            **({"example": inputs["example"]} if "example" in inputs else {}),
+            "parameters": {
+                "mass": list(mass_cols),
+                "direction_mass": direction_mass,
+                "b": b,
+                "directional": directional,
+                "on_missing": on_missing,
+                "normalise": normalise,
+                "weights": weights,
+                "user_weights": user_weights or None,
+                "alpha": alpha,
+                "epsilon": epsilon,
+                "allow_inconsistent": allow_inconsistent,
+            },
+            "notes": notes,
+            "gravity": grav_info,
+            "fusion": fused.info,
+            "centrality": cent.info,
+            "first_contact": first_info,
+            "compute_seconds": round(elapsed, 3),
+            "outputs": written + ["run.json"],
         }
-    run = {
-        "command": "strength",
-        "metrocircle_version": __version__,
-        "inputs": inputs,
-        "parameters": {
-            "mass": list(mass_cols),
-            "direction_mass": direction_mass,
-            "b": b,
-            "directional": directional,
-            "on_missing": on_missing,
-            "normalise": normalise,
-            "weights": weights,
-            "user_weights": user_weights or None,
-            "alpha": alpha,
-            "epsilon": epsilon,
-            "allow_inconsistent": allow_inconsistent,
-        },
-        "notes": notes,
-        "gravity": grav_info,
-        "fusion": fused.info,
-        "centrality": cent.info,
-        "first_contact": first_info,
-        "compute_seconds": round(elapsed, 3),
-        "outputs": written + ["run.json"],
-    }
-    io.write_json(run, out / "run.json")
+        od.record(**run)
     typer.echo(
         f"strength: {fused.info['pairs']} pairs, layers "
         + ", ".join(f"{k} (w={v:.3f})" for k, v in fused.weights.items())

@@ -8,8 +8,11 @@ commuting circle):
    the core): integration ring >= ``integration_share`` (30 %), close ring >= ``close_share``
    (10 %, the metropolitan boundary), radiation ring >= ``radiation_share`` (5 %, occasional
    commuting); the ring is recorded in ``ring`` and units up to ``member_ring`` are members;
-2. a **travel-time gate** when a travel-time matrix is given: a unit more than ``max_minutes``
-   (60, the one-hour circle) from every core unit of an area cannot join it;
+2. the **one-hour gate**: a unit more than ``max_minutes`` (60, the one-hour circle) from every
+   core unit of an area cannot join it. The one-hour circle is part of the practice's
+   definition, so it needs a travel-time matrix; without one the run stops with a clear error,
+   unless ``travel_time_gate=False`` turns the rule off, which is then said on the console, in
+   ``run.json`` (``rules_off``) and in every unit's ``rules_off`` column;
 3. the strongest tie between several cores; contiguity to the core;
 4. **snapping** to whole administrative units: when ``units`` has ``parent_id``, a parent whose
    qualifying part holds at least ``snap_share`` (50 %) of its ``population`` joins whole,
@@ -20,6 +23,8 @@ See ``docs/methods/cn-commuting.md``.
 """
 
 from __future__ import annotations
+
+import logging
 
 import numpy as np
 
@@ -35,6 +40,7 @@ from metrocircle.delineate.base import Param, ProgressCallback, register, share_
 from metrocircle.exceptions import ParameterError
 
 RINGS = ("integration", "close", "radiation")
+logger = logging.getLogger(__name__)
 
 
 @register
@@ -60,9 +66,16 @@ class CnCommuting(CorePreset):
             "max_minutes",
             float,
             60.0,
-            "Travel-time limit to the core, applied when a travel-time matrix is given.",
+            "Travel-time limit to the core (the one-hour gate).",
             low=0.0,
             low_open=True,
+        ),
+        Param(
+            "travel_time_gate",
+            bool,
+            True,
+            "Apply the one-hour gate (needs travel times); false turns the rule off, and every "
+            "unit's explanation says so.",
         ),
         Param(
             "contiguity", bool, True, "Require members to connect to the core (needs adjacency)."
@@ -92,8 +105,22 @@ class CnCommuting(CorePreset):
         threshold = dict(bounds)[p["member_ring"]]
         fm, units = ctx.fm, ctx.units
         gate = None
-        if ctx.travel_times is not None:
+        rules_off: list[dict[str, str]] = []
+        if p["travel_time_gate"]:
+            if ctx.travel_times is None:
+                raise ParameterError(
+                    f"{self.name} applies the one-hour gate (max_minutes {p['max_minutes']:g}), "
+                    "which needs travel times: give travel_times (origin, destination, "
+                    "minutes; --travel-times on the command line), or turn the rule off with "
+                    "travel_time_gate=false (--param travel_time_gate=false)."
+                )
             gate = steps.TravelTimeGate(ctx.travel_times, fm, p["max_minutes"], cache=ctx.cache)
+        else:
+            reason = ("one-hour gate (max_minutes "
+                      f"{p['max_minutes']:g}) not applied: travel_time_gate=false"
+                      + ("" if ctx.travel_times is not None else ", no travel times given"))
+            rules_off.append({"rule": "travel_time_gate", "reason": reason})
+            logger.warning("%s: %s; every unit's rules_off column says so", self.name, reason)
         run = steps.share_rule(
             fm,
             ctx.cores,
@@ -108,6 +135,11 @@ class CnCommuting(CorePreset):
         if gate is not None:
             gate.explain(run, p["direction"], threshold)
         state = run.state
+        if rules_off:
+            off = "; ".join(r["reason"] for r in rules_off)
+            column = state.column("rules_off", "", object)
+            column[:] = off
+            column[state.status == steps.CORE] = ""  # a core unit passes no rule
         ring = steps.rings(np.nan_to_num(state.value, nan=0.0), bounds)
         ring[state.status == steps.CORE] = "core"
         state.column("ring", "", object)[:] = ring
@@ -123,6 +155,7 @@ class CnCommuting(CorePreset):
         return run, {
             "member_threshold": threshold,
             "travel_time_gate": gate is not None,
+            "rules_off": rules_off,
             "travel_time_pairs_missing": 0 if gate is None else gate.missing_pairs,
             "units_travel_time_missing": 0 if gate is None else gate.missing_units,
             "parents_snapped": 0 if snapped is None else int(snapped["whole"].sum()),

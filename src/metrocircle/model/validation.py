@@ -557,7 +557,8 @@ def validate_flows(
         source=source,
         line_offset=line_offset,
         problems=problems,
-        hint=" (map yours with --origin-col, --destination-col, --value-col)",
+        hint=(" (map yours with origin_col=, destination_col=, value_col= in Python; "
+              "--origin-col, --destination-col, --value-col on the command line)"),
         what="flows",
     )
     if not ok:
@@ -650,7 +651,7 @@ def validate_units(
         source=source,
         line_offset=line_offset,
         problems=problems,
-        hint=" (map yours with --units-id-col)",
+        hint=" (map yours with id_col= in Python; --units-id-col on the command line)",
         what="units",
     )
     if not ok:

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str, float], None]
 DROP_REASONS = ("missing_value", "outside_window", "unknown_cell", "duplicate", "ping_pong")
+
+if TYPE_CHECKING:
+    from metrocircle.model.output import OutputDir
 
 
 @dataclass
@@ -91,9 +94,19 @@ class ODResult:
                 "commuters_sample", "commuters_suppressed_sample", "unit_totals_suppressed")
         return {k: a[k] for k in keys if k in a}
 
-    def write(self, out_dir: str | Path) -> Path:
+    def write(self, out_dir: str | Path | OutputDir) -> Path:
         """Write the published ``od.csv`` (suppressed), ``units.csv``, ``accounting.json`` and
-        ``run.json`` to ``out_dir``; :attr:`od_unsuppressed` is never written."""
+        ``run.json`` to ``out_dir``; :attr:`od_unsuppressed` is never written. Given an open
+        :class:`~metrocircle.model.output.OutputDir`, write through it (CSV cells neutralised
+        for spreadsheets, ``run.json`` listing every file with its checksum)."""
+        from metrocircle.model.output import OutputDir
+
+        if isinstance(out_dir, OutputDir):
+            out_dir.write_table(self.published_od(), "od.csv")
+            out_dir.write_table(self.units, "units.csv")
+            out_dir.write_json(self.accounting, "accounting.json")
+            out_dir.record(**self.run)
+            return out_dir.final
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         self.published_od().to_csv(out / "od.csv", index=False)

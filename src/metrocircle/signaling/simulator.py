@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from metrocircle.exceptions import InputError, ParameterError
+from metrocircle.exceptions import InputError, ParameterError, Problem, Problems
 from metrocircle.signaling.cells import EARTH_RADIUS_M
 
 KINDS = ("worker", "night_shift", "student", "non_worker")
@@ -49,25 +49,43 @@ class Simulation:
     paths: dict[str, Path] | None = None
 
 
-def _units_table(units: pd.DataFrame | str | Path) -> pd.DataFrame:
-    if isinstance(units, pd.DataFrame):
-        df = units
-    else:
-        from metrocircle.model.io import read_table
+def _units_table(
+    units: pd.DataFrame | str | Path,
+    *,
+    id_col: str = "unit_id",
+    lon_col: str = "lon",
+    lat_col: str = "lat",
+    population_col: str = "population",
+    parent_col: str | None = None,
+) -> pd.DataFrame:
+    """The units to simulate, read by the data model (codes normalised, units that contain
+    other units set aside); the column arguments name the file's columns."""
+    from metrocircle.model.io import read_units
 
-        df, _ = read_table(units, source="units")  # any supported format; clear error if not
-    missing = [c for c in ("unit_id", "lon", "lat", "population") if c not in df.columns]
+    columns = {"lon": lon_col, "lat": lat_col, "population": population_col}
+    if parent_col is not None:
+        columns["parent_id"] = parent_col
+    names = {"unit_id": "id_col", "lon": "lon_col", "lat": "lat_col",
+             "population": "population_col"}
+    source = Path(units).name if isinstance(units, str | Path) else "units"
+    if not isinstance(units, str | Path | pd.DataFrame):
+        raise TypeError(f"units must be a DataFrame or a path; got {type(units).__name__}")
+    df = read_units(units, id_col=id_col, columns=columns)
+    missing = [f"{c} ({names[c]}={dict(columns, unit_id=id_col)[c]!r})"
+               for c in ("unit_id", "lon", "lat", "population") if c not in df.columns]
     if missing:
-        raise InputError(f"units: missing column(s) {', '.join(missing)} "
-                         "(need unit_id, lon, lat, population; area_km2 optional)")
+        raise InputError([Problem(source, f"missing column(s) {', '.join(missing)}")])
     out = pd.DataFrame({"unit_id": df["unit_id"].astype(str).to_numpy(),
                         "lon": pd.to_numeric(df["lon"], errors="coerce").to_numpy(),
                         "lat": pd.to_numeric(df["lat"], errors="coerce").to_numpy(),
                         "population": pd.to_numeric(df["population"], errors="coerce").to_numpy()})
     bad = out[["lon", "lat", "population"]].isna().any(axis=1) | (out["population"] <= 0)
     if bad.any():
-        raise InputError(f"units: lon, lat and a positive population are needed on rows "
-                         f"{(np.flatnonzero(bad.to_numpy()) + 2).tolist()[:10]}")
+        p = Problems()
+        for i in np.flatnonzero(bad.to_numpy()):
+            p.add(source, "lon, lat and a positive population are needed",
+                  [out["unit_id"].iloc[i]])
+        p.raise_if_any()
     return out
 
 
@@ -85,13 +103,21 @@ def simulate_signaling(
     pingpong_share: float = 0.02,
     duplicate_share: float = 0.003,
     people_per_cell: float = 3000.0,
+    id_col: str = "unit_id",
+    lon_col: str = "lon",
+    lat_col: str = "lat",
+    population_col: str = "population",
+    parent_col: str | None = None,
 ) -> Simulation:
     """Simulate signaling records with their truth.
 
     Parameters
     ----------
     units
-        Table (or CSV) with ``unit_id, lon, lat, population``.
+        Table (or any file the data model reads) with ``unit_id, lon, lat, population``;
+        ``id_col``, ``lon_col``, ``lat_col`` and ``population_col`` name other columns, and
+        ``parent_col`` a parent-unit column (units that contain other units are set aside, as
+        in every reader of the data model).
     users, days
         Number of people and of days (starting ``start_date``, a Monday by default).
     random_state
@@ -121,7 +147,8 @@ def simulate_signaling(
             f"The 'mix' parameter of simulate-signaling must give shares of {KINDS} "
             f"summing to 1. Got {mix!r}.")
     rng = np.random.default_rng(random_state)
-    ut = _units_table(units)
+    ut = _units_table(units, id_col=id_col, lon_col=lon_col, lat_col=lat_col,
+                      population_col=population_col, parent_col=parent_col)
     lat0 = float(np.average(ut["lat"], weights=ut["population"]))
     k = math.pi / 180 * EARTH_RADIUS_M
     kx = k * math.cos(math.radians(lat0))

@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 
 import pandas as pd
 
-from metrocircle.exceptions import EngineError, InputError
+from metrocircle.exceptions import EngineError, InputError, ParameterError
 from metrocircle.signaling.engines.base import ZONE_PATTERN, Engine, RecordSource
+
+_MEMORY = re.compile(r"\s*\d+(\.\d+)?\s*(b|kb|mb|gb|tb|kib|mib|gib|tib)\s*", re.IGNORECASE)
+
+
+def check_memory_limit(value: object) -> str:
+    """A DuckDB memory limit such as ``"1GB"`` or ``"512MiB"``; a clear error otherwise.
+
+    Examples
+    --------
+    >>> check_memory_limit("2GB")
+    '2GB'
+    """
+    if not isinstance(value, str) or not _MEMORY.fullmatch(value) or not any(
+            ch != "0" and ch.isdigit() for ch in value):
+        raise ParameterError(
+            "The 'memory_limit' parameter of the duckdb engine must be a positive size with a "
+            f"unit (B, KB, MB, GB, TB, KiB, MiB, GiB, TiB), e.g. '1GB'. Got {value!r}.")
+    return value.strip()
 
 
 def _q(name: str) -> str:
@@ -108,6 +127,7 @@ class DuckDBEngine(Engine):
         self.con.execute("SET preserve_insertion_order = false")
         self.con.execute(f"SET temp_directory = {_lit(temp_directory)}")
         if memory_limit:
+            memory_limit = check_memory_limit(memory_limit)
             self.con.execute(f"SET memory_limit = {_lit(memory_limit)}")
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
