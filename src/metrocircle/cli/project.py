@@ -85,14 +85,15 @@ def _reference_line(fig: dict[str, Any]) -> str:
 def run(
     project_file: Annotated[Path, typer.Argument(help="The project file (project.toml).")],
     out: Annotated[Path | None, Opt("--out", help="Output folder (default: out/NAME, NAME "
-                                                  "being [project] name).")] = None,
+                                                  "being the project's name).")] = None,
     set_: Annotated[list[str] | None, Opt("--set", help=SET_HELP)] = None,
     cache: Annotated[bool, Opt("--cache/--no-cache", help="Take unchanged steps from "
                                                           "OUT/.cache.")] = True,
     progress: Annotated[bool, Opt("--progress/--no-progress", help="Show a progress bar per "
                                                                    "step.")] = True,
-    scenario: Annotated[str | None, Opt("--scenario", help="Run the project's "
-                                        "[scenarios.NAME] into OUT-NAME beside the base run "
+    scenario: Annotated[str | None, Opt("--scenario", help="Run the project's scenario "
+                                        "NAME (its scenarios.NAME table) into OUT-NAME beside "
+                                        "the base run "
                                         "(OUT, run first if missing or out of date) and list "
                                         "the units it changes (docs/scenarios.md).")] = None,
 ) -> None:
