@@ -132,3 +132,22 @@ def test_a_scenario_reruns_from_the_access_step(tiny: Path) -> None:
     fast = pd.read_csv(scen_out / "access/travel_times.csv")
     assert (fast["minutes"] < tt["minutes"]).all()
     assert json.loads((scen_out / "run.json").read_text())["project"]["scenario"] == "fast_roads"
+
+
+def test_no_report_leaves_the_report_out_and_keeps_its_cache(tiny: Path, capsys) -> None:
+    out = tiny.parent / "out"
+    assert main(["run", str(tiny), "--out", str(out), "--no-progress"]) == 0
+    assert (out / "report.html").is_file() and (out / "maps").is_dir()
+    # tuning a parameter without the report: no report files of the earlier run stay behind
+    assert main(["run", str(tiny), "--out", str(out), "--no-progress", "--no-report",
+                 "--set", "steps.delineation.params.close_share=0.15"]) == 0
+    assert "report" not in statuses(out)
+    assert ran(out) == ["delineation", "roles", "indicators"]
+    assert not (out / "report.html").exists() and not (out / "maps").exists()
+    assert not any(k.startswith("maps/") or k == "report.html" for k in files(out))
+    # back to the first value with the report: every step and the report from the cache
+    assert main(["run", str(tiny), "--out", str(out), "--no-progress"]) == 0
+    assert ran(out) == [] and (out / "report.html").is_file()
+    capsys.readouterr()
+    assert main(["run", str(tiny), "--out", str(out), "--no-report", "--scenario", "x"]) == 2
+    assert "--no-report applies to a plain run" in capsys.readouterr().err

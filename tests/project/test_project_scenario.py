@@ -106,9 +106,10 @@ def test_only_the_steps_downstream_of_the_access_step_run_and_the_base_is_untouc
     assert not res.base_ran
     assert digests(out) == before  # not a byte of the base folder, its cache included
     steps = statuses(res.out_dir)
-    # industry reads no travel time: it comes from the base run's cache
+    # industry reads no travel time: it comes from the base run's cache; the report is drawn
+    # again from the scenario's files
     assert steps == {"access": "ran", "layers": "ran", "strength": "ran", "delineation": "ran",
-                     "roles": "ran", "industry": "cache", "indicators": "ran"}
+                     "roles": "ran", "industry": "cache", "indicators": "ran", "report": "ran"}
     # the same scenario again: everything from the scenario's own cache
     res = run_scenario(project, "u3_link", out)
     assert set(statuses(res.out_dir).values()) == {"cache"}
@@ -199,7 +200,7 @@ def test_a_project_of_the_access_step_only_lists_the_circles(tmp_path: Path) -> 
     path = write_tiny(tmp_path / "tiny", head + "\n[steps.access]\nroad_speed_kmh = 60.0\n"
                       + SCENARIOS)
     res = run_scenario(load_project(path), "u3_link", tmp_path / "out")
-    assert set(statuses(res.out_dir)) == {"access"}
+    assert set(statuses(res.out_dir)) == {"access", "report"}
     assert not (res.out_dir / "membership.csv").exists()
     # U3 (56.6 -> 20 min) enters the half-hour circle, U4 (75.5 -> 38.9) the one-hour one
     row = res.changes.set_index("unit_id")

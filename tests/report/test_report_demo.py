@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pyogrio
 import pytest
-from browser import visit
+from report_browser import visit
 from test_report import external_references
 
 from metrocircle.cli.main import main

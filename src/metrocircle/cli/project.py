@@ -27,13 +27,15 @@ def init(
                f"--out out/{example}")
 
 
-def run_and_report(project: Any, out: Path, *, use_cache: bool, progress: bool) -> Any:
+def run_and_report(project: Any, out: Path, *, use_cache: bool, progress: bool,
+                   with_report: bool = True) -> Any:
     """Run a loaded project with progress bars and print what each step did."""
     from metrocircle.cli._common import progress_bar
     from metrocircle.project import run_project
 
     with progress_bar(progress) as callback:
-        result = run_project(project, out, use_cache=use_cache, progress=callback)
+        result = run_project(project, out, use_cache=use_cache, progress=callback,
+                             with_report=with_report)
     for name, step in result.record["steps"].items():
         how = "from the cache" if step["status"] == "cache" else f"ran in {step['seconds']:.1f} s"
         typer.echo(f"  {name}: {how}")
@@ -96,19 +98,26 @@ def run(
                                         "the base run "
                                         "(OUT, run first if missing or out of date) and list "
                                         "the units it changes (docs/scenarios.md).")] = None,
+    report: Annotated[bool, Opt("--report/--no-report", help="End with maps/, report.html and "
+                                "metrocircle.gpkg (docs/report.md); --no-report leaves them "
+                                "out, for quick runs while a parameter is tuned.")] = True,
 ) -> None:
     """Run a project: every step it declares, each from the cache when nothing it reads
     changed. Writes membership.csv, roles.csv, areas.csv, indicators.csv, summary.md, run.json,
     project.toml and one folder per step (docs/run-folder.md). With --scenario, runs a
     what-if of the access step through the chain and compares it with the base run."""
+    from metrocircle.exceptions import ParameterError
     from metrocircle.project import load_project, parse_overrides
 
     project = load_project(project_file, overrides=parse_overrides(set_ or []))
     folder = out if out is not None else Path("out") / project.name
     if scenario is not None:
+        if not report:
+            raise ParameterError("--no-report applies to a plain run; a scenario run writes "
+                                 "its comparison map and the report of both runs.")
         run_scenario_and_report(project, scenario, folder, use_cache=cache, progress=progress)
         return
-    run_and_report(project, folder, use_cache=cache, progress=progress)
+    run_and_report(project, folder, use_cache=cache, progress=progress, with_report=report)
 
 
 def run_scenario_and_report(project: Any, name: str, out: Path, *, use_cache: bool,

@@ -439,7 +439,8 @@ def _base_is_current(project: Project, out: Path) -> bool:
 
     try:
         record = json.loads((out / "run.json").read_text(encoding="utf-8"))
-        steps = {n: s["key"] for n, s in record["steps"].items()}
+        # the report is drawn from the steps' files: its key follows theirs
+        steps = {n: s["key"] for n, s in record["steps"].items() if n != "report"}
         files = dict(record["files"])
     except (OSError, ValueError, KeyError, TypeError):
         return False
