@@ -33,14 +33,12 @@ Output tables:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import pandas as pd
 
-from metrocircle.delineate.base import Param, ProgressCallback
-from metrocircle.exceptions import ParameterError
+from metrocircle.delineate.base import Param, Parametrised, ProgressCallback
 
 COMBINED_COLUMNS = [
     "area_id",
@@ -81,7 +79,7 @@ class CombineResult:
     info: dict[str, Any] = field(default_factory=dict)
 
 
-class CombineMethod:
+class CombineMethod(Parametrised):
     """Base class of every combination method."""
 
     name: ClassVar[str] = ""
@@ -92,43 +90,6 @@ class CombineMethod:
     pairs_: pd.DataFrame
     tables_: dict[str, pd.DataFrame]
     info_: dict[str, Any]
-
-    def __init__(self, **params: Any) -> None:
-        self._given = dict(params)
-
-    @classmethod
-    def param_spec(cls) -> dict[str, Param]:
-        return {p.name: p for p in cls.params}
-
-    @classmethod
-    def parse_params(cls, texts: Mapping[str, str]) -> dict[str, Any]:
-        """Parse ``NAME=VALUE`` strings from the CLI into typed, checked values."""
-        spec = cls.param_spec()
-        unknown = sorted(set(texts) - set(spec))
-        if unknown:
-            raise ParameterError(
-                f"{cls.name} has no parameter {', '.join(repr(u) for u in unknown)}. "
-                f"Its parameters are: {', '.join(spec) or '(none)'}."
-            )
-        return {k: spec[k].parse(v, cls.name) for k, v in texts.items()}
-
-    def get_params(self) -> dict[str, Any]:
-        """Every parameter with its checked value (defaults filled in)."""
-        spec = self.param_spec()
-        unknown = sorted(set(self._given) - set(spec))
-        if unknown:
-            raise ParameterError(
-                f"{self.name} has no parameter {', '.join(repr(u) for u in unknown)}. "
-                f"Its parameters are: {', '.join(spec) or '(none)'}."
-            )
-        values = {
-            name: p.check(self._given.get(name, p.default), self.name) for name, p in spec.items()
-        }
-        self._check_params(values)
-        return values
-
-    def _check_params(self, values: dict[str, Any]) -> None:
-        """Checks across parameters; override when needed."""
 
     def fit(
         self,

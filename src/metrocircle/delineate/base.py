@@ -269,7 +269,52 @@ class Placement:
         return out
 
 
-class DelineationMethod:
+class Parametrised:
+    """Parameters declared as :class:`Param` in ``params``, given as keyword arguments and
+    checked by :meth:`get_params`; shared by delineation and combination methods."""
+
+    name: ClassVar[str] = ""
+    params: ClassVar[tuple[Param, ...]] = ()
+
+    def __init__(self, **params: Any) -> None:
+        self._given = dict(params)
+
+    @classmethod
+    def param_spec(cls) -> dict[str, Param]:
+        return {p.name: p for p in cls.params}
+
+    @classmethod
+    def _refuse_unknown(cls, names: Any) -> None:
+        spec = cls.param_spec()
+        unknown = sorted(set(names) - set(spec))
+        if unknown:
+            raise ParameterError(
+                f"{cls.name} has no parameter {', '.join(repr(u) for u in unknown)}. "
+                f"Its parameters are: {', '.join(spec) or '(none)'}."
+            )
+
+    @classmethod
+    def parse_params(cls, texts: Mapping[str, str]) -> dict[str, Any]:
+        """Parse ``NAME=VALUE`` strings from the CLI into typed, checked values."""
+        cls._refuse_unknown(texts)
+        spec = cls.param_spec()
+        return {k: spec[k].parse(v, cls.name) for k, v in texts.items()}
+
+    def get_params(self) -> dict[str, Any]:
+        """Every parameter with its checked value (defaults filled in)."""
+        self._refuse_unknown(self._given)
+        values = {
+            name: p.check(self._given.get(name, p.default), self.name)
+            for name, p in self.param_spec().items()
+        }
+        self._check_params(values)
+        return values
+
+    def _check_params(self, values: dict[str, Any]) -> None:
+        """Checks across parameters (e.g. ``min_size < target_size``); override when needed."""
+
+
+class DelineationMethod(Parametrised):
     """Base class of every delineation method (one conformance test runs over all of them)."""
 
     name: ClassVar[str] = ""
@@ -290,44 +335,6 @@ class DelineationMethod:
     areas_: pd.DataFrame
     tables_: dict[str, pd.DataFrame]
     info_: dict[str, Any]
-
-    def __init__(self, **params: Any) -> None:
-        self._given = dict(params)
-
-    # -- parameters ---------------------------------------------------------------------------
-    @classmethod
-    def param_spec(cls) -> dict[str, Param]:
-        return {p.name: p for p in cls.params}
-
-    @classmethod
-    def parse_params(cls, texts: Mapping[str, str]) -> dict[str, Any]:
-        """Parse ``NAME=VALUE`` strings from the CLI into typed, checked values."""
-        spec = cls.param_spec()
-        unknown = sorted(set(texts) - set(spec))
-        if unknown:
-            raise ParameterError(
-                f"{cls.name} has no parameter {', '.join(repr(u) for u in unknown)}. "
-                f"Its parameters are: {', '.join(spec) or '(none)'}."
-            )
-        return {k: spec[k].parse(v, cls.name) for k, v in texts.items()}
-
-    def get_params(self) -> dict[str, Any]:
-        """Every parameter with its checked value (defaults filled in)."""
-        spec = self.param_spec()
-        unknown = sorted(set(self._given) - set(spec))
-        if unknown:
-            raise ParameterError(
-                f"{self.name} has no parameter {', '.join(repr(u) for u in unknown)}. "
-                f"Its parameters are: {', '.join(spec) or '(none)'}."
-            )
-        values = {
-            name: p.check(self._given.get(name, p.default), self.name) for name, p in spec.items()
-        }
-        self._check_params(values)
-        return values
-
-    def _check_params(self, values: dict[str, Any]) -> None:
-        """Checks across parameters (e.g. ``min_size < target_size``); override when needed."""
 
     # -- fitting ------------------------------------------------------------------------------
     def fit(
