@@ -41,6 +41,31 @@ Columns = Callable[[str], "list[str] | None"]
 """``columns(input_name)``: the columns of an input after its mapping (None if unknown)."""
 
 
+def check_method_params(cls: Any, params: dict[str, Any], key: str,
+                        report: Report) -> dict[str, Any]:
+    """Check a method's parameters from a project (each under ``key.NAME``, then together);
+    return those that are valid, checked."""
+    method = cls.name
+    spec = cls.param_spec()
+    good = {}
+    for name, value in params.items():
+        if name not in spec:
+            report(f"{key}.{name}",
+                   f"{method} has no parameter {name!r}{did_you_mean(name, list(spec))}; "
+                   f"its parameters are: {', '.join(spec)}")
+            continue
+        try:
+            good[name] = spec[name].check(value, method)
+        except ParameterError as err:
+            report(f"{key}.{name}", str(err))
+    if len(good) == len(params):
+        try:
+            cls(**good).get_params()
+        except ParameterError as err:
+            report(key, str(err))
+    return good
+
+
 @dataclass
 class StepResult:
     """What a step hands on: ``tables`` for later steps, ``info`` for run.json and the
@@ -602,23 +627,7 @@ class Delineation(Step):
             return
         cls = get_method(method)
         params = method_params(project)
-        spec = cls.param_spec()
-        good = {}
-        for name, value in params.items():
-            if name not in spec:
-                report(f"steps.delineation.params.{name}",
-                       f"{method} has no parameter {name!r}{did_you_mean(name, list(spec))}; "
-                       f"its parameters are: {', '.join(spec)}")
-                continue
-            try:
-                good[name] = spec[name].check(value, method)
-            except ParameterError as err:
-                report(f"steps.delineation.params.{name}", str(err))
-        if len(good) == len(params):
-            try:
-                cls(**good).get_params()
-            except ParameterError as err:
-                report("steps.delineation.params", str(err))
+        check_method_params(cls, params, "steps.delineation.params", report)
         if isinstance(params.get("policy"), str) and not project.resolve(
                 params["policy"]).is_file():
             report("steps.delineation.params.policy", f"file not found: {params['policy']}")
@@ -835,23 +844,7 @@ class Combine(Step):
             return
         cls = get_method(method)
         params = p.get("params") or {}
-        spec = cls.param_spec()
-        good = {}
-        for name, value in params.items():
-            if name not in spec:
-                report(f"steps.combine.params.{name}",
-                       f"{method} has no parameter {name!r}{did_you_mean(name, list(spec))}; "
-                       f"its parameters are: {', '.join(spec)}")
-                continue
-            try:
-                good[name] = spec[name].check(value, method)
-            except ParameterError as err:
-                report(f"steps.combine.params.{name}", str(err))
-        if len(good) == len(params):
-            try:
-                cls(**good).get_params()
-            except ParameterError as err:
-                report("steps.combine.params", str(err))
+        good = check_method_params(cls, params, "steps.combine.params", report)
         cols = columns("units") or []
         if good.get("size") == "population" and cols and "population" not in cols:
             report("steps.combine.params.size", "size = \"population\" reads the units' "
