@@ -23,7 +23,7 @@ from metrocircle.project import cache as C
 from metrocircle.project import load_project, run_project
 from metrocircle.report import figures as F
 from metrocircle.report import write_report
-from metrocircle.report.cache import FigureCache, Reads, fingerprint
+from metrocircle.report.cache import FigureCache, Reads, file_print, fingerprint
 from metrocircle.report.folder import RunFolder
 
 #: The figures of the region that read the delineation (membership.csv, roles.csv,
@@ -122,8 +122,11 @@ def test_a_figure_is_drawn_again_when_any_value_it_read_changed(changed: Path,
 def test_a_figure_reads_the_folder_only_through_its_recorded_calls(changed: Path) -> None:
     reads = Reads(RunFolder(changed), {})
     m = reads.table("membership.csv")
-    assert list(reads.trace) == [("table", "membership.csv")]
-    assert reads.trace[("table", "membership.csv")] == fingerprint(m)
+    info = reads.step_info("delineation")
+    assert list(reads.trace) == [("table", "membership.csv"), ("step_info", "delineation")]
+    # a table by the bytes of its file, anything else by its value
+    assert reads.trace[("table", "membership.csv")] == file_print(changed / "membership.csv")
+    assert reads.trace[("step_info", "delineation")] == fingerprint(info)
     for name in ("record", "steps", "path", "layers", "json"):
         assert not hasattr(reads, name), name
     # a value that differs in one cell, or only in its type, has another fingerprint

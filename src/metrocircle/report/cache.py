@@ -1,8 +1,9 @@
 """The figure cache: a figure of the report is drawn again only when what it reads changed.
 
 A figure reads its run folder only through :class:`Reads`, which records every read: the call
-(``table("membership.csv")``, ``step_info("access")``, ``polygons``, ...) and a SHA-256 of the
-value it returned (a table's columns, types and every cell; a polygon's geometry as WKB). That
+(``table("membership.csv")``, ``step_info("access")``, ``polygons``, ...) and a SHA-256 of
+what it returned (a table: the bytes of its file; anything else: the value, e.g. a polygon's
+geometry as WKB, a step's info as JSON). That
 record, the trace, is stored with the figure's files. A figure's cache key is the SHA-256 of
 its trace, the options it was drawn with and the code that draws it (a version string from the
 caller: metrocircle's source checksum and library versions; plus, here, the versions of the
@@ -72,6 +73,30 @@ CALLS: dict[str, Callable[..., Any]] = {
 Call = tuple[str, ...]
 
 
+def file_print(path: Path) -> str:
+    """SHA-256 of a file's bytes (``missing`` when there is none): what a table read from it
+    holds, without parsing it."""
+    if not path.is_file():
+        return "missing"
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _print_of(folder: RunFolder, call: Call, value: Any = None) -> str:
+    """The fingerprint of ``call``'s value: a table by its file's bytes (the table is a
+    function of them), anything else by :func:`fingerprint` of the value (read when not
+    given)."""
+    name, *args = call
+    if name == "table":
+        return file_print(folder.path / args[0])
+    if value is None:
+        value = CALLS[name](folder, *args)
+    return fingerprint(value)
+
+
 def fingerprint(value: Any) -> str:
     """SHA-256 of a value a figure read: a table (its columns, their types and every cell, the
     index too; polygons as WKB with their CRS), a series, or plain JSON data."""
@@ -121,7 +146,7 @@ class Reads:
         key = (call, *args)
         if key not in self.trace:
             if key not in self._prints:
-                self._prints[key] = fingerprint(value)
+                self._prints[key] = _print_of(self._folder, key, value)
             self.trace[key] = self._prints[key]
         return value
 
@@ -166,8 +191,7 @@ class Reads:
 def current_print(folder: RunFolder, call: Call, prints: dict[Call, str]) -> str:
     """The fingerprint of ``call`` on ``folder`` now (memoised in ``prints``)."""
     if call not in prints:
-        name, *args = call
-        prints[call] = fingerprint(CALLS[name](folder, *args))
+        prints[call] = _print_of(folder, call)
     return prints[call]
 
 
@@ -306,4 +330,4 @@ def _read_record(entry: Path) -> dict[str, Any] | None:
 
 
 __all__ = ["CALLS", "KEEP", "FigureCache", "Reads", "current_print", "drawing_versions",
-           "fingerprint"]
+           "file_print", "fingerprint"]
