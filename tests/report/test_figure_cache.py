@@ -182,14 +182,15 @@ def test_ctrl_c_while_workers_draw_exits_130_and_stops_them(region: Path,
     deadline = time.monotonic() + 120
     workers: set[int] = set()
     while len(workers) < 2:  # the two workers drawing the figures of the new delineation
-        assert proc.poll() is None, proc.communicate()
+        assert proc.poll() is None, ("finished before two workers were seen", workers,
+                                     proc.communicate())
         assert time.monotonic() < deadline, "the figures were never drawn in workers"
         workers = _children(proc.pid)
         time.sleep(0.01)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
-    assert "Interrupted." in err and "Traceback" not in err
+    assert "Interrupted." in err and "Traceback" not in err, err
     deadline = time.monotonic() + 10
     while any(_alive(p) for p in workers) and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -682,13 +682,21 @@ def _draw_in_workers(figures: _Figures, todo: list[str], workers: int,
 
 def _stop(pool: Any) -> None:
     """End the workers of ``pool`` now (they ignore Ctrl-C) and let it go."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
+    # the pool's processes (a private attribute: ProcessPoolExecutor has no public way to end
+    # its workers before Python 3.14); a process still being started may have no pid yet
+    processes = [p for p in list((getattr(pool, "_processes", None) or {}).values())
+                 if getattr(p, "pid", None) is not None]
     for p in processes:
-        if p.is_alive():
+        try:
             p.terminate()
+        except (OSError, ValueError, AssertionError):  # ended already, or closed
+            continue
     pool.shutdown(wait=False, cancel_futures=True)
     for p in processes:
-        p.join(timeout=5)
+        try:
+            p.join(timeout=5)
+        except (OSError, ValueError, AssertionError):
+            continue
 
 
 __all__ = ["PARALLEL_FROM", "TOP_FLOWS", "Drawn", "FigureSet", "draw_figures",
