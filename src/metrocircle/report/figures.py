@@ -637,6 +637,10 @@ def _worker_start(figures: _Figures) -> None:
     # Ctrl-C reaches every process of the terminal's group: the main process stops the
     # workers and says "Interrupted."; a worker must not print a traceback of its own
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A worker writes nothing to the terminal: a lock of the console (the progress bar's
+    # thread) held at the moment of the fork would never be released here. What a figure has
+    # to say travels back in its job's notes.
+    logging.disable(logging.CRITICAL)
     _WORKER = figures
 
 
