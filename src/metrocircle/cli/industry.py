@@ -104,15 +104,13 @@ def industry(
     and options not given take the values of its industry step."""
     import pandas as pd
 
-    from metrocircle import __version__
     from metrocircle.cli._common import progress_bar
     from metrocircle.industry import activity_matrix, colocation_quotient, plant_herfindahl
     from metrocircle.industry.run import analyse, write_outputs
-    from metrocircle.model.io import file_checksum, read_table, write_json
+    from metrocircle.model.io import file_checksum, read_table
+    from metrocircle.model.output import OutputDir
 
-    inputs: dict[str, Any] = {}
-    names: dict[str, str] | None = None
-    groups: pd.Series | None = None
+    # every option is checked, and --out with it, before any file is read
     if example is not None:
         if example != "chongqing":
             raise ParameterError(
@@ -122,6 +120,29 @@ def industry(
             raise ParameterError(
                 "The 'example' parameter of industry cannot be combined with --table or --units."
             )
+    elif table is None:
+        raise ParameterError(
+            "The 'table' parameter of industry is required (or use --example chongqing)."
+        )
+    if group_col is not None and units is None:
+        raise ParameterError("The 'group_col' parameter of industry needs --units.")
+    pairs: list[tuple[str, str]] = []
+    for item in pair or []:
+        a, sep, b = item.partition(":")
+        if not sep or not a.strip() or not b.strip():
+            raise ParameterError(f"The 'pair' parameter of industry must be A:B. Got {item!r}.")
+        pairs.append((a.strip(), b.strip()))
+    if pairs and points is None:
+        raise ParameterError("The 'pair' parameter of industry needs --points.")
+    if points is not None and not pairs:
+        raise ParameterError("The 'points' parameter of industry needs at least one --pair A:B.")
+    output = OutputDir(out, command="industry", inputs={
+        "table": table, "units": units, "firms": firms, "points": points})
+
+    inputs: dict[str, Any] = {}
+    names: dict[str, str] | None = None
+    groups: pd.Series | None = None
+    if example is not None:
         import tempfile
 
         from metrocircle.cli._common import given
@@ -147,7 +168,8 @@ def industry(
                              "census": str(project.resolve(project.input("census")["file"])),
                              "industries": step["industries"], **act["rows"],
                              "reference": reference_name}
-    elif table is not None:
+    else:
+        assert table is not None  # checked above
         raw, first_line = read_table(table)
         inputs["table"] = {"path": str(table), "sha256": file_checksum(table), "rows": len(raw)}
         reference = None
@@ -195,8 +217,6 @@ def industry(
                         f"{group_col!r}."
                     )
                 groups = pd.Series(uraw[group_col].astype(str).to_numpy(), index=ids.to_numpy())
-        elif group_col is not None:
-            raise ParameterError("The 'group_col' parameter of industry needs --units.")
         matrix = activity_matrix(
             raw,
             unit_col=unit_col,
@@ -208,10 +228,6 @@ def industry(
             source=table.name,
             line_offset=first_line,
         )
-    else:
-        raise ParameterError(
-            "The 'table' parameter of industry is required (or use --example chongqing)."
-        )
     plants = None
     if firms is not None:
         fraw, _ = read_table(firms)
@@ -219,16 +235,6 @@ def industry(
         plants = plant_herfindahl(
             fraw, industry_col=firm_industry_col, value_col=firm_value_col, source=firms.name
         )
-    pairs: list[tuple[str, str]] = []
-    for item in pair or []:
-        a, sep, b = item.partition(":")
-        if not sep or not a.strip() or not b.strip():
-            raise ParameterError(f"The 'pair' parameter of industry must be A:B. Got {item!r}.")
-        pairs.append((a.strip(), b.strip()))
-    if pairs and points is None:
-        raise ParameterError("The 'pair' parameter of industry needs --points.")
-    if points is not None and not pairs:
-        raise ParameterError("The 'points' parameter of industry needs at least one --pair A:B.")
 
     with progress_bar(progress) as cb:
         result = analyse(
@@ -289,19 +295,13 @@ def industry(
                 "kernel": "gaussian over k nearest neighbours",
                 "point_row": "CSV line of the point (header = 1)",
             }
-    written = write_outputs(result, out)
-    run = {
-        "command": "industry",
-        "metrocircle_version": __version__,
-        "measure": measure or "not stated (pass --measure to record what the values count)",
-        "inputs": inputs,
-        **result.info,
-        "outputs": [p.name for p in written] + ["run.json"],
-    }
-    write_json(run, Path(out) / "run.json")
+    measure = measure or "not stated (pass --measure to record what the values count)"
+    with output as od:
+        written = write_outputs(result, od)
+        od.record(measure=measure, inputs=inputs, **result.info)
     typer.echo(
         f"{result.info['units']} units x {len(result.info['industries'])} industries "
-        f"({run['measure']}); {result.info['cluster_candidates']} cluster candidates; "
+        f"({measure}); {result.info['cluster_candidates']} cluster candidates; "
         f"wrote {len(written) + 1} files to {out}"
     )
     if plants is None:
