@@ -107,10 +107,12 @@ class ODResult:
             out_dir.write_json(self.accounting, "accounting.json")
             out_dir.record(**self.run)
             return out_dir.final
+        from metrocircle.model.io import write_table
+
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        self.published_od().to_csv(out / "od.csv", index=False)
-        self.units.to_csv(out / "units.csv", index=False)
+        write_table(self.published_od(), out / "od.csv")
+        write_table(self.units, out / "units.csv")
         (out / "accounting.json").write_text(json.dumps(self.accounting, indent=2) + "\n")
         (out / "run.json").write_text(json.dumps(self.run, indent=2, default=str) + "\n")
         return out
