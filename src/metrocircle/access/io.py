@@ -44,14 +44,33 @@ def read_table(path: str | Path, *, source: str | None = None) -> pd.DataFrame:
             gpd = require("geopandas", "geo")
             df = gpd.read_file(path)
         else:
-            head = pd.read_csv(path, nrows=0).columns
-            df = pd.read_csv(path, dtype={c: "string" for c in head if c in _ID_COLUMNS})
+            df = _read_text_table(path, source)
     except (OSError, ValueError, pd.errors.ParserError) as err:
         raise InputError([Problem(source, f"cannot read {path}: {err}")]) from err
     for col in df.columns:
         if col in _ID_COLUMNS and col != "geometry":
             df[col] = df[col].astype("string")
     return df
+
+
+def _read_text_table(path: Path, source: str) -> pd.DataFrame:
+    """A CSV file read as every metrocircle reader reads one: the encoding detected (UTF-8,
+    UTF-16, GB18030/GBK, Windows-1252/Latin-1), the delimiter sniffed, and the apostrophe a
+    spreadsheet-safe CSV writer put before a formula-like cell removed; numbers are parsed, id
+    columns kept as text."""
+    import io as _io
+
+    from metrocircle.model.io import decode_text, sniff_delimiter
+    from metrocircle.model.output import restore_cell_text
+
+    text, _ = decode_text(path.read_bytes(), source=source)
+    if not text.strip():
+        raise InputError([Problem(source, "the file is empty (no header, no rows)")])
+    sep = sniff_delimiter(text[:65536], default="\t" if path.suffix.lower() == ".tsv" else ",")
+    head = pd.read_csv(_io.StringIO(text), sep=sep, nrows=0).columns
+    df = pd.read_csv(_io.StringIO(text), sep=sep,
+                     dtype={c: "string" for c in head if c in _ID_COLUMNS})
+    return restore_cell_text(df)
 
 
 def load_inputs(
