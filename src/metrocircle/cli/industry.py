@@ -196,16 +196,11 @@ def industry(
             inputs["reference_units"] = codes
         expected = None
         if units is not None:
-            uraw, _ = read_table(units)
+            from metrocircle.model.io import read_units
+
+            # the model's reader: a missing column, blank or repeated codes are one error
+            uraw = read_units(units)
             inputs["units"] = {"path": str(units), "sha256": file_checksum(units)}
-            if "unit_id" not in uraw.columns:
-                p = Problems()
-                p.add(
-                    units.name,
-                    "column 'unit_id' not found; the table has: "
-                    + ", ".join(map(str, uraw.columns)),
-                )
-                p.raise_if_any()
             ids = uraw["unit_id"].astype("string").str.strip()
             expected = ids.dropna().tolist()
             if "name" in uraw.columns:
