@@ -204,13 +204,28 @@ OUT_CASES = ["input-folder", "a-file", "under-a-file", "foreign-files", "earlier
              "earlier-run-plus-a-file"]
 
 
-@pytest.mark.parametrize("name", NAMES)
+def _project_run(folder: Path) -> tuple[list[str], list[Path]]:
+    """``metrocircle run`` on the tiny hand-made project of tests/project (under a second)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "project"))
+    from project_cases import write_tiny
+
+    project = write_tiny(folder)
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    return ["run", str(project), "--no-report", "--no-progress"], files
+
+
+@pytest.mark.parametrize("name", [*NAMES, "run"])
 @pytest.mark.parametrize("case", OUT_CASES)
 def test_out_never_damages_inputs_or_mixes_runs(tmp_path, capsys, name, case) -> None:
-    files = write_inputs(PLAIN, tmp_path / "in")
-    build = COMMANDS[name]
-    args = build(files, FileForm())
-    inputs = list(files.values())
+    if name == "run":
+        args, inputs = _project_run(tmp_path / "in")
+        files = {}
+    else:
+        files = write_inputs(PLAIN, tmp_path / "in")
+        args = COMMANDS[name](files, FileForm())
+        inputs = list(files.values())
     if case == "input-folder":
         out = tmp_path / "in"
     elif case in ("a-file", "under-a-file"):
@@ -244,6 +259,21 @@ def test_out_never_damages_inputs_or_mixes_runs(tmp_path, capsys, name, case) ->
     assert expect in res.err, res.err
     if before is not None:
         assert snapshot(out) == before
+
+
+@pytest.mark.parametrize("case", ["a-file", "under-a-file", "foreign-files"])
+def test_init_refuses_a_folder_it_cannot_own(tmp_path, capsys, case) -> None:
+    from metrocircle.cli.main import main
+
+    target = tmp_path / "notes.txt"
+    target.write_text("keep me")
+    folder = {"a-file": target, "under-a-file": target / "project",
+              "foreign-files": tmp_path}[case]
+    before = snapshot(tmp_path)
+    code = main(["init", str(folder), "--example", "chongqing"])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err and err.count("Error: ") == 1, err
+    assert snapshot(tmp_path) == before
 
 
 # -- class 7 and 9: inputs that cannot be right, every problem in one error -------------------
