@@ -104,7 +104,7 @@ def industry(
     and options not given take the values of its industry step."""
     import pandas as pd
 
-    from metrocircle.cli._common import progress_bar
+    from metrocircle.cli._common import given, progress_bar
     from metrocircle.industry import activity_matrix, colocation_quotient, plant_herfindahl
     from metrocircle.industry.run import analyse, write_outputs
     from metrocircle.model.io import file_checksum, read_table
@@ -145,7 +145,6 @@ def industry(
     if example is not None:
         import tempfile
 
-        from metrocircle.cli._common import given
         from metrocircle.project import example_project
         from metrocircle.project.run import RunResult
         from metrocircle.project.steps import Industry
@@ -172,6 +171,17 @@ def industry(
         assert table is not None  # checked above
         raw, first_line = read_table(table)
         inputs["table"] = {"path": str(table), "sha256": file_checksum(table), "rows": len(raw)}
+        # a column option given on the command line must name a column of the table (a
+        # missing --value-col made the long table look wide: 'industry is not a number')
+        absent = [f"--{opt.replace('_', '-')} {col!r}"
+                  for opt, col in (("unit_col", unit_col), ("industry_col", industry_col),
+                                   ("value_col", value_col))
+                  if given(ctx, opt) and col not in raw.columns]
+        if absent:
+            p = Problems()
+            p.add(table.name, f"{', '.join(absent)} not found; the table has: "
+                              + ", ".join(map(str, raw.columns)))
+            p.raise_if_any()
         reference = None
         reference_name = None
         if reference_units:
