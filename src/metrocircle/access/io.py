@@ -45,6 +45,8 @@ def read_table(path: str | Path, *, source: str | None = None) -> pd.DataFrame:
             df = gpd.read_file(path)
         else:
             df = _read_text_table(path, source)
+    except InputError:
+        raise  # already one clear problem of the file
     except (OSError, ValueError, pd.errors.ParserError) as err:
         raise InputError([Problem(source, f"cannot read {path}: {err}")]) from err
     for col in df.columns:
@@ -54,23 +56,17 @@ def read_table(path: str | Path, *, source: str | None = None) -> pd.DataFrame:
 
 
 def _read_text_table(path: Path, source: str) -> pd.DataFrame:
-    """A CSV file read as every metrocircle reader reads one: the encoding detected (UTF-8,
-    UTF-16, GB18030/GBK, Windows-1252/Latin-1), the delimiter sniffed, and the apostrophe a
-    spreadsheet-safe CSV writer put before a formula-like cell removed; numbers are parsed, id
-    columns kept as text."""
+    """A CSV file read by the data model's reader (encoding detected, delimiter sniffed, two
+    columns with one name refused, the apostrophe a spreadsheet-safe CSV writer put before a
+    formula-like cell removed), then typed as this module expects: numbers parsed, empty cells
+    missing, id columns kept as text."""
     import io as _io
 
-    from metrocircle.model.io import decode_text, sniff_delimiter
-    from metrocircle.model.output import restore_cell_text
+    from metrocircle.model.io import read_table as read_model_table
 
-    text, _ = decode_text(path.read_bytes(), source=source)
-    if not text.strip():
-        raise InputError([Problem(source, "the file is empty (no header, no rows)")])
-    sep = sniff_delimiter(text[:65536], default="\t" if path.suffix.lower() == ".tsv" else ",")
-    head = pd.read_csv(_io.StringIO(text), sep=sep, nrows=0).columns
-    df = pd.read_csv(_io.StringIO(text), sep=sep,
-                     dtype={c: "string" for c in head if c in _ID_COLUMNS})
-    return restore_cell_text(df)
+    table, _ = read_model_table(path, source=source)
+    return pd.read_csv(_io.StringIO(table.to_csv(index=False)),
+                       dtype={c: "string" for c in table.columns if c in _ID_COLUMNS})
 
 
 def load_inputs(
