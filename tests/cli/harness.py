@@ -124,14 +124,15 @@ class World:
             rows.append({"cell_id": f"c{i}", "lon": lon, "lat": lat, "unit_id": c})
         return pd.DataFrame(rows)
 
-    def records(self, *, days: int = 7) -> pd.DataFrame:
+    def records(self, *, days: int = 7, people: int | None = None) -> pd.DataFrame:
         """One record per hour per person; person p lives in unit p % n and works in unit 0
-        (or in unit 1 for odd p) on weekdays 9-17; user ids are drawn from the codes too."""
+        (or in unit 1 when p // n is odd) on weekdays 9-17; user ids are drawn from the codes
+        too."""
         start = pd.Timestamp("2024-03-04")  # a Monday
         rows = []
-        people = 2 * self.n
+        people = 2 * self.n if people is None else people
         for p in range(people):
-            home, work = p % self.n, (0 if p % 2 == 0 else 1)
+            home, work = p % self.n, (0 if (p // self.n) % 2 == 0 else 1)
             for d in range(days):
                 for h in range(24):
                     at_work = d % 7 < 5 and 9 <= h < 17

@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -36,6 +37,9 @@ from harness import (
 )
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "signaling"))
+from test_disclosure import check_protected  # noqa: E402 - the audit of tests/signaling
 
 # Few examples per command (each is a whole run); no shrinking: a failing example is printed as
 # drawn, and a command run per shrinking step would take minutes.
@@ -293,6 +297,10 @@ CORRUPTIONS = {
     "urban-above-population": ("units", lambda df: df.assign(
         urban_population=df["population"] * 3), r"urban"),
     "header-only-cores": ("cores", lambda df: df.iloc[:0], r"no rows|no core|empty"),
+    "two-columns-one-name": ("units", lambda df: df.rename(columns={"employment": "population"}),
+                             r"share one name|more than once|duplicate"),
+    "two-value-columns": ("flows", lambda df: df.rename(columns={"moe": "value"}),
+                          r"share one name|more than once|duplicate"),
     "missing-code": ("membership", lambda df: df.assign(
         unit_id=df["unit_id"].where(df.index != 1, "")), r"missing|blank|empty"),
 }
@@ -373,6 +381,49 @@ def test_the_same_param_twice_in_every_command(tmp_path, capsys, name) -> None:
     assert res.code == 2 and "more than once" in res.err, res.err
 
 
+#: commands with column options, and one that names a column the file lacks
+COLUMN_OPTIONS = {
+    "delineate": "--value-col", "ttwa-lma": "--value-col", "combine": "--value-col",
+    "strength": "--origin-col", "roles": "--value-col", "groups": "--value-col",
+    "indicators": "--value-col", "sensitivity": "--origin-col", "uncertainty": "--value-col",
+    "compare": "--units-id-col", "simulate-signaling": "--units-id-col", "od": "--user-col",
+    "industry": "--value-col", "access": None,
+}
+
+
+@pytest.mark.parametrize("name", [n for n, o in COLUMN_OPTIONS.items() if o])
+def test_a_column_option_naming_a_missing_column_is_an_error(tmp_path, capsys, name) -> None:
+    files = write_inputs(PLAIN, tmp_path / "in")
+    args = [*COMMANDS[name](files, FileForm()), COLUMN_OPTIONS[name], "no_such_column"]
+    res = run(args, capsys, inputs=list(files.values()), out=tmp_path / "out")
+    assert res.code == 2 and "no_such_column" in res.err, res.err
+
+
+# -- class 1: nothing suppressed can be solved for, through the command -----------------------
+
+
+@SETTINGS
+@given(people=st.integers(6, 30), min_count=st.sampled_from([2, 3, 5]))
+def test_od_publishes_no_recoverable_cell(tmp_path_factory, capsys, people, min_count) -> None:
+    from metrocircle.signaling import od_from_records
+
+    tmp = tmp_path_factory.mktemp("od1")
+    files = write_inputs(PLAIN, tmp / "in")
+    PLAIN.records(people=people).to_parquet(files["records"], index=False)
+    out = tmp / "out"
+    res = run(["od", "--records", str(files["records"]), "--cells", str(files["cells"]),
+               "--min-count", str(min_count)], capsys, inputs=list(files.values()), out=out)
+    assert res.code == 0, res.err
+    users = od_from_records(files["records"], cells=files["cells"], min_count=min_count,
+                            keep_users=True)._users
+    users = users[users["home_unit"].notna() & users["work_unit"].notna()]
+    truth = (users.groupby(["home_unit", "work_unit"]).size().rename("n").reset_index()
+             .rename(columns={"home_unit": "origin", "work_unit": "destination"}))
+    ranges = check_protected(out, truth, None, min_count)
+    acc = json.loads((out / "accounting.json").read_text(encoding="utf-8"))
+    assert len(ranges) == acc["od"]["pairs_suppressed"]
+
+
 # -- class 5: timestamps with offsets through od ----------------------------------------------
 
 
@@ -400,6 +451,28 @@ def test_od_with_offsets_is_refused_without_tz_and_right_with_it(tmp_path_factor
         return
     assert res.code == 0, res.err
     assert csv_tables(tmp / "out") == plain_result("od", tmp_path_factory.getbasetemp(), capsys)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+@pytest.mark.parametrize("when", ["1970-01-01 08:00:00", "1989-12-31 23:00:00",
+                                  "2100-01-01 00:00:00", "2262-04-11 00:00:00"])
+def test_od_with_implausible_dates_names_the_records(tmp_path, capsys, fmt, when) -> None:
+    files = write_inputs(PLAIN, tmp_path / "in")
+    rec = PLAIN.records()
+    rec["time"] = rec["time"].astype("datetime64[us]")
+    rec.loc[[5, 40], "time"] = pd.Timestamp(when)
+    if fmt == "csv":
+        files["records"].unlink()
+        files["records"] = write_csv(rec.assign(time=rec["time"].dt.strftime(
+            "%Y-%m-%d %H:%M:%S")), tmp_path / "in" / "records.csv", FileForm())
+    else:
+        rec.to_parquet(files["records"], index=False)
+    res = run(COMMANDS["od"](files, FileForm()), capsys, inputs=list(files.values()),
+              out=tmp_path / "out")
+    assert res.code == 2, res.out
+    # one labelling everywhere: 'line N' of the CSV file (header = line 1), 'row N' of Parquet
+    want = "[line 7, line 42]" if fmt == "csv" else "[row 6, row 41]"
+    assert want in res.err, res.err
 
 
 @pytest.mark.parametrize(("cell", "listed"), [("=1+1", True), ("ok", False)])
