@@ -42,6 +42,7 @@ class World:
 
     codes: list[str]
     names: list[str]
+    area: str = "M1"
     flows_scale: int = 10
     extra: dict[str, object] = field(default_factory=dict)
 
@@ -79,7 +80,7 @@ class World:
         return pd.DataFrame(rows)
 
     def cores(self) -> pd.DataFrame:
-        return pd.DataFrame({"unit_id": [self.codes[0]], "area_id": ["M1"]})
+        return pd.DataFrame({"unit_id": [self.codes[0]], "area_id": [self.area]})
 
     def adjacency(self) -> pd.DataFrame:
         pairs = []
@@ -103,9 +104,9 @@ class World:
         rows = []
         for i, c in enumerate(self.codes):
             if i == 0:
-                rows.append((c, "M1", "core"))
+                rows.append((c, self.area, "core"))
             elif i <= 2 + shift:
-                rows.append((c, "M1", "outlying"))
+                rows.append((c, self.area, "outlying"))
             else:
                 rows.append((c, "", "outside"))
         return pd.DataFrame(rows, columns=["unit_id", "area_id", "status"])
