@@ -84,8 +84,8 @@ def init_project(folder: str | Path, *, example: str) -> Path:
 
     project = example_project(example)
     target = Path(folder).expanduser()
-    # the check every output folder gets: not a file, not under a file, not the root
-    check_out_dir(target, option="DIR")
+    if not target.is_dir():  # the check every output folder gets: not a file, not under one
+        check_out_dir(target, option="DIR")
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise ProjectError([Problem("DIR", f"{target} exists and is not an empty folder; "
                                            "give a new folder")], path=str(target))
