@@ -205,3 +205,91 @@ def test_example_defaults_are_the_demos(tmp_path: Path, capsys) -> None:
     assert len(got) > 0 and (got["lq"] > 1.25).all() and (got["share"] >= 0.05).all()
     loc = pd.read_csv(o / "localisation.csv").set_index("industry")
     assert (loc["gini"] >= loc["hoover"] - 1e-12).all()
+
+
+# -- the output folder: the same guarantees as every other command (model/output.py) -----------
+
+
+def test_outputs_are_recorded_and_spreadsheet_safe(tmp_path: Path, capsys) -> None:
+    from metrocircle.model.io import file_checksum
+
+    f = tmp_path / "jobs.csv"
+    f.write_text(LONG.replace("001", "=1+1").replace("agri", "@agri"))
+    o = tmp_path / "o"
+    code, _, err = run(["--table", str(f), "--out", str(o)], capsys)
+    assert code == 0, err
+    record = json.loads((o / "run.json").read_text())
+    assert record["command"] == "industry"
+    on_disk = sorted(p.name for p in o.iterdir() if p.name != "run.json")
+    assert sorted(record["files"]) == on_disk
+    for name, sha in record["files"].items():
+        assert sha == file_checksum(o / name)
+    assert record["inputs"]["table"]["sha256"] == file_checksum(f)
+    text = (o / "lq.csv").read_text()
+    assert "'=1+1" in text and "'@agri" in text
+    assert "\n=1+1" not in text and ",@agri" not in text
+    lq = pd.read_csv(o / "lq.csv")  # read back by metrocircle, the values are intact
+    from metrocircle.model.io import read_table
+
+    assert "=1+1" in set(read_table(o / "lq.csv")[0]["unit_id"]) and len(lq) == 6
+
+
+def test_out_holding_the_table_is_refused_before_any_work(tmp_path: Path, capsys) -> None:
+    f = tmp_path / "jobs.csv"
+    f.write_text(LONG)
+    code, _, err = run(["--table", str(f), "--out", str(tmp_path)], capsys)
+    assert code == 2 and "holds the input" in err
+    assert f.read_text() == LONG and sorted(p.name for p in tmp_path.iterdir()) == ["jobs.csv"]
+
+
+@pytest.mark.parametrize("where", ["file", "under-file"])
+def test_out_that_is_a_file_is_refused_before_reading(tmp_path: Path, capsys, where) -> None:
+    target = tmp_path / "taken.csv"
+    target.write_text("x")
+    out = target if where == "file" else target / "sub"
+    # the table does not exist: the folder is refused first, before any file is read
+    code, _, err = run(["--table", str(tmp_path / "missing.csv"), "--out", str(out)], capsys)
+    assert code == 2 and "file" in err and "missing.csv" not in err
+    assert target.read_text() == "x"
+
+
+def test_a_rerun_leaves_no_file_of_the_earlier_run(tmp_path: Path, capsys) -> None:
+    f = tmp_path / "jobs.csv"
+    f.write_text(LONG)
+    pts = tmp_path / "points.csv"
+    pts.write_text("label,lon,lat\n" + "".join(
+        f"{'AB'[i % 2]},{106 + i * 0.01},{29 + (i % 3) * 0.01}\n" for i in range(12)))
+    o = tmp_path / "o"
+    code, _, err = run(["--table", str(f), "--points", str(pts), "--pair", "A:B",
+                        "--permutations", "9", "--k", "3", "--out", str(o)], capsys)
+    assert code == 0, err
+    assert (o / "colocation.csv").exists()
+    code, _, err = run(["--table", str(f), "--out", str(o)], capsys)
+    assert code == 0, err
+    assert not (o / "colocation.csv").exists() and not (o / "colocation_local.csv").exists()
+    assert sorted(json.loads((o / "run.json").read_text())["files"]) == sorted(
+        p.name for p in o.iterdir() if p.name != "run.json")
+
+
+def test_a_folder_of_foreign_files_is_refused(tmp_path: Path, capsys) -> None:
+    f = tmp_path / "jobs.csv"
+    f.write_text(LONG)
+    o = tmp_path / "o"
+    o.mkdir()
+    (o / "my_notes.txt").write_text("keep")
+    code, _, err = run(["--table", str(f), "--out", str(o)], capsys)
+    assert code == 2 and "no metrocircle run listed" in err
+    assert (o / "my_notes.txt").read_text() == "keep"
+
+
+def test_a_failed_run_leaves_the_earlier_results(tmp_path: Path, capsys) -> None:
+    f = tmp_path / "jobs.csv"
+    f.write_text(LONG)
+    o = tmp_path / "o"
+    assert run(["--table", str(f), "--out", str(o)], capsys)[0] == 0
+    before = {p.name: p.read_bytes() for p in o.iterdir()}
+    f.write_text(LONG.replace("40", "-40"))
+    code, _, err = run(["--table", str(f), "--out", str(o)], capsys)
+    assert code == 2, err
+    assert {p.name: p.read_bytes() for p in o.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["jobs.csv", "o"]

@@ -136,3 +136,15 @@ def test_unsafe_names_are_refused(bad):
 def test_paths_inside_the_folder_must_be_plain_names(tmp_path):
     with OutputDir(tmp_path / "run", command="test") as od, pytest.raises(ParameterError):
         od.path("..", "escape.csv")
+
+
+def test_categorical_columns_are_neutralised_too(tmp_path):
+    """Found by tests/cli/test_every_command_properties.py: access writes a categorical column
+    of unit names; a formula-like category needs the mark like any text."""
+    df = pd.DataFrame({"unit_id": pd.Categorical(["=1+1", "ok", "=1+1"]), "v": [1, 2, 3]})
+    out = tmp_path / "run"
+    with OutputDir(out, command="test") as od:
+        od.write_table(df, "t.csv")
+    assert (out / "t.csv").read_text().splitlines()[1:] == ["'=1+1,1", "ok,2", "'=1+1,3"]
+    assert read_table(out / "t.csv")[0]["unit_id"].tolist() == ["=1+1", "ok", "=1+1"]
+    assert df["unit_id"].tolist() == ["=1+1", "ok", "=1+1"]  # the caller's frame is unchanged

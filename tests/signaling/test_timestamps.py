@@ -124,7 +124,7 @@ def test_offsets_without_tz_are_an_error_on_both_engines(spark, tmp_path, local,
     assert msgs[0] == msgs[1]
     assert "no analysis time zone" in msgs[0] and "--tz" in msgs[0]
     if form == "plus8":
-        assert "has 2 timestamp(s)" in msgs[0] and "[5, 12]" in msgs[0], msgs[0]
+        assert "has 2 timestamp(s)" in msgs[0] and "[line 5, line 12]" in msgs[0], msgs[0]
 
 
 @pytest.mark.spark
@@ -146,14 +146,14 @@ def test_implausible_dates_name_the_records(spark, tmp_path, local, cells, fmt):
         text.iloc[8] = "2150-06-01 12:00:00"
         text.iloc[9] = "20240-03-04 10:00:00"  # a year typed wrong, past any int32 day count
         path = _write_csv(recs, text, tmp_path / "r.csv")
-        rows = "[6, 10, 11]"
+        rows = "[line 6, line 10, line 11]"
     else:
         t = recs["time"].astype("datetime64[us]").copy()
         t.iloc[4] = pd.Timestamp("1989-12-31 23:59:59")
         t.iloc[8] = pd.Timestamp("2100-01-01 00:00:00")
         path = tmp_path / "r.parquet"
         recs.assign(time=t).to_parquet(path)
-        rows = "[5, 9]"
+        rows = "[row 5, row 9]"
     msgs = []
     for engine in ("duckdb", SparkEngine(spark=spark)):
         with pytest.raises(InputError) as e:
@@ -173,6 +173,6 @@ def test_one_error_lists_every_kind_of_timestamp_problem(tmp_path, local, cells)
         _run(_write_csv(local, text, tmp_path / "r.csv"), cells, "duckdb")
     assert len(e.value.problems) == 3
     msg = str(e.value)
-    for row, what in (("[4]", "cannot be parsed"), ("[7]", "no analysis time zone"),
-                      ("[9]", "plausible range")):
+    for row, what in (("[line 4]", "cannot be parsed"), ("[line 7]", "no analysis time zone"),
+                      ("[line 9]", "plausible range")):
         assert any(row in str(p) and what in str(p) for p in e.value.problems), msg

@@ -332,9 +332,10 @@ def write_outputs(
     def _csv(df: pd.DataFrame | None, name: str) -> None:
         if df is None:
             return
-        path = out / name
-        df.to_csv(path, index=False, na_rep="")
-        written.append(path)
+        from metrocircle.model.io import write_table
+
+        # through the model's writer: a cell a spreadsheet would run as a formula is neutralised
+        written.append(write_table(df, out / name))
 
     base = result.base if isinstance(result, ScenarioResult) else result
     _csv(base.travel_times, "travel_times.csv")

@@ -44,14 +44,29 @@ def read_table(path: str | Path, *, source: str | None = None) -> pd.DataFrame:
             gpd = require("geopandas", "geo")
             df = gpd.read_file(path)
         else:
-            head = pd.read_csv(path, nrows=0).columns
-            df = pd.read_csv(path, dtype={c: "string" for c in head if c in _ID_COLUMNS})
+            df = _read_text_table(path, source)
+    except InputError:
+        raise  # already one clear problem of the file
     except (OSError, ValueError, pd.errors.ParserError) as err:
         raise InputError([Problem(source, f"cannot read {path}: {err}")]) from err
     for col in df.columns:
         if col in _ID_COLUMNS and col != "geometry":
             df[col] = df[col].astype("string")
     return df
+
+
+def _read_text_table(path: Path, source: str) -> pd.DataFrame:
+    """A CSV file read by the data model's reader (encoding detected, delimiter sniffed, two
+    columns with one name refused, the apostrophe a spreadsheet-safe CSV writer put before a
+    formula-like cell removed), then typed as this module expects: numbers parsed, empty cells
+    missing, id columns kept as text."""
+    import io as _io
+
+    from metrocircle.model.io import read_table as read_model_table
+
+    table, _ = read_model_table(path, source=source)
+    return pd.read_csv(_io.StringIO(table.to_csv(index=False)),
+                       dtype={c: "string" for c in table.columns if c in _ID_COLUMNS})
 
 
 def load_inputs(

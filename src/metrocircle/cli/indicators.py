@@ -54,13 +54,16 @@ def indicators(
                        command="indicators")
     reader = ReadAll()
     u = reader.attempt(io.read_units, units, id_col=units_id_col)
-    m = reader.attempt(io.read_table, membership)
+    # the model's reader checks blank and repeated codes and codes outside the units, by line,
+    # with the other files' problems in the same error
+    m = reader.attempt(io.read_membership, membership, area_col=area_col,
+                       universe=list(u["unit_id"]) if u is not None else None)
     f = (reader.attempt(io.read_flows, flows, origin_col=origin_col,
                         destination_col=destination_col, value_col=value_col)
          if flows is not None else None)
     reader.raise_if_any()
     assert u is not None and m is not None  # raise_if_any raised otherwise
-    table = area_indicators(u, m[0], flows=f, columns=columns, area_col=area_col)
+    table = area_indicators(u, m, flows=f, columns=columns, area_col="area_id")
     with output as od:
         od.write_table(table, "indicators.csv")
         od.record(columns={**DEFAULT_COLUMNS, **columns}, areas=len(table),

@@ -104,15 +104,13 @@ def industry(
     and options not given take the values of its industry step."""
     import pandas as pd
 
-    from metrocircle import __version__
-    from metrocircle.cli._common import progress_bar
+    from metrocircle.cli._common import given, progress_bar
     from metrocircle.industry import activity_matrix, colocation_quotient, plant_herfindahl
     from metrocircle.industry.run import analyse, write_outputs
-    from metrocircle.model.io import file_checksum, read_table, write_json
+    from metrocircle.model.io import file_checksum, read_table
+    from metrocircle.model.output import OutputDir
 
-    inputs: dict[str, Any] = {}
-    names: dict[str, str] | None = None
-    groups: pd.Series | None = None
+    # every option is checked, and --out with it, before any file is read
     if example is not None:
         if example != "chongqing":
             raise ParameterError(
@@ -122,9 +120,31 @@ def industry(
             raise ParameterError(
                 "The 'example' parameter of industry cannot be combined with --table or --units."
             )
+    elif table is None:
+        raise ParameterError(
+            "The 'table' parameter of industry is required (or use --example chongqing)."
+        )
+    if group_col is not None and units is None:
+        raise ParameterError("The 'group_col' parameter of industry needs --units.")
+    pairs: list[tuple[str, str]] = []
+    for item in pair or []:
+        a, sep, b = item.partition(":")
+        if not sep or not a.strip() or not b.strip():
+            raise ParameterError(f"The 'pair' parameter of industry must be A:B. Got {item!r}.")
+        pairs.append((a.strip(), b.strip()))
+    if pairs and points is None:
+        raise ParameterError("The 'pair' parameter of industry needs --points.")
+    if points is not None and not pairs:
+        raise ParameterError("The 'points' parameter of industry needs at least one --pair A:B.")
+    output = OutputDir(out, command="industry", inputs={
+        "table": table, "units": units, "firms": firms, "points": points})
+
+    inputs: dict[str, Any] = {}
+    names: dict[str, str] | None = None
+    groups: pd.Series | None = None
+    if example is not None:
         import tempfile
 
-        from metrocircle.cli._common import given
         from metrocircle.project import example_project
         from metrocircle.project.run import RunResult
         from metrocircle.project.steps import Industry
@@ -147,9 +167,21 @@ def industry(
                              "census": str(project.resolve(project.input("census")["file"])),
                              "industries": step["industries"], **act["rows"],
                              "reference": reference_name}
-    elif table is not None:
+    else:
+        assert table is not None  # checked above
         raw, first_line = read_table(table)
         inputs["table"] = {"path": str(table), "sha256": file_checksum(table), "rows": len(raw)}
+        # a column option given on the command line must name a column of the table (a
+        # missing --value-col made the long table look wide: 'industry is not a number')
+        absent = [f"--{opt.replace('_', '-')} {col!r}"
+                  for opt, col in (("unit_col", unit_col), ("industry_col", industry_col),
+                                   ("value_col", value_col))
+                  if given(ctx, opt) and col not in raw.columns]
+        if absent:
+            p = Problems()
+            p.add(table.name, f"{', '.join(absent)} not found; the table has: "
+                              + ", ".join(map(str, raw.columns)))
+            p.raise_if_any()
         reference = None
         reference_name = None
         if reference_units:
@@ -174,16 +206,11 @@ def industry(
             inputs["reference_units"] = codes
         expected = None
         if units is not None:
-            uraw, _ = read_table(units)
+            from metrocircle.model.io import read_units
+
+            # the model's reader: a missing column, blank or repeated codes are one error
+            uraw = read_units(units)
             inputs["units"] = {"path": str(units), "sha256": file_checksum(units)}
-            if "unit_id" not in uraw.columns:
-                p = Problems()
-                p.add(
-                    units.name,
-                    "column 'unit_id' not found; the table has: "
-                    + ", ".join(map(str, uraw.columns)),
-                )
-                p.raise_if_any()
             ids = uraw["unit_id"].astype("string").str.strip()
             expected = ids.dropna().tolist()
             if "name" in uraw.columns:
@@ -195,8 +222,6 @@ def industry(
                         f"{group_col!r}."
                     )
                 groups = pd.Series(uraw[group_col].astype(str).to_numpy(), index=ids.to_numpy())
-        elif group_col is not None:
-            raise ParameterError("The 'group_col' parameter of industry needs --units.")
         matrix = activity_matrix(
             raw,
             unit_col=unit_col,
@@ -208,10 +233,6 @@ def industry(
             source=table.name,
             line_offset=first_line,
         )
-    else:
-        raise ParameterError(
-            "The 'table' parameter of industry is required (or use --example chongqing)."
-        )
     plants = None
     if firms is not None:
         fraw, _ = read_table(firms)
@@ -219,16 +240,6 @@ def industry(
         plants = plant_herfindahl(
             fraw, industry_col=firm_industry_col, value_col=firm_value_col, source=firms.name
         )
-    pairs: list[tuple[str, str]] = []
-    for item in pair or []:
-        a, sep, b = item.partition(":")
-        if not sep or not a.strip() or not b.strip():
-            raise ParameterError(f"The 'pair' parameter of industry must be A:B. Got {item!r}.")
-        pairs.append((a.strip(), b.strip()))
-    if pairs and points is None:
-        raise ParameterError("The 'pair' parameter of industry needs --points.")
-    if points is not None and not pairs:
-        raise ParameterError("The 'points' parameter of industry needs at least one --pair A:B.")
 
     with progress_bar(progress) as cb:
         result = analyse(
@@ -289,19 +300,13 @@ def industry(
                 "kernel": "gaussian over k nearest neighbours",
                 "point_row": "CSV line of the point (header = 1)",
             }
-    written = write_outputs(result, out)
-    run = {
-        "command": "industry",
-        "metrocircle_version": __version__,
-        "measure": measure or "not stated (pass --measure to record what the values count)",
-        "inputs": inputs,
-        **result.info,
-        "outputs": [p.name for p in written] + ["run.json"],
-    }
-    write_json(run, Path(out) / "run.json")
+    measure = measure or "not stated (pass --measure to record what the values count)"
+    with output as od:
+        written = write_outputs(result, od)
+        od.record(measure=measure, inputs=inputs, **result.info)
     typer.echo(
         f"{result.info['units']} units x {len(result.info['industries'])} industries "
-        f"({run['measure']}); {result.info['cluster_candidates']} cluster candidates; "
+        f"({measure}); {result.info['cluster_candidates']} cluster candidates; "
         f"wrote {len(written) + 1} files to {out}"
     )
     if plants is None:

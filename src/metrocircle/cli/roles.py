@@ -15,27 +15,16 @@ EXAMPLES = ("chongqing",)
 
 
 def _read_area(path: Path, universe: list[str] | None):  # noqa: ANN202 - DataFrame
-    """A delineation's membership table: ``unit_id, area_id[, status]``."""
-    from metrocircle.model.io import read_table
-    from metrocircle.model.validation import as_codes
-
-    df, _ = read_table(path, source=path.name)
-    need = [c for c in ("unit_id", "area_id") if c not in df.columns]
-    if need:
-        have = ", ".join(map(str, df.columns))
-        raise InputError([Problem(path.name, f"missing column(s) {', '.join(need)} of a "
-                                             f"delineation's membership.csv; has: {have}")])
+    """A delineation's membership table: ``unit_id, area_id[, status]``, read and checked by
+    the model's reader (blank and repeated codes, codes outside the study, by line)."""
     import pandas as pd
 
-    out = pd.DataFrame({"unit_id": as_codes(df["unit_id"]),
-                        "area_id": df["area_id"].astype("string").str.strip()})
-    out["status"] = df["status"].astype("string") if "status" in df.columns else pd.NA
-    if universe is not None:
-        unknown = sorted(set(out["unit_id"].dropna()) - set(universe))
-        if unknown:
-            raise InputError([Problem(path.name, "unit code(s) not in the flows or units",
-                                      unknown)])
-    return out
+    from metrocircle.model.io import read_membership
+
+    out = read_membership(path, universe=universe)
+    if "status" not in out.columns:
+        out["status"] = pd.NA
+    return out[["unit_id", "area_id", "status"]]
 
 
 def _read_strength(path: Path, universe: list[str] | None):  # noqa: ANN202 - DataFrame

@@ -6,9 +6,12 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from metrocircle.model.output import OutputDir
 
 from metrocircle.industry._table import UNIT_ID, activity_matrix
 from metrocircle.industry.collaboration import collaboration, specialisations
@@ -132,13 +135,22 @@ def analyse(
     return IndustryResult(tables, info)
 
 
-def write_outputs(result: IndustryResult, out: str | Path) -> list[Path]:
-    """Write every table as CSV into ``out`` (created); returns the paths."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+def write_outputs(result: IndustryResult, out: str | Path | OutputDir) -> list[Path]:
+    """Write every table as CSV into ``out`` and return the paths.
+
+    ``out`` is an open :class:`~metrocircle.model.output.OutputDir` (what the ``industry``
+    command gives: checked before any work, written atomically, listed in ``run.json``) or a
+    folder (created). Either way the CSVs are written by
+    :func:`metrocircle.model.io.write_table`, so a code or name a spreadsheet would run as a
+    formula is neutralised.
+    """
+    from metrocircle.model.io import write_table
+    from metrocircle.model.output import OutputDir
+
     written = []
     for name, df in result.tables.items():
-        path = out / f"{name}.csv"
-        df.to_csv(path, index=False)
-        written.append(path)
+        if isinstance(out, OutputDir):
+            written.append(out.write_table(df, f"{name}.csv"))
+        else:
+            written.append(write_table(df, Path(out) / f"{name}.csv"))
     return written

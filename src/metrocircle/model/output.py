@@ -95,19 +95,29 @@ def neutralise_cell(value: object) -> object:
     return value
 
 
+def _is_text(series: pd.Series) -> bool:
+    return (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)
+            or isinstance(series.dtype, pd.CategoricalDtype))
+
+
 def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``df`` whose text cells (and column names) are safe to open in a spreadsheet."""
+    """A copy of ``df`` whose text cells (and column names) are safe to open in a spreadsheet.
+
+    Text, string and categorical columns are checked (a categorical column whose categories
+    need the mark is written as plain text).
+    """
     out = df
     for col in df.columns:
         series = df[col]
-        if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
+        if not _is_text(series):
             continue
         text = series.astype("string")
         risky = text.str.startswith(_FORMULA_START).fillna(False).to_numpy(dtype=bool)
         if risky.any():
             if out is df:
                 out = df.copy()
-            fixed = series.copy()
+            fixed = (series.astype(object) if isinstance(series.dtype, pd.CategoricalDtype)
+                     else series.copy())
             fixed.loc[risky] = [neutralise_cell(v) for v in series[risky]]
             out[col] = fixed
     names = [neutralise_cell(str(c)) for c in out.columns]
@@ -121,12 +131,13 @@ def restore_cell_text(df: pd.DataFrame) -> pd.DataFrame:
     """Undo :func:`neutralise_frame` on a table read from CSV (text columns only)."""
     for col in df.columns:
         series = df[col]
-        if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
+        if not _is_text(series):
             continue
         text = series.astype("string")
         marked = text.str.match(r"'[=+\-@\t\r]").fillna(False).to_numpy(dtype=bool)
         if marked.any():
-            fixed = series.copy()
+            fixed = (series.astype(object) if isinstance(series.dtype, pd.CategoricalDtype)
+                     else series.copy())
             fixed.loc[marked] = text[marked].str.slice(1).to_numpy(dtype=object)
             df[col] = fixed
     return df

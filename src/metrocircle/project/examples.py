@@ -80,8 +80,12 @@ def init_project(folder: str | Path, *, example: str) -> Path:
     >>> sorted(p.name for p in path.parent.iterdir())[:4]
     ['README.md', 'adjacency.csv', 'boundaries.geojson', 'census_2020.csv']
     """
+    from metrocircle.model.output import check_out_dir
+
     project = example_project(example)
     target = Path(folder).expanduser()
+    if not target.is_dir():  # the check every output folder gets: not a file, not under one
+        check_out_dir(target, option="DIR")
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise ProjectError([Problem("DIR", f"{target} exists and is not an empty folder; "
                                            "give a new folder")], path=str(target))

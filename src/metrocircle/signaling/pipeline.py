@@ -107,10 +107,12 @@ class ODResult:
             out_dir.write_json(self.accounting, "accounting.json")
             out_dir.record(**self.run)
             return out_dir.final
+        from metrocircle.model.io import write_table
+
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        self.published_od().to_csv(out / "od.csv", index=False)
-        self.units.to_csv(out / "units.csv", index=False)
+        write_table(self.published_od(), out / "od.csv")
+        write_table(self.units, out / "units.csv")
         (out / "accounting.json").write_text(json.dumps(self.accounting, indent=2) + "\n")
         (out / "run.json").write_text(json.dumps(self.run, indent=2, default=str) + "\n")
         return out
@@ -436,21 +438,23 @@ _TIME_MESSAGES = {
 
 def _raise_time_problems(source: RecordSource, counts: dict[str, int]) -> None:
     """One error listing each kind of timestamp problem with the records concerned."""
+    from metrocircle.model.validation import RowLabels
     from metrocircle.signaling.engines.duckdb import locate_time_problems
 
     where = locate_time_problems(source)
-    csv = source.format == "csv"
-    label = "rows (header = row 1)" if csv else "records (1-based, in file order)"
+    # the labelling of every reader: 'line N' of a CSV file (header = line 1), 'row N' of
+    # anything else (records counted from 1)
+    labels = RowLabels(2) if source.format == "csv" else RowLabels()
     p = Problems()
     for reason in stages.TIME_REASONS:
         n = counts.get(reason, 0)
         if not n:
             continue
         found = where.get(reason, [])
-        rows = [rn + 1 if csv else rn for rn, _ in found]
+        rows = labels([rn - 1 for rn, _ in found])
         examples = ", ".join(f"{r}: {v!r}" for r, (_, v) in zip(rows, found[:3], strict=False))
-        p.add("records", f"column {source.time_col!r} has {n} {_TIME_MESSAGES[reason]}; "
-                         f"{label}" + (f", e.g. {examples}" if examples else ""), rows)
+        p.add("records", f"column {source.time_col!r} has {n} {_TIME_MESSAGES[reason]}"
+                         + (f"; e.g. {examples}" if examples else ""), rows)
     p.raise_if_any()
 
 

@@ -350,9 +350,12 @@ def simulate_signaling(
         out.mkdir(parents=True, exist_ok=True)
         paths = {"records": out / "records.parquet", "cells": out / "cells.csv",
                  "truth_users": out / "truth_users.csv", "truth_od": out / "truth_od.csv"}
+        from metrocircle.model.io import write_table
+
         records.to_parquet(paths["records"], index=False, compression="zstd")
-        cells.to_csv(paths["cells"], index=False)
-        truth.to_csv(paths["truth_users"], index=False)
-        tod.to_csv(paths["truth_od"], index=False)
+        # CSVs through the model's writer: codes a spreadsheet would run are neutralised
+        for name in ("cells", "truth_users", "truth_od"):
+            write_table({"cells": cells, "truth_users": truth, "truth_od": tod}[name],
+                        paths[name])
         sim.paths = paths
     return sim

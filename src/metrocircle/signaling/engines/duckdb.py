@@ -30,6 +30,10 @@ def check_memory_limit(value: object) -> str:
     return value.strip()
 
 
+#: A typed NULL: the column of timestamp problems is text even when no record can have one.
+_NO_PROBLEM = "CAST(NULL AS VARCHAR)"
+
+
 def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -48,15 +52,40 @@ def time_sql(tcol: str, kind: str, tz: str | None) -> tuple[str, str]:
     if kind == "text":
         raw = f"CAST({tcol} AS VARCHAR)"
         inst = f"TRY_CAST({raw} AS TIMESTAMPTZ)"
-        tprob = "NULL" if tz else (
+        tprob = _NO_PROBLEM if tz else (
             f"CASE WHEN {inst} IS NOT NULL AND regexp_matches({raw}, {_lit(ZONE_PATTERN)}) "
             "THEN 'time_zone_needed' ELSE NULL END")
     elif kind == "naive":
-        inst, tprob = (f"CAST({tcol} AS TIMESTAMPTZ)" if tz else tcol), "NULL"
+        inst, tprob = (f"CAST({tcol} AS TIMESTAMPTZ)" if tz else tcol), _NO_PROBLEM
     else:  # aware (tz is given: checked before)
-        inst, tprob = tcol, "NULL"
+        inst, tprob = tcol, _NO_PROBLEM
     ts = f"timezone({_lit(tz)}, {inst})" if tz else inst
     return f"CAST(FLOOR(epoch_ms({ts}) / 1000) AS BIGINT)", tprob
+
+
+def _as_text(expr: str, sql_type: str | None) -> str:
+    """``expr`` as VARCHAR: cast only when the column is not text already.
+
+    A cast of a column to its own type is left out: DuckDB 2.0.1 fails on some of them
+    ("Unimplemented type for cast (INT64 -> INT64)"), and none is needed.
+    """
+    return expr if sql_type == "VARCHAR" else f"CAST({expr} AS VARCHAR)"
+
+
+def _microsecond_time(expr: str, sql_type: str | None) -> str:
+    """A Parquet timestamp column as a microsecond TIMESTAMP / TIMESTAMPTZ.
+
+    Nanosecond columns (what pandas writes by default) are floored to the microsecond from
+    their integer nanoseconds, as the Spark adapter does. DuckDB's own conversions of
+    nanosecond timestamps differ by version: 2.0 rounds a cast to TIMESTAMP where 1.x
+    truncates, and 2.0.1 fails on ``epoch_ms`` of a ``TIMESTAMP_NS`` with "Unimplemented type
+    for cast (INT64 -> INT64)". Other types are returned as they are.
+    """
+    if sql_type not in ("TIMESTAMP_NS", "TIMESTAMPTZ_NS", "TIMESTAMP_NS WITH TIME ZONE"):
+        return expr
+    ns = f"epoch_ns({expr})"
+    micros = f"make_timestamp(({ns} - (({ns} % 1000) + 1000) % 1000) // 1000)"
+    return micros if sql_type == "TIMESTAMP_NS" else f"CAST({micros} AS TIMESTAMPTZ)"
 
 
 def locate_time_problems(source: RecordSource, *, limit: int = 10) -> dict[str, list[tuple]]:
@@ -148,16 +177,17 @@ class DuckDBEngine(Engine):
         kind, zone = source.time_kind()
         source.check_time_zone(kind, zone)
         try:
-            cols = [r[0] for r in self.con.execute(
-                f"DESCRIBE SELECT * FROM {self._reader(source)}").fetchall()]
+            types = {str(r[0]): str(r[1]) for r in self.con.execute(
+                f"DESCRIBE SELECT * FROM {self._reader(source)}").fetchall()}
         except duckdb.Error as err:
             source.check_file()
             raise InputError(f"records: cannot read {source.path}: {err}") from err
-        source.check_columns(cols)
+        source.check_columns(list(types))
         tcol = f"src.{_q(source.time_col)}"
-        t, tprob = time_sql(tcol, kind, source.tz)
+        t, tprob = time_sql(_microsecond_time(tcol, types.get(source.time_col)), kind,
+                            source.tz)
         if source.cell_col is not None:
-            cell = f"CAST(src.{_q(source.cell_col)} AS VARCHAR)"
+            cell = _as_text(f"src.{_q(source.cell_col)}", types.get(source.cell_col))
         else:
             lon = f"TRY_CAST(src.{_q(source.lon_col or '')} AS DOUBLE)"
             lat = f"TRY_CAST(src.{_q(source.lat_col or '')} AS DOUBLE)"
@@ -165,7 +195,7 @@ class DuckDBEngine(Engine):
         rn = ", ROW_NUMBER() OVER () AS rn" if row_numbers else ""
         self.con.execute(f"""
 CREATE OR REPLACE TEMP VIEW rec_raw AS
-SELECT CAST(src.{_q(source.user_col)} AS VARCHAR) AS uid,
+SELECT {_as_text(f"src.{_q(source.user_col)}", types.get(source.user_col))} AS uid,
        {t} AS t,
        {cell} AS cell,
        {tcol} AS time_raw,
