@@ -309,3 +309,33 @@ def test_every_figure_on_the_demo_page_is_the_default_runs(default_demo: Path) -
     assert (int(t_lo), int(t_hi)) == (int(new["tt_second_minutes"].min()),
                                       int(new["tt_second_minutes"].max()))
     assert _num(cores) == roles.loc[roles["role"] == "core", "tt_second_minutes"].min()
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("default-demo")
+def test_the_method_page_quotes_the_same_run(default_demo: Path) -> None:
+    """docs/methods/cn-multisource.md, "On the Chongqing example": its default run (the bench
+    script's, with the demo's layers, cores, gate and prefecture level) is the demo's
+    delineation, so its figures are the default demo's."""
+    page = DOC.parent / "methods" / "cn-multisource.md"
+    doc = " ".join(page.read_text().split())
+    doc = doc[doc.index("## On the Chongqing example"):]
+    weights = pd.read_csv(default_demo / "delineation/layers.csv").set_index("layer")["weight"]
+    quoted = _found(r"weights by entropy: commuting (N), rail (N), road passengers (N), road "
+                    r"freight (N), investment (N)\)", doc)
+    order = ["commuting", "rail_trips", "road_passenger", "road_freight", "investment"]
+    assert [_num(q) for q in quoted] == [round(weights[k], 2) for k in order]
+    m = csv(default_demo / "membership.csv")
+    (n_units,) = _found(r"\*\*(\d+) units join\*\*", doc)
+    assert int(n_units) == int((m["area_id"] == AREA).sum())
+    m["short"] = m["unit_id"].map(chongqing.load_units().set_index("unit_id")["name_pinyin"])
+    by_name = m.set_index("short")
+    rates = _found(r"Bishan, Jiangjin, Hechuan and Tongliang by the commuting ring \((\d+), "
+                   r"(\d+), (\d+) and (\d+) %", doc)
+    assert [int(r) for r in rates] == [round(100 * by_name.loc[n, "commuting_rate"]) for n in
+                                       ("Bishan", "Jiangjin", "Hechuan", "Tongliang")]
+    fused = _found(r"Qijiang, Nanchuan and Changshou by the fused membership \((N), (N), (N), "
+                   r"above the natural-breaks threshold of (N)", doc)
+    assert [_num(f) for f in fused[:3]] == [round(by_name.loc[n, "fused_membership"], 2) for n
+                                           in ("Qijiang", "Nanchuan", "Changshou")]
+    assert _num(fused[3]) == round(by_name.loc["Qijiang", "membership_threshold"], 3)
