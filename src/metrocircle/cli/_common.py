@@ -288,6 +288,14 @@ def input_options() -> dict[str, Any]:
     }
 
 
+#: the options of a delineation command that name its files, and those that say how to read them
+_LOCATE_OPTIONS = ("example", "flows", "units", "cores", "adjacency", "travel_times", "urban_areas")
+_READ_OPTIONS = (
+    "origin_col", "destination_col", "value_col", "units_id_col", "contiguity", "tolerance_m",
+    "external", "moe_col", "encoding", "sep", "units_layer", "adjacency_layer",
+)
+
+
 @dataclass
 class DelineationInputs:
     """The tables of one delineation, read and checked together.
@@ -351,6 +359,30 @@ class DelineationInputs:
                 "travel_times": travel_times,
             },
         )
+
+    @classmethod
+    def open(
+        cls,
+        options: dict[str, Any],
+        *,
+        out: Path,
+        command: str,
+        needs_cores: bool = False,
+        **read: Any,
+    ) -> tuple[DelineationInputs, Any]:
+        """Locate, check the output folder, then read: the order every delineation command
+        follows. ``options`` holds the command's input options by their parameter names (those
+        of :func:`input_options`; names it lacks keep their defaults); ``read`` adds keywords
+        of :meth:`read`. Returns the tables and the :class:`OutputDir` to write into."""
+        from metrocircle.model.output import OutputDir
+
+        tables = cls.locate(**{k: options[k] for k in _LOCATE_OPTIONS if k in options})
+        if needs_cores:
+            tables.require_cores(command.split()[0])
+        # The output folder is checked before any work (never replacing an input or mixing runs).
+        output = OutputDir(out, inputs=tables.paths, command=command)
+        tables.read(**{k: options[k] for k in _READ_OPTIONS if k in options}, **read)
+        return tables, output
 
     @property
     def vintage(self) -> int | None:

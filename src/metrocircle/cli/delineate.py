@@ -61,36 +61,16 @@ def delineate_command(
     """Delineate areas: membership.csv, areas.csv and run.json in --out."""
     from metrocircle.delineate import delineate, get_method
     from metrocircle.delineate.output import write_delineation
-    from metrocircle.model.output import OutputDir
 
     cls = get_method(method)
     params = cls.parse_params(parse_param_pairs(param))
     ua_columns = _urban_area_columns(urban_areas_col)
-    tables = DelineationInputs.locate(
-        example=example,
-        flows=flows,
-        units=units,
-        cores=cores,
-        adjacency=adjacency,
-        travel_times=travel_times,
-        urban_areas=urban_areas,
-    )
-    # The output folder is checked before any work (never replacing an input or mixing runs).
-    output = OutputDir(out, inputs=tables.paths, command=f"delineate {method}")
-    tables.read(
-        origin_col=origin_col,
-        destination_col=destination_col,
-        value_col=value_col,
-        units_id_col=units_id_col,
-        contiguity=contiguity,
-        tolerance_m=tolerance_m,
-        external=external,
+    tables, output = DelineationInputs.open(
+        locals(),
+        out=out,
+        command=f"delineate {method}",
         urban_area_columns=ua_columns,
         keep_suppressed=getattr(cls, "reads_suppressed", False),
-        encoding=encoding,
-        sep=sep,
-        units_layer=units_layer,
-        adjacency_layer=adjacency_layer,
     )
     started = time.perf_counter()
     with progress_bar(progress) as callback:

@@ -43,6 +43,10 @@ def sensitivity_command(
     external: list[str] = _IN["external"],
     param: list[str] = _IN["param"],
     example: str | None = _IN["example"],
+    encoding: str | None = _IN["encoding"],
+    sep: str | None = _IN["sep"],
+    units_layer: str | None = _IN["units_layer"],
+    adjacency_layer: str | None = _IN["adjacency_layer"],
     caption: str | None = typer.Option(
         None, "--caption", help="Words for the captions, e.g. the publication of the data."
     ),
@@ -55,30 +59,13 @@ def sensitivity_command(
     areas.csv (each area's size per value), runs.csv, and a stability map and a chart of area
     size against the parameter in maps/."""
     from metrocircle.delineate import get_method
-    from metrocircle.model.output import OutputDir
     from metrocircle.robustness import parse_vary, sensitivity
 
     cls = get_method(method)
     params = cls.parse_params(parse_param_pairs(param))
     varies = parse_vary(vary, method)  # malformed or unknown: fail before reading any file
-    tables = DelineationInputs.locate(
-        example=example,
-        flows=flows,
-        units=units,
-        cores=cores,
-        adjacency=adjacency,
-        travel_times=travel_times,
-    )
-    tables.require_cores("sensitivity")
-    output = OutputDir(out, inputs=tables.paths, command=f"sensitivity {method}")
-    tables.read(
-        origin_col=origin_col,
-        destination_col=destination_col,
-        value_col=value_col,
-        units_id_col=units_id_col,
-        contiguity=contiguity,
-        tolerance_m=tolerance_m,
-        external=external,
+    tables, output = DelineationInputs.open(
+        locals(), out=out, command=f"sensitivity {method}", needs_cores=True
     )
     with progress_bar(progress) as callback:
         result = sensitivity(

@@ -54,6 +54,10 @@ def uncertainty_command(
     external: list[str] = _IN["external"],
     param: list[str] = _IN["param"],
     example: str | None = _IN["example"],
+    encoding: str | None = _IN["encoding"],
+    sep: str | None = _IN["sep"],
+    units_layer: str | None = _IN["units_layer"],
+    adjacency_layer: str | None = _IN["adjacency_layer"],
     caption: str | None = typer.Option(
         None, "--caption", help="Words for the captions, e.g. the publication of the data."
     ),
@@ -67,7 +71,6 @@ def uncertainty_command(
     that decided it), membership.csv of the run on the published flows, and a map of membership
     probability in maps/."""
     from metrocircle.delineate import get_method
-    from metrocircle.model.output import OutputDir
     from metrocircle.robustness import uncertainty
 
     cls = get_method(method)
@@ -79,25 +82,8 @@ def uncertainty_command(
         )
     if moe_col is not None and relative_error is not None:
         raise ParameterError("Give either --moe-col or --relative-error, not both.")
-    tables = DelineationInputs.locate(
-        example=example,
-        flows=flows,
-        units=units,
-        cores=cores,
-        adjacency=adjacency,
-        travel_times=travel_times,
-    )
-    tables.require_cores("uncertainty")
-    output = OutputDir(out, inputs=tables.paths, command=f"uncertainty {method}")
-    tables.read(
-        origin_col=origin_col,
-        destination_col=destination_col,
-        value_col=value_col,
-        units_id_col=units_id_col,
-        contiguity=contiguity,
-        tolerance_m=tolerance_m,
-        external=external,
-        moe_col=moe_col,
+    tables, output = DelineationInputs.open(
+        locals(), out=out, command=f"uncertainty {method}", needs_cores=True
     )
     with progress_bar(progress) as callback:
         result = uncertainty(
