@@ -13,7 +13,13 @@ A command is left out only when it is in :data:`SKIP`, with the reason. Every en
 as written, through the entry point in a fresh working directory (the ``default_demo`` fixture
 of ``tests/conftest.py``, also read by ``tests/demo``); a page that gives that exact command
 gets a copy of that run's folder in its working directory. The demo is deterministic (seeded),
-so the copy is what running the command again would write.
+so the copy is what running the command again would write. In the same way, when several pages
+start with the same blocks (the README and docs/project.md both run
+``metrocircle init my-region --example chongqing`` and its run), the first page to run them
+keeps a copy of the working directory and the others start from it; every page works in the
+same folder path, so nothing in the copy names another folder. The pages that share a state or
+the demo carry one ``xdist_group``, so that under ``-n 2 --dist loadgroup`` one worker makes it
+once.
 """
 
 from __future__ import annotations

@@ -334,7 +334,8 @@ class CnMultisource(CorePreset):
         if not commuting:
             rules_off.add("commuting_rings",
                           "commuting-rate rings not applied: no commuting layer in the flows "
-                          f"(no layer of kind 'commuting', none named '{p['commuting_layer']}')")
+                          f"(no layer of kind 'commuting', none named '{p['commuting_layer']}'; "
+                          "commuting_layer=NAME names one)")
         universe = steps.universe_of(flows, units)
         comm_flows = layers[commuting] if commuting else flows.iloc[0:0]
         fm = steps.flow_matrix(comm_flows, universe)
