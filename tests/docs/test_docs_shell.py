@@ -74,6 +74,13 @@ SKIP: dict[tuple[str, str], str] = {
         TEMPLATE.format("census.csv"),
     ("docs/industry.md", "metrocircle industry --table jobs.csv"):
         TEMPLATE.format("jobs.csv, plants.csv, firms.csv"),
+    ("docs/roles.md", "metrocircle roles --example chongqing --out roles-cq/"):
+        "simulates the project's 30,000 people again (about half a minute, minutes under "
+        "load); the page's quick variant with --users 2000 runs",
+    ("docs/project.md", "metrocircle run my-region/project.toml --out out/my-region --no-cache"):
+        "runs every step of the chain again (the whole demo's work, about a minute, several "
+        "under load) only to show the option; tests/project/test_project_cache.py runs "
+        "--no-cache on a small project and checks that every step ran",
     ("docs/roles.md", "metrocircle roles --flows od.csv"):
         TEMPLATE.format("od.csv, units.csv, cores.csv, chengdu.csv, travel_times.csv, "
                         "plan_overrides.csv"),
