@@ -96,6 +96,10 @@ class EngineError(MetrocircleError, RuntimeError):
     """The chosen computation engine (DuckDB, Spark) cannot run; never falls back silently."""
 
 
+class ReportError(MetrocircleError, RuntimeError):
+    """The report could not be written: a process drawing its figures failed or ended."""
+
+
 class MissingDependencyError(MetrocircleError, ImportError):
     """An optional dependency is needed for this call; the message names the extra to install."""
 

@@ -27,15 +27,6 @@ FIGURES = {"area", "comparison", "roles", "isochrones", "membership_degree",
            "reasons", "weights", "indicators"}
 
 
-@pytest.fixture(scope="module")
-def region(tmp_path_factory) -> Path:
-    """The region with boundaries, run once into a folder (with its report)."""
-    root = tmp_path_factory.mktemp("region")
-    out = root / "out"
-    run_project(load_project(write_region(root / "src")), out)
-    return out
-
-
 def external_references(page: str) -> list[str]:
     """Every reference of a page to something outside it: URLs with a scheme or ``//``,
     ``src``/``href`` that are not ``data:`` or ``#``, CSS ``url()`` and ``@import``."""

@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 
 #: Entries kept per step besides those of the latest run (the newest first).
 KEEP = 3
+#: The report's figure cache (:class:`metrocircle.report.cache.FigureCache`, which prunes it):
+#: ``<cache>/figures/<figure>/<key>/``.
+FIGURES = "figures"
 _RESULT = "result.json"
 
 
@@ -160,7 +163,7 @@ class StepCache:
         if not self.folder.is_dir():
             return
         for step_dir in self.folder.iterdir():
-            if not step_dir.is_dir():
+            if not step_dir.is_dir() or step_dir.name == FIGURES:
                 continue
             used = self.used.get(step_dir.name, set())
             others = sorted((e for e in step_dir.iterdir() if e.name not in used),

@@ -253,7 +253,8 @@ def run_project(
         End a run into a folder with the report (:func:`metrocircle.report.write_report`):
         ``maps/``, ``report.html`` and ``metrocircle.gpkg``, from the folder's own files,
         cached like a step (its key: the keys of every step, the project's title and
-        description, the code).
+        description, the code); when a step changed, each figure is still taken from the cache
+        when nothing it reads changed (:mod:`metrocircle.report.cache`).
     extra
         ``extra(od, results)``, called after the steps with the open
         :class:`~metrocircle.model.output.OutputDir` and the step results: writes further
@@ -315,6 +316,7 @@ def _report(project: Project, od: Any, record: dict[str, Any], store: C.StepCach
     """The run's last step: the report of the run folder being written (``od.root``), from
     the cache when no step changed. Returns its entry of ``run.json``'s ``steps``."""
     from metrocircle.report import write_report
+    from metrocircle.report.cache import FigureCache
 
     desc = project.data.get("project", {}).get("description")
     key = C.step_key({"step": "report", "steps": keys, "title": project.title,
@@ -329,13 +331,19 @@ def _report(project: Project, od: Any, record: dict[str, Any], store: C.StepCach
         staging = store.staging("report")
         t0 = time.perf_counter()
         progress("report", 0.0)
+        # each figure from the cache when nothing it reads changed (its key: what it read,
+        # the code and the library versions)
+        figures = FigureCache(store.folder / C.FIGURES,
+                              version=C.step_key({"step": "report-figures"}), reuse=use_cache)
         try:
             full = {**od.run_record(), **record}
             info = write_report(od.root, record=full, out=staging / "files",
-                                progress=lambda what, frac: progress("report", frac))
+                                progress=lambda what, frac: progress("report", frac),
+                                cache=figures)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+        figures.prune()
         seconds = round(time.perf_counter() - t0, 3)
         result = StepResult({}, C.plain(info), key=key, seconds=seconds)
         files = store.store("report", key, staging, result)

@@ -459,11 +459,19 @@ def _seed_cache(base: Path, target: Path) -> int:
     added = 0
     if not src.is_dir():
         return 0
-    for step_dir in sorted(p for p in src.iterdir() if p.is_dir()):
+    from metrocircle.project.cache import FIGURES
+
+    # <step>/<key>/, and the report's figures one level down: figures/<figure>/<key>/
+    folders = [p for p in sorted(src.iterdir()) if p.is_dir() and p.name != FIGURES]
+    if (src / FIGURES).is_dir():
+        folders += [p for p in sorted((src / FIGURES).iterdir()) if p.is_dir()]
+    for step_dir in folders:
+        rel = step_dir.relative_to(src)
         for entry in sorted(p for p in step_dir.iterdir() if p.is_dir()):
-            if entry.name.startswith(".tmp-") or (dst / step_dir.name / entry.name).exists():
+            if entry.name.startswith(".tmp-") or (dst / rel / entry.name).exists():
                 continue
-            tmp = dst / step_dir.name / f".tmp-seed-{entry.name[:12]}"
+            (dst / rel).mkdir(parents=True, exist_ok=True)
+            tmp = dst / rel / f".tmp-seed-{entry.name[:12]}"
             shutil.rmtree(tmp, ignore_errors=True)
 
             def link(s: str, d: str) -> None:
@@ -473,7 +481,7 @@ def _seed_cache(base: Path, target: Path) -> int:
                     shutil.copy2(s, d)
 
             shutil.copytree(entry, tmp, copy_function=link)
-            os.replace(tmp, dst / step_dir.name / entry.name)
+            os.replace(tmp, dst / rel / entry.name)
             added += 1
     return added
 

@@ -96,6 +96,10 @@ class RunFolder:
     def steps(self) -> dict[str, Any]:
         return self.record.get("steps") or {}
 
+    def has_step(self, step: str) -> bool:
+        """Whether the run has the step ``step`` (run or from the cache)."""
+        return bool(self.steps.get(step))
+
     def step_info(self, step: str) -> dict[str, Any]:
         return (self.steps.get(step) or {}).get("info") or {}
 
@@ -117,6 +121,11 @@ class RunFolder:
     def layer_label(self, layer: str) -> dict[str, Any]:
         return self.layers.get(layer) or {"layer": layer, "kind": "other", "source": "unknown",
                                           "note": ""}
+
+    def input_declaration(self, name: str) -> Any:
+        """The project's declaration of the input ``name`` as the run resolved it (in
+        run.json), or None."""
+        return ((self.record.get("parameters") or {}).get("inputs") or {}).get(name)
 
     def input_notes(self) -> list[dict[str, str]]:
         """The inputs the project declared, with their source and note (in run.json)."""

@@ -236,7 +236,8 @@ def choropleth(
             place_labels(fig, zoom_ax, inside, sub, first=label_first)
             labelled = {t.get_text() for t in zoom_ax.texts}
     if labels:
-        place_labels(fig, ax, gdf, labels, first=label_first)
+        # the names of the zoom are outside the layout: the layout settled for them holds
+        place_labels(fig, ax, gdf, labels, first=label_first, settle=not labelled)
         shown = {t.get_text() for t in ax.texts} | labelled
         hidden = sum(1 for u in gdf["unit_id"] if u in labels and labels[u] not in shown)
         if hidden:
@@ -583,11 +584,13 @@ def place_labels(
     first: Sequence[str] = (),
     fontsize: float = 6.0,
     max_labels: int = 150,
+    settle: bool = True,
 ) -> int:
     """Write ``names[unit_id]`` on each unit of ``gdf`` where it fits: at a point inside the
     unit, else just above, below, right or left of it; a label that would overlap one already
     placed is left out. Units of ``first`` are placed first, then the larger ones. Returns the
-    number of names left out (all of them beyond ``max_labels`` units)."""
+    number of names left out (all of them beyond ``max_labels`` units). ``settle=False``: the
+    figure's layout is settled already (see :func:`place_texts`)."""
     shown = gdf[gdf["unit_id"].isin(set(names))]
     if not len(shown):
         return 0
@@ -599,7 +602,7 @@ def place_labels(
     points = order.geometry.representative_point()
     items = [(pt.x, pt.y, str(names[uid]))
              for uid, pt in zip(order["unit_id"], points, strict=True)]
-    return place_texts(fig, ax, items, fontsize=fontsize)
+    return place_texts(fig, ax, items, fontsize=fontsize, settle=settle)
 
 
 def place_texts(
@@ -610,16 +613,20 @@ def place_texts(
     fontsize: float = 6.0,
     offsets: Sequence[tuple[float, float]] = ((0, 0), (0, 7), (0, -7), (9, 0), (-9, 0)),
     ha: str = "center",
+    settle: bool = True,
 ) -> int:
     """Write each ``(x, y, text)`` (in data coordinates, in the order given) at the first of
     ``offsets`` (points) where it overlaps no text already placed and stays inside the axes;
-    leave it out otherwise. Returns the number left out."""
+    leave it out otherwise. Returns the number left out. The figure's layout is settled first
+    (a draw without rendering), unless ``settle=False`` says it is already and nothing in the
+    layout changed since."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     if not items:
         return 0
-    FigureCanvasAgg(fig)
-    fig.draw_without_rendering()  # settles the layout: the boxes below are where they will be
+    if settle or not isinstance(fig.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(fig)
+        fig.draw_without_rendering()  # the boxes below are where they will be
     renderer = fig.canvas.get_renderer()
     axbox = ax.get_window_extent(renderer)
     placed: list[Any] = []
