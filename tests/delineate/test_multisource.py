@@ -10,6 +10,7 @@ metro-region rule) and recorded policy overrides.
 from __future__ import annotations
 
 import json
+import logging
 
 import numpy as np
 import pandas as pd
@@ -113,14 +114,31 @@ def test_both_conditions_required_with_combine_both():
     assert m.loc["A", "status"] == "member"
 
 
-def test_without_travel_times_no_gate_and_labels_travel():
+def test_without_travel_times_is_an_error_naming_the_way_out():
     flows, units, cores, _ = system()
-    est = CnMultisource(**FIXED).fit(flows, units=units, cores=cores)
+    with pytest.raises(ParameterError) as err:
+        CnMultisource(**FIXED).fit(flows, units=units, cores=cores)
+    assert "travel_times" in str(err.value) and "travel_time_gate=false" in str(err.value)
+
+
+def test_gate_turned_off_is_said_everywhere(caplog):
+    flows, units, cores, _ = system()
+    with caplog.at_level(logging.WARNING):
+        est = CnMultisource(**FIXED, travel_time_gate=False).fit(flows, units=units,
+                                                                 cores=cores)
+    assert any("cn-multisource" in t and "one-hour gate" in t and "not applied" in t
+               for t in caplog.messages)
     m = by_unit(est.membership_)
     # E (M = 1, rate .4) is in once there is no gate; of its two connection margins,
     # membership (1-.5)/.5 = 1 and commuting (.4-.1)/.1 = 3, 'either' keeps the larger
     assert m.loc["E", ["status", "rule"]].tolist() == ["member", "commuting_rate>=0.1"]
     assert est.info_["travel_time_gate"] is False
+    assert [r["rule"] for r in est.info_["rules_off"]] == ["travel_time_gate"]
+    free = m[m["status"] != "core"]
+    assert len(free) == 6 and free["rules_off"].str.startswith(
+        "one-hour gate (max_minutes 60) not applied: travel_time_gate=false, no travel "
+        "times given").all()
+    assert m.loc["C", "rules_off"] == ""
     layers = est.tables_["layers"].set_index("layer")
     assert layers.loc["investment", ["kind", "source"]].tolist() == ["investment", "modelled"]
     assert layers.loc["commuting", ["kind", "source", "weight"]].tolist() == [
@@ -142,10 +160,15 @@ def test_natural_breaks_threshold():
         rows.append((u, "Z", float(j)))
     flows = pd.DataFrame(rows, columns=["origin", "destination", "value"])
     units = pd.DataFrame({"unit_id": ["C", "Z", *shares], "population": 1.0})
-    est = CnMultisource(contiguity=False, snap=False).fit(
+    est = CnMultisource(contiguity=False, snap=False, travel_time_gate=False).fit(
         flows, units=units, cores=cores_from([("C", "CQ")]))
     m = by_unit(est.membership_)
     assert est.info_["membership_threshold"]["CQ"] == pytest.approx(0.5)
+    # one layer, not a commuting one: the rings do not apply, and every explanation says so
+    assert [r["rule"] for r in est.info_["rules_off"]] == ["travel_time_gate",
+                                                           "commuting_rings"]
+    assert m.loc[m["status"] != "core", "rules_off"].str.contains(
+        "commuting-rate rings not applied: no commuting layer").all()
     breaks = est.tables_["membership_breaks"]
     assert breaks["lower"].tolist() == pytest.approx([0.0, 0.2, 0.5, 0.9])
     # Z (no outgoing link, M = 0) is a candidate too: class 1 holds U1, U2 and Z
@@ -188,7 +211,7 @@ def two_level_case():
 
 def test_two_level_snapping():
     flows, units, cores = two_level_case()
-    est = CnMultisource(membership_share=0.5, contiguity=False,
+    est = CnMultisource(membership_share=0.5, contiguity=False, travel_time_gate=False,
                         parent_levels="planning_group,prefecture_id").fit(
         flows, units=units, cores=cores)
     m = by_unit(est.membership_)
@@ -223,7 +246,7 @@ def test_level_order_matters():
     flows, units, cores = two_level_case()
     # prefecture first: PF1 has only A qualifying (60 / 200 = .3) -> A leaves, so G1 then
     # has nothing qualifying and stays out
-    m = by_unit(CnMultisource(membership_share=0.5, contiguity=False,
+    m = by_unit(CnMultisource(membership_share=0.5, contiguity=False, travel_time_gate=False,
                               parent_levels="prefecture_id,planning_group").fit(
         flows, units=units, cores=cores).membership_)
     assert m.loc["A", "rule"] == "rejected:parent_below_share:prefecture_id"
@@ -240,7 +263,7 @@ def test_policy_override_recorded(tmp_path):
          "reason": "ecological protection zone"},
     ]).to_csv(policy, index=False)
     est = CnMultisource(membership_share=0.5, contiguity=False, policy=str(policy),
-                        parent_levels="planning_group,prefecture_id").fit(
+                        travel_time_gate=False, parent_levels="planning_group,prefecture_id").fit(
         flows, units=units, cores=cores)
     m = by_unit(est.membership_)
     assert m.loc[["Y", "T"], "status"].tolist() == ["member", "member"]
@@ -319,7 +342,8 @@ def test_link_direction():
     flows = pd.DataFrame([("C", "U", 4.0), ("C", "V", 1.0), ("U", "V", 1.0)],
                          columns=["origin", "destination", "value"])
     units = pd.DataFrame({"unit_id": ["C", "U", "V"], "population": 1.0})
-    kw = {"membership_share": 0.5, "contiguity": False, "snap": False}
+    kw = {"membership_share": 0.5, "contiguity": False, "snap": False,
+          "travel_time_gate": False}
     cores = cores_from([("C", "CQ")])
     both = by_unit(CnMultisource(**kw).fit(flows, units=units, cores=cores).membership_)
     assert both.loc["U", "fused_membership"] == pytest.approx(0.8)
@@ -362,3 +386,52 @@ def test_equal_weights_are_the_hand_computed_ones():
     m = by_unit(est.membership_)
     assert m.loc["B", "fused_membership"] == pytest.approx(0.275)
     assert est.info_["fusion"]["weights_method"] == "equal"
+
+
+def test_snapping_without_a_parent_column_is_said(caplog):
+    flows, units, cores, tt = system()
+    params = FIXED | {"snap": True}
+    with caplog.at_level(logging.WARNING):
+        est = fit(flows, units, cores, tt, **params)
+    assert [r["rule"] for r in est.info_["rules_off"]] == ["snap"]
+    assert any("snapping to whole parents not applied" in t for t in caplog.messages)
+    m = by_unit(est.membership_)
+    assert m.loc[m["status"] != "core", "rules_off"].str.contains(
+        "the units table has no parent_id column").all()
+    no_units = CnMultisource(**params).fit(flows, cores=cores, travel_times=tt)
+    assert no_units.info_["rules_off"][0]["reason"].endswith("no units table given")
+    # every rule applied: no rules_off column, an empty list in run.json
+    full = fit(flows, units, cores, tt, **FIXED)
+    assert full.info_["rules_off"] == [] and "rules_off" not in full.membership_.columns
+
+
+def test_cli_console_and_run_json_say_the_gate_is_off(tmp_path, capsys, caplog):
+    from metrocircle.cli.main import main
+
+    flows, units, cores, _ = system()
+    paths = {}
+    for name, table in (("flows", flows), ("units", units), ("cores", cores)):
+        paths[name] = tmp_path / f"{name}.csv"
+        table.to_csv(paths[name], index=False)
+    base = ["delineate", "cn-multisource", "--flows", str(paths["flows"]),
+            "--units", str(paths["units"]), "--cores", str(paths["cores"]),
+            "--param", "membership_share=0.5", "--param", "contiguity=false",
+            "--param", "snap=false", "--no-progress"]
+    assert main([*base, "--out", str(tmp_path / "a")]) == 2
+    err = capsys.readouterr().err
+    assert "--travel-times" in err and "travel_time_gate=false" in err
+    assert not (tmp_path / "a").exists()
+    # the command line logs WARNING records to the console (stderr); under pytest the
+    # records go to caplog
+    with caplog.at_level(logging.WARNING):
+        assert main([*base, "--param", "travel_time_gate=false",
+                     "--out", str(tmp_path / "b")]) == 0
+    assert any(r.levelno == logging.WARNING and "one-hour gate" in r.getMessage()
+               and "not applied" in r.getMessage() for r in caplog.records)
+    run = json.loads((tmp_path / "b" / "run.json").read_text())
+    off = run["info"]["rules_off"]
+    assert [r["rule"] for r in off] == ["travel_time_gate"]
+    mem = pd.read_csv(tmp_path / "b" / "membership.csv", dtype={"unit_id": str})
+    outside_core = mem[mem["status"] != "core"]
+    assert len(outside_core) == 6
+    assert outside_core["rules_off"].str.contains("one-hour gate").all()

@@ -199,15 +199,143 @@ def test_cli_reports_bad_parameters(tmp_path: Path, capsys) -> None:
     assert not (tmp_path / "e").exists()
 
 
+DOC = Path(__file__).resolve().parents[2] / "docs" / "demo.md"
+
+
 @pytest.mark.slow
-def test_default_run_is_what_the_docs_say(tmp_path: Path) -> None:
+@pytest.mark.xdist_group("default-demo")
+def test_default_run_is_what_the_docs_say(default_demo: Path) -> None:
     """The README's main job with its defaults; docs/demo.md names the units it adds."""
-    out = tmp_path / "default"
-    assert main(["demo", "--out", str(out), "--no-progress"]) == 0
-    m = csv(out / "membership.csv")
+    m = csv(default_demo / "membership.csv")
     added = m[(m["area_id"] == AREA) & (m["status"] != "core")]
     units = chongqing.load_units().set_index("unit_id")
-    doc = (Path(__file__).resolve().parents[2] / "docs" / "demo.md").read_text()
+    doc = DOC.read_text()
     para = doc[doc.index("with the defaults it keeps"):doc.index("The plan itself")]
     named = {n for n in units["name_pinyin"] if n in para}
     assert named == set(units.loc[added["unit_id"], "name_pinyin"])
+
+
+def _found(pattern: str, text: str) -> tuple[str, ...]:
+    """The figures of ``pattern`` on the page; ``(N)`` stands for a number."""
+    hit = re.search(pattern.replace("(N)", r"(\d+(?:\.\d+)?)"), text, re.S)
+    assert hit, f"docs/demo.md no longer says {pattern!r}: update this test with the page"
+    return hit.groups()
+
+
+def _num(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("default-demo")
+def test_every_figure_on_the_demo_page_is_the_default_runs(default_demo: Path) -> None:
+    """docs/demo.md quotes the default run (``metrocircle demo --out out/demo``): each figure
+    is read from the page and compared with the table the run wrote, at the page's rounding,
+    so that the page cannot go stale."""
+    doc = " ".join(DOC.read_text().split())  # one line: figures may wrap
+    out = default_demo
+    ind = pd.read_csv(out / "indicators.csv").set_index("grouping")
+    area, plan = ind.loc["delineation"], ind.loc["the 2022 plan's scope"]
+    # the table "Beside the 2022 plan"
+    n_area, n_plan = _found(r"\| units \| (\d+): .*? \| (\d+): ", doc)
+    assert (int(n_area), int(n_plan)) == (area["units"], plan["units"])
+    pop_area, pop_plan = _found(r"\| population \(2020 census\) \| (N) million \| "
+                                r"(N) million", doc)
+    assert _num(pop_area) == round(area["population"] / 1e6, 2)
+    assert _num(pop_plan) == round(plan["population"] / 1e6, 2)
+    km_area, km_plan = _found(r"\| land area \| ([\d,]+) km² \| ([\d,]+) km²", doc)
+    assert _num(km_area) == round(area["area_km2"]) and _num(km_plan) == round(plan["area_km2"])
+    roles = csv(out / "roles.csv")
+    roles = roles[roles["area_id"] == AREA]
+    core, integ, integ_names, peri, peri_names = _found(
+        r"\| roles \| core (\d+), integration zone (\d+) \(([^)]*)\), periphery (\d+) "
+        r"\(([^)]*)\)", doc)
+    counts = roles["role"].value_counts()
+    assert (int(core), int(integ), int(peri)) == (counts["core"], counts["integration"],
+                                                 counts["periphery"])
+    name = roles.set_index("unit_id")["name"].str.replace(" District", "")
+    for role, names in (("integration", integ_names), ("periphery", peri_names)):
+        assert set(names.split(", ")) == set(name[roles.set_index("unit_id")["role"] == role])
+    # the entropy weights of the delineation and of the strength step
+    order = ["commuting", "rail_trips", "road_passenger", "road_freight", "investment"]
+    weights = pd.read_csv(out / "delineation/layers.csv").set_index("layer")["weight"]
+    quoted = _found(r"are commuting (N), rail (N), road passengers (N), "
+                    r"freight (N), investment (N)", doc)
+    assert [_num(q) for q in quoted] == [round(weights[k], 2) for k in order]
+    (rail_again,) = _found(r"only the rail services, (N), are real", doc)
+    assert _num(rail_again) == round(weights["rail_trips"], 2)
+    strength = pd.read_csv(out / "strength/weights.csv").set_index("layer")["weight"]
+    quoted = _found(r"`strength/weights.csv` and `summary.md`, differ: (N), (N), "
+                    r"(N), (N), (N)", doc)
+    assert [_num(q) for q in quoted] == [round(strength[k], 2) for k in order]
+    # minutes of the plan units left out, and the commuting and membership figures
+    m = csv(out / "membership.csv")
+    m["short"] = m["unit_id"].map(chongqing.load_units().set_index("unit_id")["name_pinyin"])
+    by_name = m.set_index("short")
+    left = _found(r"Fuling (N) minutes, Dazu (N), Yongchuan (N), Tongnan "
+                  r"(N), Rongchang (N), and Guang'an's six units (N) to "
+                  r"(N)", doc)
+    five = ["Fuling", "Dazu", "Yongchuan", "Tongnan", "Rongchang"]
+    assert [_num(x) for x in left[:5]] == [round(by_name.loc[n, "travel_minutes"], 1)
+                                          for n in five]
+    assert (by_name.loc[five, "status"] == "outside").all()
+    guangan = m[m["unit_id"].str.startswith("5116") & (m["unit_id"] != "511600")]
+    assert len(guangan) == 6 and (guangan["status"] == "outside").all()
+    assert (_num(left[5]), _num(left[6])) == (round(guangan["travel_minutes"].min(), 1),
+                                              round(guangan["travel_minutes"].max(), 1))
+    rates = _found(r"Bishan \((\d+) % of its employed residents work in the core\), Jiangjin "
+                   r"\((\d+) %\), Hechuan \((\d+) %\) and Tongliang \((\d+) %\)", doc)
+    ring = ["Bishan", "Jiangjin", "Hechuan", "Tongliang"]
+    assert [int(r) for r in rates] == [round(100 * by_name.loc[n, "commuting_rate"])
+                                       for n in ring]
+    fused = _found(r"Qijiang \(fused membership (N)\), Nanchuan \((N)\) and "
+                   r"Changshou \((N)\) by the fused membership, above the natural-breaks "
+                   r"threshold of (N)", doc)
+    three = ["Qijiang", "Nanchuan", "Changshou"]
+    assert [_num(f) for f in fused[:3]] == [round(by_name.loc[n, "fused_membership"], 2)
+                                           for n in three]
+    threshold = by_name.loc[three[0], "membership_threshold"]
+    assert _num(fused[3]) == round(threshold, 3)
+    assert round(by_name.loc["Tongliang", "fused_membership"], 3) == round(threshold, 3)
+    # the roles paragraph
+    new = roles[roles["role"] != "core"]
+    lo, hi = _found(r"`job_ratio` (N)–(N)", doc)
+    assert (_num(lo), _num(hi)) == (round(new["job_ratio"].min(), 2),
+                                    round(new["job_ratio"].max(), 2))
+    (at_most,) = _found(r"0.2 of its fused links to Chengdu \(at most (N)\)", doc)
+    assert _num(at_most) == round(roles["membership_second"].max(), 2)
+    t_lo, t_hi, cores = _found(r"the new districts are (\d+) to (\d+) minutes from it against "
+                               r"(N) between the two cores", doc)
+    assert (int(t_lo), int(t_hi)) == (int(new["tt_second_minutes"].min()),
+                                      int(new["tt_second_minutes"].max()))
+    assert _num(cores) == roles.loc[roles["role"] == "core", "tt_second_minutes"].min()
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("default-demo")
+def test_the_method_page_quotes_the_same_run(default_demo: Path) -> None:
+    """docs/methods/cn-multisource.md, "On the Chongqing example": its default run (the bench
+    script's, with the demo's layers, cores, gate and prefecture level) is the demo's
+    delineation, so its figures are the default demo's."""
+    page = DOC.parent / "methods" / "cn-multisource.md"
+    doc = " ".join(page.read_text().split())
+    doc = doc[doc.index("## On the Chongqing example"):]
+    weights = pd.read_csv(default_demo / "delineation/layers.csv").set_index("layer")["weight"]
+    quoted = _found(r"weights by entropy: commuting (N), rail (N), road passengers (N), road "
+                    r"freight (N), investment (N)\)", doc)
+    order = ["commuting", "rail_trips", "road_passenger", "road_freight", "investment"]
+    assert [_num(q) for q in quoted] == [round(weights[k], 2) for k in order]
+    m = csv(default_demo / "membership.csv")
+    (n_units,) = _found(r"\*\*(\d+) units join\*\*", doc)
+    assert int(n_units) == int((m["area_id"] == AREA).sum())
+    m["short"] = m["unit_id"].map(chongqing.load_units().set_index("unit_id")["name_pinyin"])
+    by_name = m.set_index("short")
+    rates = _found(r"Bishan, Jiangjin, Hechuan and Tongliang by the commuting ring \((\d+), "
+                   r"(\d+), (\d+) and (\d+) %", doc)
+    assert [int(r) for r in rates] == [round(100 * by_name.loc[n, "commuting_rate"]) for n in
+                                       ("Bishan", "Jiangjin", "Hechuan", "Tongliang")]
+    fused = _found(r"Qijiang, Nanchuan and Changshou by the fused membership \((N), (N), (N), "
+                   r"above the natural-breaks threshold of (N)", doc)
+    assert [_num(f) for f in fused[:3]] == [round(by_name.loc[n, "fused_membership"], 2) for n
+                                           in ("Qijiang", "Nanchuan", "Changshou")]
+    assert _num(fused[3]) == round(by_name.loc["Qijiang", "membership_threshold"], 3)

@@ -44,6 +44,16 @@ POLICY_PARAM = Param(
     optional=True,
 )
 
+TRAVEL_TIME_GATE_PARAM = Param(
+    "travel_time_gate",
+    bool,
+    True,
+    "Apply the one-hour gate (needs travel times); false turns the rule off, and every "
+    "unit's explanation says so.",
+)
+"""The switch of the one-hour gate of ``cn-commuting`` and ``cn-multisource``
+(:meth:`steps.RulesOff.travel_time_gate`)."""
+
 
 def direction_param(default: str, doc: str) -> Param:
     """The ``direction`` parameter: which share (outbound, inbound, either, both) the test reads."""

@@ -31,6 +31,7 @@ import numpy as np
 from metrocircle.delineate import steps
 from metrocircle.delineate._preset import (
     POLICY_PARAM,
+    TRAVEL_TIME_GATE_PARAM,
     CorePreset,
     Outcome,
     Params,
@@ -70,13 +71,7 @@ class CnCommuting(CorePreset):
             low=0.0,
             low_open=True,
         ),
-        Param(
-            "travel_time_gate",
-            bool,
-            True,
-            "Apply the one-hour gate (needs travel times); false turns the rule off, and every "
-            "unit's explanation says so.",
-        ),
+        TRAVEL_TIME_GATE_PARAM,
         Param(
             "contiguity", bool, True, "Require members to connect to the core (needs adjacency)."
         ),
@@ -104,23 +99,11 @@ class CnCommuting(CorePreset):
         bounds = [(r, p[f"{r}_share"]) for r in RINGS]
         threshold = dict(bounds)[p["member_ring"]]
         fm, units = ctx.fm, ctx.units
+        rules_off = steps.RulesOff(self.name)
         gate = None
-        rules_off: list[dict[str, str]] = []
-        if p["travel_time_gate"]:
-            if ctx.travel_times is None:
-                raise ParameterError(
-                    f"{self.name} applies the one-hour gate (max_minutes {p['max_minutes']:g}), "
-                    "which needs travel times: give travel_times (origin, destination, "
-                    "minutes; --travel-times on the command line), or turn the rule off with "
-                    "travel_time_gate=false (--param travel_time_gate=false)."
-                )
+        if rules_off.travel_time_gate(ctx.travel_times, apply=p["travel_time_gate"],
+                                      max_minutes=p["max_minutes"]):
             gate = steps.TravelTimeGate(ctx.travel_times, fm, p["max_minutes"], cache=ctx.cache)
-        else:
-            reason = ("one-hour gate (max_minutes "
-                      f"{p['max_minutes']:g}) not applied: travel_time_gate=false"
-                      + ("" if ctx.travel_times is not None else ", no travel times given"))
-            rules_off.append({"rule": "travel_time_gate", "reason": reason})
-            logger.warning("%s: %s; every unit's rules_off column says so", self.name, reason)
         run = steps.share_rule(
             fm,
             ctx.cores,
@@ -135,11 +118,7 @@ class CnCommuting(CorePreset):
         if gate is not None:
             gate.explain(run, p["direction"], threshold)
         state = run.state
-        if rules_off:
-            off = "; ".join(r["reason"] for r in rules_off)
-            column = state.column("rules_off", "", object)
-            column[:] = off
-            column[state.status == steps.CORE] = ""  # a core unit passes no rule
+        rules_off.explain(state)
         ring = steps.rings(np.nan_to_num(state.value, nan=0.0), bounds)
         ring[state.status == steps.CORE] = "core"
         state.column("ring", "", object)[:] = ring
@@ -155,7 +134,7 @@ class CnCommuting(CorePreset):
         return run, {
             "member_threshold": threshold,
             "travel_time_gate": gate is not None,
-            "rules_off": rules_off,
+            "rules_off": rules_off.rules,
             "travel_time_pairs_missing": 0 if gate is None else gate.missing_pairs,
             "units_travel_time_missing": 0 if gate is None else gate.missing_units,
             "parents_snapped": 0 if snapped is None else int(snapped["whole"].sum()),

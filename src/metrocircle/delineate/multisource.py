@@ -7,8 +7,9 @@ the result is fixed as a set of whole administrative units. Cores are an input. 
 and every area of cores:
 
 1. **travel-time gate** (NDRC 2019, the one-hour commuting circle): the shortest travel time
-   to a core unit of the area is at most ``max_minutes`` (60); applied when a travel-time
-   matrix is given;
+   to a core unit of the area is at most ``max_minutes`` (60). The circle is the basis of the
+   practice, so the gate needs a travel-time matrix: without one the run is an error unless
+   ``travel_time_gate=False`` turns the rule off;
 2. **fused membership**: the layers of the flows (``layer`` column; the whole table is one
    layer without it) are normalised and weighted into one connection index ``S_ij``
    (:func:`metrocircle.strength.fuse`: entropy, AHP, combined or user weights), and the unit's
@@ -34,6 +35,10 @@ and every area of cores:
    a parent holding a core stays whole in the core's area; level by level, every snap recorded;
 7. **policy overrides** from a file, each recorded with its reason.
 
+A rule that does not apply (the gate turned off, no commuting layer for the rings, no parent
+column to snap to) is said on the console, in ``run.json`` (``rules_off``) and in every non-core
+unit's ``rules_off`` column (:class:`steps.RulesOff`).
+
 Every unit's ``rule``, ``value``, ``threshold`` and ``margin`` name its *binding* condition:
 for a member, the condition closest to failing (relative margins compared); for a unit kept
 out, the condition that keeps it out (the gate first; of two failed connection conditions
@@ -54,7 +59,13 @@ import numpy as np
 import pandas as pd
 
 from metrocircle.delineate import steps
-from metrocircle.delineate._preset import POLICY_PARAM, CorePreset, Params, direction_param
+from metrocircle.delineate._preset import (
+    POLICY_PARAM,
+    TRAVEL_TIME_GATE_PARAM,
+    CorePreset,
+    Params,
+    direction_param,
+)
 from metrocircle.delineate.base import (
     DelineationMethod,
     InputTables,
@@ -108,11 +119,11 @@ class CnMultisource(CorePreset):
             "max_minutes",
             float,
             60.0,
-            "Travel-time limit to the core (the one-hour circle), applied when a travel-time "
-            "matrix is given.",
+            "Travel-time limit to the core (the one-hour circle).",
             low=0.0,
             low_open=True,
         ),
+        TRAVEL_TIME_GATE_PARAM,
         share_param(
             "membership_share",
             None,
@@ -315,8 +326,16 @@ class CnMultisource(CorePreset):
                 "--adjacency (pairs of neighbouring units, or polygons), or "
                 "--param contiguity=false."
             )
+        rules_off = steps.RulesOff(self.name)
+        gated = rules_off.travel_time_gate(travel_times, apply=p["travel_time_gate"],
+                                           max_minutes=p["max_minutes"])
         progress("layers", 0.05)
         layers, labels, commuting, fused = self._layers_and_fusion(flows, p)
+        if not commuting:
+            rules_off.add("commuting_rings",
+                          "commuting-rate rings not applied: no commuting layer in the flows "
+                          f"(no layer of kind 'commuting', none named '{p['commuting_layer']}'; "
+                          "commuting_layer=NAME names one)")
         universe = steps.universe_of(flows, units)
         comm_flows = layers[commuting] if commuting else flows.iloc[0:0]
         fm = steps.flow_matrix(comm_flows, universe)
@@ -336,7 +355,7 @@ class CnMultisource(CorePreset):
 
         progress("gate", 0.4)
         minutes = None
-        if travel_times is not None:
+        if gated:
             minutes = steps.minutes_to_cores(travel_times, fm, core_area, n_areas)
         rate = None
         ring_bounds = [(r, p[f"{r}_share"]) for r in RINGS]
@@ -376,6 +395,9 @@ class CnMultisource(CorePreset):
                 prob.add("units", "column(s) named by 'parent_levels' not found: "
                          f"{', '.join(absent)}")
                 prob.raise_if_any()
+            if not present:
+                rules_off.add("snap", "snapping to whole parents not applied: the units table "
+                              "has no parent_id column")
             for lv in present:
                 before = state.rule.copy()
                 decisions = steps.snap_to_parents(
@@ -388,6 +410,8 @@ class CnMultisource(CorePreset):
                 binding[moved] = np.where(held[moved], f"snap:{lv}:core_parent", f"snap:{lv}")
                 decisions.insert(0, "level", lv)
                 snapped.append(decisions)
+        elif p["snap"]:
+            rules_off.add("snap", "snapping to whole parents not applied: no units table given")
         if snapped:
             parents = pd.concat(snapped, ignore_index=True)
             parents["area_id"] = [area_labels[a] if a >= 0 else None for a in parents["area"]]
@@ -408,12 +432,14 @@ class CnMultisource(CorePreset):
             "membership_threshold": dict(zip(area_labels, map(float, thresholds), strict=True)),
             "membership_threshold_from": "membership_share" if p["membership_share"]
             else f"natural breaks: top {p['member_classes']} of {p['jenks_classes']} classes",
-            "travel_time_gate": minutes is not None,
+            "travel_time_gate": gated,
+            "rules_off": rules_off.rules,
             "commuting_layer": commuting,
             "parents_snapped": {lv: int(g["whole"].sum()) for lv, g in
                                 (self.tables_["parents"].groupby("level")
                                  if snapped else [])},
         }
+        rules_off.explain(state)
         steps.finish(self, ctx, state, area_labels, policy=p["policy"], info=info,
                      parent_cols=levels)
         overridden = (self.membership_["rule"] == "policy_override").to_numpy(dtype=bool)

@@ -1076,6 +1076,62 @@ def minutes_to_cores(
     return out
 
 
+@dataclass
+class RulesOff:
+    """The rules of a method that one run does not apply, because an input is missing or a
+    parameter turned them off. Nothing switches off silently: each rule turned off is said on
+    the console (a WARNING), in ``run.json`` (the method's ``info_["rules_off"]``, a list of
+    ``{"rule", "reason"}``) and in every non-core unit's ``rules_off`` column (:meth:`explain`).
+
+    Examples
+    --------
+    >>> off = RulesOff("cn-multisource")
+    >>> off.travel_time_gate(None, apply=False, max_minutes=60.0)
+    False
+    >>> off.rules[0]["reason"]
+    'one-hour gate (max_minutes 60) not applied: travel_time_gate=false, no travel times given'
+    """
+
+    method: str
+    rules: list[dict[str, str]] = field(default_factory=list)
+
+    def add(self, rule: str, reason: str) -> None:
+        """Record that ``rule`` does not apply, and say why on the console."""
+        self.rules.append({"rule": rule, "reason": reason})
+        logger.warning("%s: %s; every unit's rules_off column says so", self.method, reason)
+
+    def travel_time_gate(
+        self, travel_times: pd.DataFrame | None, *, apply: bool, max_minutes: float
+    ) -> bool:
+        """Whether the one-hour gate applies. The gate is part of the definition of the
+        methods that have it (the one-hour commuting circle), so asking for it without travel
+        times is an error naming the way out; ``apply=False`` (``travel_time_gate=false``)
+        records the rule as off."""
+        if apply:
+            if travel_times is None:
+                raise ParameterError(
+                    f"{self.method} applies the one-hour gate (max_minutes {max_minutes:g}), "
+                    "which needs travel times: give travel_times (origin, destination, "
+                    "minutes; --travel-times on the command line), or turn the rule off with "
+                    "travel_time_gate=false (--param travel_time_gate=false)."
+                )
+            return True
+        self.add("travel_time_gate",
+                 f"one-hour gate (max_minutes {max_minutes:g}) not applied: "
+                 "travel_time_gate=false"
+                 + ("" if travel_times is not None else ", no travel times given"))
+        return False
+
+    def explain(self, state: Assignment) -> None:
+        """Write the rules turned off into every non-core unit's ``rules_off`` column (a core
+        unit passes no rule); no column when every rule applied."""
+        if not self.rules:
+            return
+        column = state.column("rules_off", "", object)
+        column[:] = "; ".join(r["reason"] for r in self.rules)
+        column[state.status == CORE] = ""
+
+
 class TravelTimeGate:
     """The travel-time gate of :func:`share_rule` (its ``gate``): a unit more than
     ``max_minutes`` from every core unit of an area cannot join it.
