@@ -103,6 +103,7 @@ def test_pagerank_and_betweenness_match_networkx(n: int, seed: int) -> None:
     rng = np.random.default_rng(seed)
     codes = [f"{i:02d}" for i in range(n)]
     mask = (rng.uniform(size=(n, n)) > 0.5) & ~np.eye(n, dtype=bool)
+    mask[0, 1] = True  # at least one link: a table without links is an input error
     o, d = np.nonzero(mask)
     w = rng.uniform(0.1, 10, len(o))
     links = pd.DataFrame(
