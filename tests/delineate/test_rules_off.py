@@ -46,12 +46,14 @@ def test_rule_turned_off_is_said_everywhere(caplog: pytest.LogCaptureFixture) ->
     assert "one-hour gate" in m.loc["A", "rules_off"]
     assert "one-hour gate" in m.loc["B", "rules_off"]
     assert m.loc["C", "rules_off"] in ("", None) or pd.isna(m.loc["C", "rules_off"])
-    assert [x["rule"] for x in r.info["rules_off"]] == ["travel_time_gate"]
+    # no units table: snapping to parents cannot apply either, and is said too
+    assert [x["rule"] for x in r.info["rules_off"]] == ["travel_time_gate", "snap"]
+    assert "snapping to whole parents not applied" in m.loc["A", "rules_off"]
 
 
 def test_gate_applies_with_travel_times() -> None:
     r = mc.delineate("cn-commuting", FLOWS, cores=CORES, travel_times=TT,
-                     params={"contiguity": False})
+                     params={"contiguity": False, "snap": False})
     m = r.membership.set_index("unit_id")
     assert m.loc["A", "status"] == "outside"  # 40 % to the core, but 90 minutes away
     assert m.loc["A", "rule"].startswith("rejected:travel")

@@ -118,12 +118,17 @@ class CnCommuting(CorePreset):
         if gate is not None:
             gate.explain(run, p["direction"], threshold)
         state = run.state
+        can_snap = p["snap"] and units is not None and "parent_id" in units.columns
+        if p["snap"] and not can_snap:
+            rules_off.add("snap", "snapping to whole parents not applied: "
+                          + ("no units table given" if units is None
+                             else "the units table has no parent_id column"))
         rules_off.explain(state)
         ring = steps.rings(np.nan_to_num(state.value, nan=0.0), bounds)
         ring[state.status == steps.CORE] = "core"
         state.column("ring", "", object)[:] = ring
         snapped = None
-        if p["snap"] and units is not None and "parent_id" in units.columns:
+        if can_snap:
             progress("snapping", 0.8)
             snapped = steps.snap_to_parents(
                 state, units, fm, share=p["snap_share"], weight=p["snap_weight"]
