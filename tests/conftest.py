@@ -31,3 +31,18 @@ def default_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
                           timeout=900)
     assert done.returncode == 0, f"{' '.join(DEFAULT_DEMO)} failed:\n{done.stderr[-3000:]}"
     return work / "out" / "demo"
+
+
+#: A smaller demo (3,000 simulated people) that the demo, report and dashboard tests read.
+SMALL_DEMO = ["demo", "--users", "3000", "--seed", "5", "--no-progress"]
+
+
+@pytest.fixture(scope="session")
+def small_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``metrocircle demo`` with 3,000 people, run once per test process; its folder. Tests
+    only read it (one that needs to change a file copies it first)."""
+    from metrocircle.cli.main import main
+
+    out = tmp_path_factory.mktemp("small-demo") / "out"
+    assert main([*SMALL_DEMO, "--out", str(out)]) in (0, None)
+    return out

@@ -16,7 +16,6 @@ from browser import PIXELS, SCREEN, close, hex_rgb, move_slider, open_page
 from dashboard_cases import launch
 from test_dashboard_server import rerun
 
-from metrocircle.cli.main import main
 from metrocircle.dashboard import DashboardServer, make_server, serve_in_thread
 
 pytestmark = pytest.mark.xdist_group("dashboard-browser")
@@ -26,11 +25,8 @@ DOCS_IMAGE = Path(__file__).resolve().parents[2] / "docs" / "images" / "dashboar
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("demo") / "out"
-    assert main(["demo", "--out", str(out), "--users", "3000", "--seed", "5",
-                 "--no-progress"]) == 0
-    return out
+def demo(small_demo: Path) -> Path:
+    return small_demo  # tests/conftest.py: one run per test process
 
 
 @pytest.fixture(scope="module")

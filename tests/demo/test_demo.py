@@ -19,6 +19,8 @@ from metrocircle.datasets import chongqing
 from metrocircle.datasets.chongqing import CORE_GROUP, PLAN_GROUPS
 
 AREA = "chongqing_central"
+#: one worker runs the module, so that each demo it reads runs once
+pytestmark = pytest.mark.xdist_group("default-demo")
 
 
 def csv(path: Path) -> pd.DataFrame:
@@ -27,11 +29,8 @@ def csv(path: Path) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("demo") / "out"
-    assert main(["demo", "--out", str(out), "--users", "3000", "--seed", "5",
-                 "--no-progress"]) == 0
-    return out
+def demo(small_demo: Path) -> Path:
+    return small_demo  # tests/conftest.py: one run per test process
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -14,7 +15,6 @@ import pytest
 from report_browser import visit
 from test_report import external_references
 
-from metrocircle.cli.main import main
 from metrocircle.model.io import read_table
 from metrocircle.report.palette import STATUS_COLORS, band_colors, role_colors
 
@@ -25,16 +25,14 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("report_demo")]
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("report_demo") / "out"
-    assert main(["demo", "--out", str(out), "--users", "3000", "--seed", "5",
-                 "--no-progress"]) in (0, None)
-    return out
+def demo(small_demo: Path) -> Path:
+    return small_demo  # tests/conftest.py: one run per test process
 
 
 def test_qgis_opens_every_layer_valid_with_its_crs_count_and_default_style(
         demo: Path, tmp_path: Path) -> None:
-    gpkg = demo / "metrocircle.gpkg"
+    gpkg = tmp_path / "metrocircle.gpkg"  # QGIS opens a copy: the run folder is shared
+    shutil.copy2(demo / "metrocircle.gpkg", gpkg)
     png = tmp_path / "qgis.png"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     proc = subprocess.run([SYSTEM_PYTHON, str(HERE / "qgis_check.py"), str(gpkg), str(png)],
