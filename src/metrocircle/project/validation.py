@@ -187,11 +187,9 @@ def _check_columns(project: Project, report: spec.Report, missing_files: set[str
         if decl is None or bad(key) or "file" not in decl or f"{key}.file" in missing_files:
             continue
         path = project.resolve(decl["file"])
-        try:
-            header = read_header(path, layer=decl.get("layer"))
-        except InputError as err:
-            for p in err.problems:
-                report(f"{key}.file", p.message)
+        header = _header_or_report(path, key=f"{key}.file", report=report,
+                                   layer=decl.get("layer"))
+        if header is None:
             continue
         if name == "adjacency":
             cols = decl.get("columns") or {}
@@ -214,11 +212,8 @@ def _check_columns(project: Project, report: spec.Report, missing_files: set[str
                 if f"{jkey}.file" in missing_files or bad_key(f"{key}.join"):
                     continue
                 jpath = project.resolve(join["file"])
-                try:
-                    jhead = read_header(jpath)
-                except InputError as err:
-                    for p in err.problems:
-                        report(f"{key}.join", p.message)
+                jhead = _header_or_report(jpath, key=f"{key}.join", report=report)
+                if jhead is None:
                     continue
                 jid = join.get("id", "unit_id")
                 if jid not in jhead:
@@ -255,11 +250,8 @@ def _check_columns(project: Project, report: spec.Report, missing_files: set[str
         if bad(key) or "file" not in decl or f"{key}.file" in missing_files:
             continue
         path = project.resolve(decl["file"])
-        try:
-            header = read_header(path)
-        except InputError as err:
-            for p in err.problems:
-                report(f"{key}.file", p.message)
+        header = _header_or_report(path, key=f"{key}.file", report=report)
+        if header is None:
             continue
         _check_table(key, decl, header, path, report, id_default=None,
                      required=("origin", "destination", "value"))
@@ -271,11 +263,8 @@ def _check_columns(project: Project, report: spec.Report, missing_files: set[str
             if fkey not in sig or f"steps.signaling.{fkey}" in missing_files:
                 continue
             path = project.resolve(sig[fkey])
-            try:
-                header = read_header(path)
-            except InputError as err:
-                for p in err.problems:
-                    report(f"steps.signaling.{fkey}", p.message)
+            header = _header_or_report(path, key=f"steps.signaling.{fkey}", report=report)
+            if header is None:
                 continue
             given = dict(sig.get(ckey) or {})
             for model in defaults:
@@ -294,11 +283,8 @@ def _check_urban_areas(project: Project, decl: dict[str, Any], report: spec.Repo
 
     key = "inputs.urban_areas"
     path = project.resolve(decl["file"])
-    try:
-        header = read_header(path)
-    except InputError as err:
-        for p in err.problems:
-            report(f"{key}.file", p.message)
+    header = _header_or_report(path, key=f"{key}.file", report=report)
+    if header is None:
         return
     known = [*S.URBAN_AREA_ALIASES, S.COUNTY_URBAN_POPULATION]
     mapping = decl.get("columns") or {}
@@ -328,3 +314,15 @@ def _check_urban_areas(project: Project, decl: dict[str, Any], report: spec.Repo
         report(f"{key}.columns", f"{path.name} has neither 'population' (people of the urban "
                                  "area in the unit) nor 'land_area' (its land in the unit); map "
                                  "one with columns = {population = \"...\"}")
+
+
+def _header_or_report(path: Path, *, key: str, report: spec.Report,
+                      layer: str | None = None) -> list[str] | None:
+    """The column names of ``path``; None after reporting every problem under ``key`` when the
+    file cannot be read."""
+    try:
+        return read_header(path, layer=layer)
+    except InputError as err:
+        for p in err.problems:
+            report(key, p.message)
+        return None
